@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every Debian package stoxvp needs to build, test and run.
+# Fast path: when everything is present it only queries dpkg and exits.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  g++ make cmake pkg-config
+  # simulation and C++ libraries
+  libsystemc-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev
+  # RISC-V firmware and the instruction-set simulator
+  libunicorn-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  # data set and training tool (run with /usr/bin/python3)
+  dataset-fashion-mnist python3-torch python3-numpy
+  # VCD checking (vcd2fst / fst2vcd)
+  gtkwave
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "stoxvp setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "stoxvp setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q "${missing[@]}"
