@@ -1,0 +1,150 @@
+#include "accelerator.h"
+
+#include "tlm/common/log.h"
+
+namespace stoxvp::hw {
+
+accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg)
+    : sc_module(name),
+      regs("regs"),
+      mem("mem"),
+      irq("irq"),
+      cfg_(cfg),
+      r_(this->name()),
+      dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
+      cp_("command_processor", cfg_, r_, dma_) {
+  dma_.socket.bind(mem);
+  regs.register_b_transport(this, &accelerator::b_transport);
+  regs.register_transport_dbg(this, &accelerator::transport_dbg);
+
+  r_.HWCFG0.set_reset_value((cfg.array_cols << 16) | (cfg.array_rows & 0xFFFF));
+  r_.HWCFG1.set_reset_value((cfg.arrays_per_tile << 16) | (cfg.tiles & 0xFFFF));
+  r_.bank.reset_all();
+
+  r_.CTRL.on_write = [this](uint32_t before) {
+    if (r_.CTRL.get() & STOXVP_CTRL_SOFT_RESET) {
+      soft_reset();
+      return;
+    }
+    const bool enabling = !(before & STOXVP_CTRL_ENABLE) && (r_.CTRL.get() & STOXVP_CTRL_ENABLE);
+    if (enabling) {
+      const uint32_t size = r_.RING_SIZE.get();
+      if (size < 2 || size > STOXVP_RING_MAX || r_.RING_BASE_LO.get() % STOXVP_DESC_SIZE != 0) {
+        r_.ERROR_CODE.set(STOXVP_ERR_BAD_RING);
+        r_.STATUS.set_bits(STOXVP_STATUS_HALTED);
+        r_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_ERROR);
+        log(log_level::warning, this->name(),
+            "enabled with RING_SIZE " + std::to_string(size) + " and RING_BASE " +
+                hex((uint64_t(r_.RING_BASE_HI.get()) << 32) | r_.RING_BASE_LO.get()) +
+                ": size must be 2..65536 and base 128-byte aligned");
+        update_irq();
+        return;
+      }
+    }
+    cp_.kick(access_delay_);
+  };
+  auto ring_guard = [this](uint32_t) -> const char* {
+    return (r_.CTRL.get() & STOXVP_CTRL_ENABLE) ? "the ring is configured only while CTRL.ENABLE is 0"
+                                                : nullptr;
+  };
+  r_.RING_BASE_LO.write_guard = ring_guard;
+  r_.RING_BASE_HI.write_guard = ring_guard;
+  r_.RING_SIZE.write_guard = ring_guard;
+  r_.RING_TAIL.on_write = [this](uint32_t before) {
+    if (r_.RING_TAIL.get() >= r_.RING_SIZE.get()) {
+      const uint32_t bad = r_.RING_TAIL.get();
+      r_.RING_TAIL.set(before);
+      if (r_.ERROR_CODE.get() == STOXVP_ERR_NONE) {
+        r_.ERROR_CODE.set(STOXVP_ERR_BAD_DOORBELL);
+        r_.ERROR_SLOT.set(bad);
+      }
+      r_.STATUS.set_bits(STOXVP_STATUS_HALTED);
+      r_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_ERROR);
+      log(log_level::warning, this->name(),
+          "doorbell: RING_TAIL " + std::to_string(bad) + " is not below RING_SIZE " +
+              std::to_string(r_.RING_SIZE.get()));
+      update_irq();
+      return;
+    }
+    cp_.kick(access_delay_);
+  };
+  r_.IRQ_STATUS.on_write = [this](uint32_t) { update_irq(); };
+  r_.IRQ_ENABLE.on_write = [this](uint32_t) { update_irq(); };
+  r_.PERF_CTRL.on_write = [this](uint32_t) {
+    if (r_.PERF_CTRL.get() & STOXVP_PERF_CTRL_CLEAR) {
+      base_desc_ = cp_.stats().descriptors;
+      base_busy_ = busy_cycles();
+      base_rd_ = dma_.bytes_read();
+      base_wr_ = dma_.bytes_written();
+      base_macs_ = cp_.stats().macs;
+    }
+    r_.PERF_CTRL.set(0);
+  };
+  r_.PERF_DESC_DONE.on_read = [this](bool) {
+    return static_cast<uint32_t>(cp_.stats().descriptors - base_desc_);
+  };
+  r_.PERF_BUSY_LO.on_read = [this](bool d) { return counter_lo(busy_cycles() - base_busy_, d); };
+  r_.PERF_DMA_RD_LO.on_read = [this](bool d) {
+    return counter_lo(dma_.bytes_read() - base_rd_, d);
+  };
+  r_.PERF_DMA_WR_LO.on_read = [this](bool d) {
+    return counter_lo(dma_.bytes_written() - base_wr_, d);
+  };
+  r_.PERF_MACS_LO.on_read = [this](bool d) { return counter_lo(cp_.stats().macs - base_macs_, d); };
+  auto hi = [this](bool) { return static_cast<uint32_t>(latched_ >> 32); };
+  r_.PERF_BUSY_HI.on_read = hi;
+  r_.PERF_DMA_RD_HI.on_read = hi;
+  r_.PERF_DMA_WR_HI.on_read = hi;
+  r_.PERF_MACS_HI.on_read = hi;
+
+  cp_.on_irq_status = [this] { update_irq(); };
+  SC_METHOD(drive_irq);
+  sensitive << irq_level_;
+}
+
+uint64_t accelerator::busy_cycles() const {
+  return static_cast<uint64_t>(cp_.stats().busy_time / cfg_.clock_period);
+}
+
+uint32_t accelerator::counter_lo(uint64_t value, bool debug) {
+  if (!debug) latched_ = value;
+  return static_cast<uint32_t>(value);
+}
+
+void accelerator::update_irq() {
+  irq_level_.write((r_.IRQ_STATUS.get() & r_.IRQ_ENABLE.get()) != 0);
+}
+
+void accelerator::drive_irq() { irq.write(irq_level_.read()); }
+
+void accelerator::soft_reset() {
+  // Everything but the performance counters and the hardware-configuration registers.
+  cp_.abort_current();
+  for (reg32* r : {&r_.CTRL, &r_.STATUS, &r_.IRQ_STATUS, &r_.IRQ_ENABLE, &r_.RING_BASE_LO,
+                   &r_.RING_BASE_HI, &r_.RING_SIZE, &r_.RING_HEAD, &r_.RING_TAIL,
+                   &r_.ERROR_CODE, &r_.ERROR_SLOT, &r_.ERROR_ADDR_LO, &r_.ERROR_ADDR_HI})
+    r->reset();
+  update_irq();
+  cp_.kick(access_delay_);
+}
+
+void accelerator::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  access_delay_ = delay;
+  r_.bank.transport(trans);
+  delay += cfg_.register_latency;
+}
+
+unsigned int accelerator::transport_dbg(tlm::tlm_generic_payload& trans) {
+  return r_.bank.transport_dbg(trans);
+}
+
+void accelerator::trace(sc_core::sc_trace_file* tf) const {
+  const std::string p = std::string(name()) + ".";
+  sc_core::sc_trace(tf, cp_.busy, p + "busy");
+  sc_core::sc_trace(tf, cp_.ring_occupancy, p + "ring_occupancy");
+  sc_core::sc_trace(tf, cp_.desc_slot, p + "desc_slot");
+  sc_core::sc_trace(tf, cp_.desc_opcode, p + "desc_opcode");
+  sc_core::sc_trace(tf, irq_level_, p + "irq");
+}
+
+}  // namespace stoxvp::hw

@@ -1,0 +1,60 @@
+// The stoxvp accelerator as one SystemC module, for this platform or anyone else's SoC model:
+//   regs  TLM-2.0 target socket: the register window of stoxvp_regs.h (STOXVP_REG_WINDOW bytes)
+//   mem   TLM-2.0 initiator socket: DMA into system memory (descriptors and operands)
+//   irq   level interrupt, high while IRQ_STATUS & IRQ_ENABLE != 0
+// Bind the three, call sc_start; nothing else is required of the surrounding model.
+#pragma once
+
+#include "command_processor.h"
+#include "config.h"
+#include "dma_engine.h"
+#include "registers.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+namespace stoxvp::hw {
+
+class accelerator : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<accelerator> regs;
+  tlm::tlm_initiator_socket<> mem;
+  sc_core::sc_out<bool> irq;
+
+  accelerator(sc_core::sc_module_name name, const accelerator_config& cfg = {});
+  accelerator(const accelerator&) = delete;
+  accelerator& operator=(const accelerator&) = delete;
+
+  // Adds the accelerator's state signals to a trace file (call before the simulation starts).
+  void trace(sc_core::sc_trace_file* tf) const;
+
+  const accelerator_config& config() const { return cfg_; }
+  void set_seed(uint64_t seed) { cfg_.seed = seed; }
+  const command_stats& stats() const { return cp_.stats(); }
+  const dma_engine& dma() const { return dma_; }
+  accel_registers& registers() { return r_; }
+
+ private:
+  SC_HAS_PROCESS(accelerator);
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  unsigned int transport_dbg(tlm::tlm_generic_payload& trans);
+  void drive_irq();  // method: irq follows irq_level_
+  void update_irq();
+  void soft_reset();
+  uint32_t counter_lo(uint64_t value, bool debug);
+  uint64_t busy_cycles() const;
+
+  accelerator_config cfg_;
+  accel_registers r_;
+  dma_engine dma_;
+  command_processor cp_;
+  sc_core::sc_time access_delay_;  // annotated delay of the register access being served
+  // Written by the CPU's register accesses and by the command processor.
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_level_{"irq_level", false};
+  uint64_t latched_ = 0;  // 64-bit counter latched by the last _LO read
+  // Baselines subtracted from the counters since the last PERF_CTRL.CLEAR.
+  uint64_t base_desc_ = 0, base_busy_ = 0, base_rd_ = 0, base_wr_ = 0, base_macs_ = 0;
+};
+
+}  // namespace stoxvp::hw

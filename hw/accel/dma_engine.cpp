@@ -1,0 +1,61 @@
+#include "dma_engine.h"
+
+#include "tlm/common/log.h"
+
+namespace stoxvp::hw {
+
+dma_engine::dma_engine(sc_core::sc_module_name name, uint32_t burst_bytes, uint32_t outstanding)
+    : sc_module(name),
+      socket("socket"),
+      burst_(burst_bytes == 0 ? 1 : burst_bytes),
+      outstanding_(outstanding == 0 ? 1 : outstanding) {}
+
+void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,
+                          sc_core::sc_time& delay) {
+  if (len != 0 && addr + len - 1 < addr)
+    throw dma_fault(addr, "transfer of " + std::to_string(len) + " bytes at " + hex(addr) +
+                              " wraps around the address space");
+  // With `outstanding_` bursts in flight, a transfer takes the sum of the burst latencies
+  // divided by the overlap, but never less than its slowest burst.
+  sc_core::sc_time total = sc_core::SC_ZERO_TIME, slowest = sc_core::SC_ZERO_TIME;
+  uint64_t done = 0;
+  while (done < len) {
+    // Bursts never cross a burst-size boundary, as on an AXI-like interconnect.
+    const uint64_t a = addr + done;
+    const uint64_t n = std::min<uint64_t>(len - done, burst_ - a % burst_);
+    trans_.set_command(cmd);
+    trans_.set_address(a);
+    trans_.set_data_ptr(data + done);
+    trans_.set_data_length(static_cast<unsigned>(n));
+    trans_.set_streaming_width(static_cast<unsigned>(n));
+    trans_.set_byte_enable_ptr(nullptr);
+    trans_.set_dmi_allowed(false);
+    trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
+    socket->b_transport(trans_, latency);
+    total += latency;
+    if (latency > slowest) slowest = latency;
+    ++bursts_;
+    if (trans_.is_response_error())
+      throw dma_fault(a, std::string(cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
+                             std::to_string(n) + " bytes at " + hex(a) + " failed: " +
+                             trans_.get_response_string());
+    done += n;
+  }
+  const sc_core::sc_time overlapped = total / static_cast<double>(outstanding_);
+  delay += overlapped > slowest ? overlapped : slowest;
+}
+
+void dma_engine::read(uint64_t addr, void* dst, uint64_t len, sc_core::sc_time& delay) {
+  transfer(tlm::TLM_READ_COMMAND, addr, static_cast<uint8_t*>(dst), len, delay);
+  bytes_read_ += len;
+}
+
+void dma_engine::write(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& delay) {
+  // The payload's data pointer is non-const by TLM's design; a write never modifies it.
+  transfer(tlm::TLM_WRITE_COMMAND, addr, static_cast<uint8_t*>(const_cast<void*>(src)), len,
+           delay);
+  bytes_written_ += len;
+}
+
+}  // namespace stoxvp::hw

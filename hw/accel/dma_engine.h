@@ -1,0 +1,48 @@
+// The accelerator's DMA engine: moves operands between system memory and the accelerator in
+// bursts over its TLM initiator socket (loosely timed: the caller's local time offset is
+// advanced by each burst's annotated delay).
+#pragma once
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace stoxvp::hw {
+
+struct dma_fault : std::runtime_error {
+  dma_fault(uint64_t addr, const std::string& what) : std::runtime_error(what), address(addr) {}
+  uint64_t address;
+};
+
+class dma_engine : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<dma_engine> socket;
+
+  dma_engine(sc_core::sc_module_name name, uint32_t burst_bytes, uint32_t outstanding);
+  dma_engine(const dma_engine&) = delete;
+  dma_engine& operator=(const dma_engine&) = delete;
+
+  // Throw dma_fault naming the first failing burst's address.
+  void read(uint64_t addr, void* dst, uint64_t len, sc_core::sc_time& delay);
+  void write(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& delay);
+
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  uint64_t bursts() const { return bursts_; }
+  void clear_counters() { bytes_read_ = bytes_written_ = bursts_ = 0; }
+
+ private:
+  void transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,
+                sc_core::sc_time& delay);
+  uint32_t burst_;
+  uint32_t outstanding_;
+  tlm::tlm_generic_payload trans_;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
+  uint64_t bursts_ = 0;
+};
+
+}  // namespace stoxvp::hw
