@@ -1,0 +1,351 @@
+// The C interface: owns the SystemC simulation context of the one live platform, turns every
+// C++ exception and SystemC report into a result code and a message, and forwards the
+// host-compiled firmware's HAL calls to the CPU that is running it.
+#include "stoxvp.h"
+
+#include "tlm/common/json_reader.h"
+#include "tlm/common/log.h"
+#include "tlm/platform/platform.h"
+
+#include <systemc>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
+
+struct stoxvp_platform {
+  std::unique_ptr<stoxvp::platform> impl;
+  bool broken = false;  // a SystemC error escaped: the kernel state is not trustworthy
+};
+
+namespace {
+
+thread_local std::string g_last_error;
+stoxvp_platform* g_live = nullptr;  // the platform owning the current simulation context
+
+stoxvp_result fail(stoxvp_result r, std::string message) {
+  g_last_error = std::move(message);
+  return r;
+}
+
+stoxvp_result ok() {
+  g_last_error.clear();
+  return STOXVP_OK;
+}
+
+void prepare_kernel() {
+  // No banner on stdout, and no SystemC report may abort the host process.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  // SystemC 2.3 elaborates a context only once, and a failed construction can leave objects
+  // behind; every platform gets a fresh context. The old one is leaked on purpose: its
+  // coroutines may still hold firmware stacks, and the kernel cannot delete suspended ones.
+  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
+  sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  using sc_core::sc_report_handler;
+  sc_report_handler::set_actions(sc_core::SC_ERROR, sc_core::SC_THROW);
+  sc_report_handler::set_actions(sc_core::SC_FATAL, sc_core::SC_THROW);
+  sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+}
+
+stoxvp_result create(const std::function<stoxvp::platform_config()>& load, stoxvp_platform** out) {
+  if (out == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_create: out is NULL");
+  *out = nullptr;
+  if (g_live != nullptr)
+    return fail(STOXVP_E_STATE,
+                "stoxvp_create: a platform already exists in this process; destroy it first "
+                "(SystemC runs one simulation per process)");
+  stoxvp::platform_config cfg;
+  try {
+    cfg = load();
+  } catch (const stoxvp::config_error& e) {
+    return fail(STOXVP_E_CONFIG, e.what());
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_CONFIG, std::string("configuration: ") + e.what());
+  }
+  prepare_kernel();
+  auto p = std::make_unique<stoxvp_platform>();
+  try {
+    p->impl = std::make_unique<stoxvp::platform>(cfg);
+  } catch (const stoxvp::config_error& e) {
+    return fail(STOXVP_E_CONFIG, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(STOXVP_E_CONFIG, cfg.source + ": not enough host memory for the configured memories");
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_SIMULATION, std::string("building the platform: ") + e.what());
+  }
+  g_live = p.get();
+  *out = p.release();
+  return ok();
+}
+
+bool usable(const stoxvp_platform* p, const char* fn, stoxvp_result& r) {
+  if (p == nullptr) {
+    r = fail(STOXVP_E_ARGUMENT, std::string(fn) + ": platform is NULL");
+    return false;
+  }
+  if (p->broken) {
+    r = fail(STOXVP_E_STATE, std::string(fn) + ": the platform stopped on a simulation error");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// libsystemc.so references sc_main; programs that use the C API have their own main(). A
+// SystemC program linking this library keeps its own sc_main (this one is weak).
+extern "C" int sc_main(int, char**) __attribute__((weak));
+int sc_main(int, char**) {
+  std::fprintf(stderr, "stoxvp: the C API does not provide sc_main\n");
+  return 1;
+}
+
+extern "C" {
+
+const char* stoxvp_last_error(void) { return g_last_error.c_str(); }
+
+const char* stoxvp_result_string(stoxvp_result r) {
+  switch (r) {
+    case STOXVP_OK: return "ok";
+    case STOXVP_E_ARGUMENT: return "invalid argument";
+    case STOXVP_E_CONFIG: return "configuration error";
+    case STOXVP_E_STATE: return "not allowed in this state";
+    case STOXVP_E_ADDRESS: return "unmapped address";
+    case STOXVP_E_IO: return "I/O error";
+    case STOXVP_E_SIMULATION: return "simulation error";
+    case STOXVP_E_FIRMWARE: return "firmware error";
+  }
+  return "unknown result";
+}
+
+stoxvp_result stoxvp_create(const char* config_path, stoxvp_platform** out) {
+  if (config_path == nullptr) return create([] { return stoxvp::platform_config{}; }, out);
+  const std::string path = config_path;
+  return create([path] { return stoxvp::load_platform_config(path); }, out);
+}
+
+stoxvp_result stoxvp_create_from_json(const char* json_text, const char* origin,
+                                      stoxvp_platform** out) {
+  if (json_text == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_create_from_json: text is NULL");
+  const std::string text = json_text, name = origin ? origin : "<json text>";
+  return create(
+      [text, name] {
+        return stoxvp::parse_platform_config(stoxvp::parse_json_text(text, name), name);
+      },
+      out);
+}
+
+void stoxvp_destroy(stoxvp_platform* p) {
+  if (p == nullptr) return;
+  try {
+    p->impl.reset();
+  } catch (...) {
+    // Destruction must not throw into C; the objects are gone either way.
+  }
+  if (g_live == p) g_live = nullptr;
+  delete p;
+}
+
+stoxvp_result stoxvp_set_seed(stoxvp_platform* p, uint64_t seed) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_set_seed", r)) return r;
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_set_seed: the simulation has already started");
+  p->impl->set_seed(seed);
+  return ok();
+}
+
+stoxvp_result stoxvp_mem_write(stoxvp_platform* p, uint64_t addr, const void* src, size_t len) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_mem_write", r)) return r;
+  if (src == nullptr && len != 0) return fail(STOXVP_E_ARGUMENT, "stoxvp_mem_write: src is NULL");
+  uint64_t bad = 0;
+  if (!p->impl->mapped(addr, len, bad))
+    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_write: " + std::to_string(len) + " bytes at " +
+                                      stoxvp::hex(addr) + ": address " + stoxvp::hex(bad) +
+                                      " is not mapped");
+  if (!p->impl->mem_write(addr, src, len))
+    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_write: the target refused the write at " +
+                                      stoxvp::hex(addr));
+  return ok();
+}
+
+stoxvp_result stoxvp_mem_read(stoxvp_platform* p, uint64_t addr, void* dst, size_t len) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_mem_read", r)) return r;
+  if (dst == nullptr && len != 0) return fail(STOXVP_E_ARGUMENT, "stoxvp_mem_read: dst is NULL");
+  uint64_t bad = 0;
+  if (!p->impl->mapped(addr, len, bad))
+    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_read: " + std::to_string(len) + " bytes at " +
+                                      stoxvp::hex(addr) + ": address " + stoxvp::hex(bad) +
+                                      " is not mapped");
+  if (!p->impl->mem_read(addr, dst, len))
+    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_read: the target refused the read at " +
+                                      stoxvp::hex(addr));
+  return ok();
+}
+
+stoxvp_result stoxvp_region(const stoxvp_platform* p, const char* name, uint64_t* base,
+                            uint64_t* size) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_region", r)) return r;
+  if (name == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_region: name is NULL");
+  for (const auto& w : p->impl->system_bus().address_map()) {
+    if (w.name == name) {
+      if (base) *base = w.base;
+      if (size) *size = w.size;
+      return ok();
+    }
+  }
+  return fail(STOXVP_E_ARGUMENT, std::string("stoxvp_region: no region named '") + name + "'");
+}
+
+stoxvp_result stoxvp_attach_firmware(stoxvp_platform* p, stoxvp_firmware_entry entry, void* arg) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_attach_firmware", r)) return r;
+  if (entry == nullptr) return fail(STOXVP_E_FIRMWARE, "stoxvp_attach_firmware: entry is NULL");
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_attach_firmware: the simulation has already started");
+  p->impl->attach_firmware(entry, arg);
+  return ok();
+}
+
+stoxvp_result stoxvp_enable_vcd(stoxvp_platform* p, const char* path) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_enable_vcd", r)) return r;
+  if (path == nullptr || *path == '\0') return fail(STOXVP_E_ARGUMENT, "stoxvp_enable_vcd: empty path");
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_enable_vcd: tracing must be enabled before the first run");
+  try {
+    p->impl->enable_vcd(path);
+  } catch (const std::logic_error& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_enable_vcd: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, std::string("stoxvp_enable_vcd: ") + e.what());
+  }
+  return ok();
+}
+
+stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_result* out) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_run", r)) return r;
+  stoxvp::run_result rr;
+  try {
+    rr = p->impl->run(time_limit_ps == 0 ? sc_core::SC_ZERO_TIME
+                                         : sc_core::sc_time::from_value(time_limit_ps));
+  } catch (const std::exception& e) {
+    p->broken = true;
+    return fail(STOXVP_E_SIMULATION, std::string("stoxvp_run: ") + e.what());
+  }
+  if (out != nullptr) {
+    switch (rr.reason) {
+      case stoxvp::stop_reason::exit: out->reason = STOXVP_STOP_EXIT; break;
+      case stoxvp::stop_reason::fault: out->reason = STOXVP_STOP_FAULT; break;
+      case stoxvp::stop_reason::time_limit: out->reason = STOXVP_STOP_TIME_LIMIT; break;
+      case stoxvp::stop_reason::idle: out->reason = STOXVP_STOP_IDLE; break;
+    }
+    out->exit_code = rr.exit_code;
+    out->sim_time_ps = rr.sim_time.value();
+    std::snprintf(out->message, sizeof out->message, "%s", rr.message.c_str());
+  }
+  return ok();
+}
+
+stoxvp_result stoxvp_get_stats(const stoxvp_platform* p, stoxvp_stats* out) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_stats", r)) return r;
+  if (out == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_stats: out is NULL");
+  auto& impl = *p->impl;
+  const auto& s = impl.accelerator().stats();
+  *out = stoxvp_stats{};
+  out->sim_time_ps = sc_core::sc_time_stamp().value();
+  out->bus_transactions = impl.system_bus().transactions();
+  out->bus_errors = impl.system_bus().errors();
+  out->accel_descriptors = s.descriptors;
+  out->accel_errors = s.errors;
+  out->accel_macs = s.macs;
+  out->accel_busy_ps = s.busy_time.value();
+  out->dma_bytes_read = impl.accelerator().dma().bytes_read();
+  out->dma_bytes_written = impl.accelerator().dma().bytes_written();
+  out->cpu_bus_accesses = impl.cpu().accesses();
+  return ok();
+}
+
+const char* stoxvp_console_output(const stoxvp_platform* p) {
+  return p != nullptr && p->impl ? p->impl->console().output().c_str() : "";
+}
+
+stoxvp_result stoxvp_write_report(const stoxvp_platform* p, const char* path) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_write_report", r)) return r;
+  if (path == nullptr || *path == '\0') return fail(STOXVP_E_ARGUMENT, "stoxvp_write_report: empty path");
+  // Write to a temporary file and rename, so a failed write never leaves half a report.
+  const std::string tmp = std::string(path) + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return fail(STOXVP_E_IO, std::string(path) + ": cannot create the report file");
+    f << p->impl->report().dump(2) << "\n";
+    if (!f.flush()) return fail(STOXVP_E_IO, std::string(path) + ": write error");
+  }
+  if (std::rename(tmp.c_str(), path) != 0)
+    return fail(STOXVP_E_IO, std::string(path) + ": cannot replace the report file");
+  return ok();
+}
+
+stoxvp_result stoxvp_report_add(stoxvp_platform* p, const char* key, const char* json_text) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_report_add", r)) return r;
+  if (key == nullptr || json_text == nullptr)
+    return fail(STOXVP_E_ARGUMENT, "stoxvp_report_add: key or text is NULL");
+  try {
+    p->impl->add_report_section(key, nlohmann::json::parse(json_text));
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_ARGUMENT, std::string("stoxvp_report_add: '") + key +
+                                       "': malformed JSON: " + e.what());
+  }
+  return ok();
+}
+
+/* ---- firmware services ---- */
+
+uint32_t stoxvp_fw_read32(uint64_t addr) {
+  stoxvp::host_cpu* cpu = stoxvp::host_cpu::current();
+  if (cpu == nullptr) {
+    g_last_error = "stoxvp_fw_read32: called outside a running firmware";
+    return 0;
+  }
+  return cpu->read32(addr);
+}
+
+void stoxvp_fw_write32(uint64_t addr, uint32_t value) {
+  stoxvp::host_cpu* cpu = stoxvp::host_cpu::current();
+  if (cpu == nullptr) {
+    g_last_error = "stoxvp_fw_write32: called outside a running firmware";
+    return;
+  }
+  cpu->write32(addr, value);
+}
+
+void* stoxvp_fw_map(uint64_t addr, size_t len) {
+  stoxvp::host_cpu* cpu = stoxvp::host_cpu::current();
+  if (cpu == nullptr) {
+    g_last_error = "stoxvp_fw_map: called outside a running firmware";
+    return nullptr;
+  }
+  return cpu->map(addr, len);
+}
+
+void stoxvp_fw_wait_for_interrupt(void) {
+  if (stoxvp::host_cpu* cpu = stoxvp::host_cpu::current()) cpu->wait_for_interrupt();
+}
+
+uint64_t stoxvp_fw_region_base(const char* name) {
+  if (g_live == nullptr || name == nullptr) return 0;
+  for (const auto& w : g_live->impl->system_bus().address_map())
+    if (w.name == name) return w.base;
+  return 0;
+}
+
+}  // extern "C"

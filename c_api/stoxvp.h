@@ -1,0 +1,128 @@
+/*
+ * stoxvp.h - C interface of the stoxvp virtual platform.
+ *
+ * Create a platform from a JSON configuration (or the built-in defaults), load memory, attach
+ * host-compiled firmware, optionally enable a VCD trace, run, read statistics, destroy.
+ * Every function that can fail returns an stoxvp_result; on failure stoxvp_last_error() gives a
+ * message naming what was wrong. Nothing here calls abort() or exit().
+ *
+ * One platform exists at a time per process (SystemC keeps one simulation kernel); creating a
+ * second one while the first is alive fails with STOXVP_E_STATE. After stoxvp_destroy a new
+ * platform may be created. The interface is not thread-safe: call it from one thread.
+ *
+ * Hardware error codes of the accelerator (STOXVP_ERR_*) are in stoxvp_regs.h; the results of
+ * this interface are STOXVP_OK and STOXVP_E_*.
+ */
+#ifndef STOXVP_H
+#define STOXVP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum stoxvp_result {
+  STOXVP_OK = 0,
+  STOXVP_E_ARGUMENT = 1,   /* a null pointer or an invalid value was passed */
+  STOXVP_E_CONFIG = 2,     /* the configuration is missing, malformed or invalid */
+  STOXVP_E_STATE = 3,      /* not allowed now (a second platform, tracing after the start...) */
+  STOXVP_E_ADDRESS = 4,    /* a memory access touched unmapped addresses */
+  STOXVP_E_IO = 5,         /* a file could not be written */
+  STOXVP_E_SIMULATION = 6, /* the simulation kernel reported an error; the platform is unusable */
+  STOXVP_E_FIRMWARE = 7    /* the firmware image or entry is invalid */
+} stoxvp_result;
+
+typedef enum stoxvp_stop_reason {
+  STOXVP_STOP_EXIT = 0,       /* the firmware exited (returned, or wrote sim_control EXIT) */
+  STOXVP_STOP_FAULT = 1,      /* the firmware faulted (bus error...); see message */
+  STOXVP_STOP_TIME_LIMIT = 2, /* the simulated-time limit of this run call was reached */
+  STOXVP_STOP_IDLE = 3        /* nothing left to simulate (e.g. waiting for an interrupt) */
+} stoxvp_stop_reason;
+
+typedef struct stoxvp_run_result {
+  stoxvp_stop_reason reason;
+  int exit_code;        /* meaningful for STOXVP_STOP_EXIT */
+  uint64_t sim_time_ps; /* simulated time at the stop */
+  char message[256];    /* fault description or why the run went idle; "" otherwise */
+} stoxvp_run_result;
+
+typedef struct stoxvp_stats {
+  uint64_t sim_time_ps;
+  uint64_t bus_transactions;
+  uint64_t bus_errors;
+  uint64_t accel_descriptors;
+  uint64_t accel_errors;
+  uint64_t accel_macs;
+  uint64_t accel_busy_ps;
+  uint64_t dma_bytes_read;
+  uint64_t dma_bytes_written;
+  uint64_t cpu_bus_accesses;
+} stoxvp_stats;
+
+typedef struct stoxvp_platform stoxvp_platform;
+
+/* A firmware entry point for the host-compiled CPU; its return value is the exit code. */
+typedef int (*stoxvp_firmware_entry)(void *arg);
+
+/* Message of the last failing call on this thread ("" if none). */
+const char *stoxvp_last_error(void);
+const char *stoxvp_result_string(stoxvp_result r);
+
+/* config_path NULL: built-in defaults. */
+stoxvp_result stoxvp_create(const char *config_path, stoxvp_platform **out);
+/* Same, from JSON text; `origin` names it in error messages (may be NULL). */
+stoxvp_result stoxvp_create_from_json(const char *json_text, const char *origin,
+                                      stoxvp_platform **out);
+/* Closes the VCD, flushes the console; safe on NULL. */
+void stoxvp_destroy(stoxvp_platform *p);
+
+/* Seed of every stochastic model (overrides the configuration's); before the first run. */
+stoxvp_result stoxvp_set_seed(stoxvp_platform *p, uint64_t seed);
+
+/* Debug-transport access (no simulated time). Fails with STOXVP_E_ADDRESS, naming the first
+ * unmapped address, when the range leaves mapped memory; nothing is partly written then. */
+stoxvp_result stoxvp_mem_write(stoxvp_platform *p, uint64_t addr, const void *src, size_t len);
+stoxvp_result stoxvp_mem_read(stoxvp_platform *p, uint64_t addr, void *dst, size_t len);
+/* Base and size of a named region of the address map ("sram", "dram", "accelerator", ...). */
+stoxvp_result stoxvp_region(const stoxvp_platform *p, const char *name, uint64_t *base,
+                            uint64_t *size);
+
+/* Host-compiled firmware: `entry(arg)` runs on the CPU when the simulation starts. */
+stoxvp_result stoxvp_attach_firmware(stoxvp_platform *p, stoxvp_firmware_entry entry, void *arg);
+
+/* VCD of the accelerator's state to `path` ('.vcd' added when missing); before the first run. */
+stoxvp_result stoxvp_enable_vcd(stoxvp_platform *p, const char *path);
+
+/* Runs until the firmware exits or faults, nothing is left to simulate, or time_limit_ps of
+ * simulated time has passed in this call (0: no limit). A run can be resumed by calling again.
+ * The result describes the stop; out may be NULL. */
+stoxvp_result stoxvp_run(stoxvp_platform *p, uint64_t time_limit_ps, stoxvp_run_result *out);
+
+stoxvp_result stoxvp_get_stats(const stoxvp_platform *p, stoxvp_stats *out);
+/* What the firmware printed on the console so far (owned by the platform). */
+const char *stoxvp_console_output(const stoxvp_platform *p);
+/* The JSON report: effective configuration, last run, every component's statistics. */
+stoxvp_result stoxvp_write_report(const stoxvp_platform *p, const char *path);
+/* Adds a JSON object (as text) under `key` in the report; for applications' own results. */
+stoxvp_result stoxvp_report_add(stoxvp_platform *p, const char *key, const char *json_text);
+
+/*
+ * Services for host-compiled firmware, valid only inside the firmware's entry function (they
+ * run on the simulated CPU's thread). firmware/hal/hal_host.c is their only intended caller.
+ * A bus error or an unmappable range stops the firmware with a fault: these functions then do
+ * not return to the firmware.
+ */
+uint32_t stoxvp_fw_read32(uint64_t addr);
+void stoxvp_fw_write32(uint64_t addr, uint32_t value);
+void *stoxvp_fw_map(uint64_t addr, size_t len);
+void stoxvp_fw_wait_for_interrupt(void);
+/* Base address of a named region of the running platform's address map (0 if none). */
+uint64_t stoxvp_fw_region_base(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STOXVP_H */

@@ -1,0 +1,131 @@
+#include "config.h"
+
+#include "stoxvp_regs.h"
+#include "tlm/common/json_reader.h"
+
+namespace stoxvp {
+namespace {
+
+constexpr uint64_t kMaxMemory = 4ull << 30;  // per region; the host must back it
+
+void read_memory(json_object_reader r, memory_region_config& m) {
+  r.get("base", m.base);
+  r.get("size", m.size, 4096, kMaxMemory);
+  r.get("read_latency_ns", m.read_latency_ns, 0, 1e6);
+  r.get("write_latency_ns", m.write_latency_ns, 0, 1e6);
+  r.get("bandwidth_gbps", m.bandwidth_gbps, 0, 1e6);
+  r.finish();
+}
+
+nlohmann::json memory_json(const memory_region_config& m) {
+  return {{"base", hex_string(m.base)},
+          {"size", hex_string(m.size)},
+          {"read_latency_ns", m.read_latency_ns},
+          {"write_latency_ns", m.write_latency_ns},
+          {"bandwidth_gbps", m.bandwidth_gbps}};
+}
+
+sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
+
+}  // namespace
+
+std::string hex_string(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+platform_config parse_platform_config(const nlohmann::json& j, const std::string& origin) {
+  platform_config c;
+  c.source = origin;
+  json_object_reader r(j, origin, "");
+  r.get("seed", c.seed);
+  r.get("quantum_ns", c.quantum_ns, 1e-3, 1e9);
+  {
+    auto b = r.object("bus");
+    b.get("latency_ns", c.bus_latency_ns, 0, 1e6);
+    b.finish();
+  }
+  read_memory(r.object("sram"), c.sram);
+  read_memory(r.object("dram"), c.dram);
+  {
+    auto o = r.object("console");
+    o.get("base", c.console_base);
+    o.get("echo", c.console_echo);
+    o.finish();
+  }
+  {
+    auto o = r.object("sim_control");
+    o.get("base", c.sim_control_base);
+    o.finish();
+  }
+  {
+    auto o = r.object("timer");
+    o.get("base", c.timer_base);
+    o.get("frequency_hz", c.timer_frequency_hz, 1, 4e9);
+    o.finish();
+  }
+  r.get("device_latency_ns", c.device_latency_ns, 0, 1e6);
+  {
+    auto o = r.object("accelerator");
+    auto& a = c.accelerator;
+    o.get("base", c.accelerator_base);
+    double clock_ghz = 1e3 / static_cast<double>(a.clock_period.value());
+    o.get("clock_ghz", clock_ghz, 1e-3, 100);
+    a.clock_period = sc_core::sc_time(1.0 / clock_ghz, sc_core::SC_NS);
+    double reg_ns = a.register_latency.to_seconds() * 1e9;
+    o.get("register_latency_ns", reg_ns, 0, 1e6);
+    a.register_latency = ns(reg_ns);
+    o.get("array_rows", a.array_rows, 1, 4096);
+    o.get("array_cols", a.array_cols, 1, 4096);
+    o.get("tiles", a.tiles, 1, 65535);
+    o.get("arrays_per_tile", a.arrays_per_tile, 1, 65535);
+    o.get("dma_burst_bytes", a.dma_burst_bytes, 4, 1u << 20);
+    o.get("dma_outstanding", a.dma_outstanding, 1, 256);
+    o.get("digital_macs_per_cycle", a.digital_macs_per_cycle, 1, 1u << 20);
+    o.get("max_operand_bytes", a.max_operand_bytes, 1, 1ull << 32);
+    o.finish();
+  }
+  {
+    auto o = r.object("host_cpu");
+    o.get("stack_bytes", c.host_cpu_stack_bytes, 64 << 10, 256ull << 20);
+    o.finish();
+  }
+  r.finish();
+  return c;
+}
+
+platform_config load_platform_config(const std::string& path) {
+  return parse_platform_config(parse_json_file(path), path);
+}
+
+nlohmann::json to_json(const platform_config& c) {
+  const auto& a = c.accelerator;
+  return {
+      {"seed", c.seed},
+      {"quantum_ns", c.quantum_ns},
+      {"bus", {{"latency_ns", c.bus_latency_ns}}},
+      {"sram", memory_json(c.sram)},
+      {"dram", memory_json(c.dram)},
+      {"console", {{"base", hex_string(c.console_base)}, {"echo", c.console_echo}}},
+      {"sim_control", {{"base", hex_string(c.sim_control_base)}}},
+      {"timer",
+       {{"base", hex_string(c.timer_base)}, {"frequency_hz", c.timer_frequency_hz}}},
+      {"device_latency_ns", c.device_latency_ns},
+      {"accelerator",
+       {{"base", hex_string(c.accelerator_base)},
+        {"clock_ghz", 1e3 / static_cast<double>(a.clock_period.value())},
+        {"register_latency_ns", a.register_latency.to_seconds() * 1e9},
+        {"array_rows", a.array_rows},
+        {"array_cols", a.array_cols},
+        {"tiles", a.tiles},
+        {"arrays_per_tile", a.arrays_per_tile},
+        {"dma_burst_bytes", a.dma_burst_bytes},
+        {"dma_outstanding", a.dma_outstanding},
+        {"digital_macs_per_cycle", a.digital_macs_per_cycle},
+        {"max_operand_bytes", a.max_operand_bytes}}},
+      {"host_cpu", {{"stack_bytes", c.host_cpu_stack_bytes}}},
+  };
+}
+
+}  // namespace stoxvp

@@ -1,0 +1,257 @@
+#include "platform.h"
+
+#include "tlm/common/json_reader.h"
+#include "tlm/common/log.h"
+
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+
+namespace stoxvp {
+namespace {
+
+sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
+
+memory_timing timing_of(const memory_region_config& m) {
+  return {ns(m.read_latency_ns), ns(m.write_latency_ns), m.bandwidth_gbps};  // GB/s == B/ns
+}
+
+double to_ns(const sc_core::sc_time& t) { return t.to_seconds() * 1e9; }
+
+}  // namespace
+
+const char* to_string(stop_reason r) {
+  switch (r) {
+    case stop_reason::exit: return "exit";
+    case stop_reason::fault: return "fault";
+    case stop_reason::time_limit: return "time_limit";
+    case stop_reason::idle: return "idle";
+  }
+  return "?";
+}
+
+uint64_t debug_port::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    // transport_dbg lengths are unsigned int; the bus clips each piece to one window.
+    const uint64_t n = std::min<uint64_t>(len - done, 1u << 30);
+    tlm::tlm_generic_payload t;
+    t.set_command(cmd);
+    t.set_address(addr + done);
+    t.set_data_ptr(data + done);
+    t.set_data_length(static_cast<unsigned>(n));
+    t.set_streaming_width(static_cast<unsigned>(n));
+    const unsigned got = socket->transport_dbg(t);
+    done += got;
+    if (got == 0) break;
+  }
+  return done;
+}
+
+platform::platform(const platform_config& cfg) : cfg_(cfg) {
+  tlm::tlm_global_quantum::instance().set(ns(cfg.quantum_ns));
+  try {
+    bus_ = std::make_unique<stoxvp::bus>(
+        "bus", ns(cfg.bus_latency_ns),
+        std::vector<address_range>{{"sram", cfg.sram.base, cfg.sram.size},
+                                   {"dram", cfg.dram.base, cfg.dram.size},
+                                   {"console", cfg.console_base, console::WINDOW},
+                                   {"timer", cfg.timer_base, timer::WINDOW},
+                                   {"sim_control", cfg.sim_control_base, sim_control::WINDOW},
+                                   {"accelerator", cfg.accelerator_base, STOXVP_REG_WINDOW}},
+        std::vector<std::string>{"cpu", "accelerator.dma", "debug"});
+  } catch (const std::invalid_argument& e) {
+    throw config_error(cfg.source + ": address map: " + e.what());
+  }
+  sram_ = std::make_unique<memory>("sram", cfg.sram.size, timing_of(cfg.sram));
+  dram_ = std::make_unique<memory>("dram", cfg.dram.size, timing_of(cfg.dram));
+  console_ = std::make_unique<stoxvp::console>("console", cfg.console_echo, ns(cfg.device_latency_ns));
+  timer_ = std::make_unique<stoxvp::timer>("timer", cfg.timer_frequency_hz, ns(cfg.device_latency_ns));
+  sim_control_ = std::make_unique<sim_control>("sim_control", ns(cfg.device_latency_ns));
+  hw::accelerator_config acfg = cfg.accelerator;
+  acfg.seed = cfg.seed;
+  accel_ = std::make_unique<hw::accelerator>("accelerator", acfg);
+  cpu_ = std::make_unique<host_cpu>("cpu", cfg.host_cpu_stack_bytes);
+  debug_ = std::make_unique<debug_port>("debug");
+  accel_irq_ = std::make_unique<sc_core::sc_signal<bool>>("accel_irq", false);
+  timer_irq_ = std::make_unique<sc_core::sc_signal<bool>>("timer_irq", false);
+
+  bus_->connect_target("sram", sram_->socket);
+  bus_->connect_target("dram", dram_->socket);
+  bus_->connect_target("console", console_->socket);
+  bus_->connect_target("timer", timer_->socket);
+  bus_->connect_target("sim_control", sim_control_->socket);
+  bus_->connect_target("accelerator", accel_->regs);
+  bus_->connect_initiator("cpu", cpu_->socket);
+  bus_->connect_initiator("accelerator.dma", accel_->mem);
+  bus_->connect_initiator("debug", debug_->socket);
+
+  accel_->irq.bind(*accel_irq_);
+  timer_->irq.bind(*timer_irq_);
+  cpu_->irq_external.bind(*accel_irq_);
+  cpu_->irq_timer.bind(*timer_irq_);
+
+  sim_control_->on_exit = [this](int code) {
+    exited_ = true;
+    exit_code_ = code;
+    if (cpu_->get_state() == host_cpu::state::running)
+      cpu_->request_exit(code);  // the CPU stops at the end of this access, then pauses
+    else
+      sc_core::sc_pause();
+  };
+  cpu_->on_stop = [] { sc_core::sc_pause(); };
+}
+
+platform::~platform() {
+  console_->flush();
+  if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
+}
+
+void platform::attach_firmware(host_cpu::entry_fn entry, void* arg) { cpu_->load(entry, arg); }
+
+void platform::enable_vcd(const std::string& path) {
+  if (started_) throw std::logic_error("VCD tracing must be enabled before the first run");
+  if (vcd_ != nullptr) throw std::logic_error("VCD tracing is already enabled (" + vcd_path_ + ")");
+  std::string stem = path;
+  if (stem.size() >= 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
+    stem.resize(stem.size() - 4);
+  const std::string file = stem + ".vcd";
+  // SystemC reports an unopenable file as a fatal error; find out first, and say which file.
+  if (std::FILE* f = std::fopen(file.c_str(), "w")) {
+    std::fclose(f);
+  } else {
+    throw std::runtime_error(file + ": cannot create the VCD file");
+  }
+  vcd_ = sc_core::sc_create_vcd_trace_file(stem.c_str());
+  vcd_->set_time_unit(1, sc_core::SC_PS);
+  accel_->trace(vcd_);
+  sc_core::sc_trace(vcd_, *timer_irq_, "timer.irq");
+  vcd_path_ = file;
+}
+
+run_result platform::run(const sc_core::sc_time& limit) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  started_ = true;
+  const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+  if (limit == sc_core::SC_ZERO_TIME)
+    sc_core::sc_start();
+  else
+    sc_core::sc_start(limit, sc_core::SC_EXIT_ON_STARVATION);
+  wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+
+  // A run that starved ends before the limit; one whose next event lies beyond the limit is
+  // brought to exactly the limit (no process runs in this step).
+  const bool pending = sc_core::sc_pending_activity();
+  if (limit != sc_core::SC_ZERO_TIME && pending && sc_core::sc_time_stamp() - t0 < limit &&
+      !exited_ && cpu_->get_state() == host_cpu::state::running)
+    sc_core::sc_start(limit - (sc_core::sc_time_stamp() - t0), sc_core::SC_RUN_TO_TIME);
+  run_result r;
+  r.sim_time = sc_core::sc_time_stamp();
+  if (cpu_->get_state() == host_cpu::state::faulted) {
+    r.reason = stop_reason::fault;
+    r.message = cpu_->fault();
+  } else if (exited_ || cpu_->get_state() == host_cpu::state::exited) {
+    r.reason = stop_reason::exit;
+    r.exit_code = exited_ ? exit_code_ : cpu_->exit_code();
+  } else if (pending) {
+    r.reason = stop_reason::time_limit;
+    r.message = "time limit of " + limit.to_string() + " reached";
+  } else {
+    r.reason = stop_reason::idle;
+    r.message = cpu_->loaded() ? "nothing left to simulate: the firmware waits for an interrupt "
+                                 "that no component will raise"
+                               : "nothing left to simulate: no firmware is attached";
+  }
+  last_ = r;
+  console_->flush();
+  return r;
+}
+
+bool platform::mapped(uint64_t addr, uint64_t len, uint64_t& first_unmapped) const {
+  uint64_t a = addr, left = len;
+  while (left > 0) {
+    const int w = bus_->decode(a);
+    if (w < 0) {
+      first_unmapped = a;
+      return false;
+    }
+    const uint64_t room = bus_->address_map()[w].end() - a + 1;
+    if (room >= left) break;
+    a += room;
+    left -= room;
+  }
+  return true;
+}
+
+void platform::set_seed(uint64_t seed) {
+  cfg_.seed = seed;
+  accel_->set_seed(seed);
+}
+
+bool platform::debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    const uint64_t a = addr + done;
+    const int w = bus_->decode(a);
+    if (w < 0) return false;
+    const address_range& r = bus_->address_map()[w];
+    const uint64_t n = std::min<uint64_t>(len - done, r.end() - a + 1);
+    // Memories are read and written in place: this works before elaboration, when loaders
+    // fill memory and the sockets are not yet bound through. Devices need the bus.
+    memory* m = r.name == "sram" ? sram_.get() : r.name == "dram" ? dram_.get() : nullptr;
+    if (m != nullptr) {
+      uint8_t* p = m->data() + (a - r.base);
+      if (cmd == tlm::TLM_READ_COMMAND)
+        std::memcpy(data + done, p, n);
+      else
+        std::memcpy(p, data + done, n);
+    } else if (!started_ || debug_->transfer(cmd, a, data + done, n) != n) {
+      return false;
+    }
+    done += n;
+  }
+  return true;
+}
+
+bool platform::mem_read(uint64_t addr, void* dst, uint64_t len) {
+  return debug_access(tlm::TLM_READ_COMMAND, addr, static_cast<uint8_t*>(dst), len);
+}
+
+bool platform::mem_write(uint64_t addr, const void* src, uint64_t len) {
+  return debug_access(tlm::TLM_WRITE_COMMAND, addr, static_cast<uint8_t*>(const_cast<void*>(src)),
+                      len);
+}
+
+void platform::add_report_section(const std::string& key, nlohmann::json value) {
+  extra_[key] = std::move(value);
+}
+
+nlohmann::json platform::report() const {
+  const auto& s = accel_->stats();
+  const auto& dma = accel_->dma();
+  nlohmann::json j;
+  j["config"] = to_json(cfg_);
+  j["config_source"] = cfg_.source;
+  j["run"] = {{"stop_reason", to_string(last_.reason)},
+              {"exit_code", last_.exit_code},
+              {"message", last_.message},
+              {"sim_time_ns", to_ns(sc_core::sc_time_stamp())},
+              {"wall_time_s", wall_seconds_}};
+  j["bus"] = {{"transactions", bus_->transactions()}, {"errors", bus_->errors()}};
+  j["memory"] = {{"sram", {{"bytes_read", sram_->bytes_read()}, {"bytes_written", sram_->bytes_written()}}},
+                 {"dram", {{"bytes_read", dram_->bytes_read()}, {"bytes_written", dram_->bytes_written()}}}};
+  j["accelerator"] = {{"descriptors", s.descriptors},
+                      {"errors", s.errors},
+                      {"macs", s.macs},
+                      {"busy_ns", to_ns(s.busy_time)},
+                      {"dma_bytes_read", dma.bytes_read()},
+                      {"dma_bytes_written", dma.bytes_written()},
+                      {"dma_bursts", dma.bursts()}};
+  j["cpu"] = {{"kind", "host"}, {"bus_accesses", cpu_->accesses()}};
+  j["vcd"] = vcd_path_;
+  for (auto it = extra_.begin(); it != extra_.end(); ++it) j[it.key()] = it.value();
+  return j;
+}
+
+}  // namespace stoxvp

@@ -1,0 +1,104 @@
+// The virtual platform: CPU, system bus, SRAM, DRAM, console, timer, simulation control and the
+// accelerator, assembled from a platform_config. One platform per SystemC simulation context;
+// the C API gives each platform a fresh context.
+#pragma once
+
+#include "config.h"
+#include "hw/accel/accelerator.h"
+#include "tlm/bus/bus.h"
+#include "tlm/cpu/host_cpu.h"
+#include "tlm/devices/console.h"
+#include "tlm/devices/sim_control.h"
+#include "tlm/devices/timer.h"
+#include "tlm/memory/memory.h"
+
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include <memory>
+#include <string>
+
+namespace stoxvp {
+
+// The loader's and debugger's way in: debug transport through the system bus.
+class debug_port : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<debug_port> socket;
+  explicit debug_port(sc_core::sc_module_name name) : sc_module(name), socket("socket") {}
+  // Number of bytes actually transferred (short when the range leaves mapped memory).
+  uint64_t transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
+};
+
+enum class stop_reason { exit, fault, time_limit, idle };
+const char* to_string(stop_reason r);
+
+struct run_result {
+  stop_reason reason = stop_reason::idle;
+  int exit_code = 0;
+  sc_core::sc_time sim_time;
+  std::string message;  // fault description, or what the firmware was waiting for when idle
+};
+
+class platform {
+ public:
+  explicit platform(const platform_config& cfg);  // throws config_error (address map)
+  ~platform();
+  platform(const platform&) = delete;
+  platform& operator=(const platform&) = delete;
+
+  void attach_firmware(host_cpu::entry_fn entry, void* arg);
+  // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
+  void enable_vcd(const std::string& path);
+  // Runs until the firmware exits or faults, the simulation has nothing left to do, or
+  // `limit` of simulated time has passed in this call (SC_ZERO_TIME: no limit).
+  run_result run(const sc_core::sc_time& limit);
+
+  // True when [addr, addr + len) lies in mapped windows; otherwise `first_unmapped` says where
+  // the range leaves them.
+  bool mapped(uint64_t addr, uint64_t len, uint64_t& first_unmapped) const;
+  // Seed of every stochastic model; before the first run.
+  void set_seed(uint64_t seed);
+  // Debug-transport access to the address map; false when part of the range is unmapped.
+  bool mem_read(uint64_t addr, void* dst, uint64_t len);
+  bool mem_write(uint64_t addr, const void* src, uint64_t len);
+
+  // Statistics of every component and the last run, as written to the JSON report.
+  nlohmann::json report() const;
+  // Adds a section to the report (firmware results, for example).
+  void add_report_section(const std::string& key, nlohmann::json value);
+
+  const platform_config& config() const { return cfg_; }
+  stoxvp::bus& system_bus() { return *bus_; }
+  hw::accelerator& accelerator() { return *accel_; }
+  host_cpu& cpu() { return *cpu_; }
+  stoxvp::console& console() { return *console_; }
+  memory& dram() { return *dram_; }
+  memory& sram() { return *sram_; }
+  bool started() const { return started_; }
+  const std::string& vcd_path() const { return vcd_path_; }
+
+ private:
+  bool debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
+
+  platform_config cfg_;
+  std::unique_ptr<stoxvp::bus> bus_;
+  std::unique_ptr<memory> sram_, dram_;
+  std::unique_ptr<stoxvp::console> console_;
+  std::unique_ptr<stoxvp::timer> timer_;
+  std::unique_ptr<sim_control> sim_control_;
+  std::unique_ptr<hw::accelerator> accel_;
+  std::unique_ptr<host_cpu> cpu_;
+  std::unique_ptr<debug_port> debug_;
+  std::unique_ptr<sc_core::sc_signal<bool>> accel_irq_, timer_irq_;
+  sc_core::sc_trace_file* vcd_ = nullptr;
+  std::string vcd_path_;
+  bool started_ = false;
+  bool exited_ = false;
+  int exit_code_ = 0;
+  run_result last_;
+  double wall_seconds_ = 0;
+  nlohmann::json extra_ = nlohmann::json::object();
+};
+
+}  // namespace stoxvp
