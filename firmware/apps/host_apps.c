@@ -1,0 +1,17 @@
+#include "host_apps.h"
+
+#include "fc_demo/fc_demo.h"
+
+#include <string.h>
+
+const struct stoxvp_host_app stoxvp_host_apps[] = {
+    {"fc-demo", fc_demo_main,
+     "two-layer integer perceptron on the accelerator, checked against a C reference"},
+};
+const size_t stoxvp_host_app_count = sizeof stoxvp_host_apps / sizeof stoxvp_host_apps[0];
+
+const struct stoxvp_host_app *stoxvp_find_host_app(const char *name) {
+  for (size_t i = 0; i < stoxvp_host_app_count; ++i)
+    if (strcmp(stoxvp_host_apps[i].name, name) == 0) return &stoxvp_host_apps[i];
+  return NULL;
+}

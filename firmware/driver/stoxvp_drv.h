@@ -1,0 +1,67 @@
+/*
+ * stoxvp_drv.h - firmware driver of the stoxvp accelerator. C11, on top of hal.h.
+ *
+ * Descriptors are written into a ring in memory the accelerator can reach by DMA; the doorbell
+ * (RING_TAIL) hands them over. stoxvp_drv_wait() appends an interrupt fence (a NOP flagged
+ * STOXVP_DESC_F_IRQ) and sleeps until it completes or the accelerator halts on an error.
+ */
+#ifndef STOXVP_DRV_H
+#define STOXVP_DRV_H
+
+#include "hal.h"
+#include "stoxvp_regs.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Driver results: 0, a negative driver error, or a positive STOXVP_ERR_* from the hardware. */
+enum {
+  STOXVP_DRV_OK = 0,
+  STOXVP_DRV_ENODEV = -1,   /* ID register does not read 'STOX' */
+  STOXVP_DRV_EVERSION = -2, /* register-map major version differs from this driver's */
+  STOXVP_DRV_EINVAL = -3    /* bad ring size or alignment */
+};
+
+typedef struct stoxvp_dev {
+  hal_addr_t regs;           /* register window */
+  hal_addr_t ring_addr;      /* bus address of slot 0 */
+  struct stoxvp_desc *ring;  /* CPU view of the ring */
+  uint32_t slots;
+  uint32_t tail;             /* next slot software fills */
+  uint32_t rows, cols, tiles, arrays_per_tile; /* from HWCFG0/1 */
+} stoxvp_dev;
+
+/* Checks identity and version, resets the accelerator, sets up a ring of `slots` descriptors
+ * at `ring_addr` (128-byte aligned), enables the command processor and its interrupts. */
+int stoxvp_drv_init(stoxvp_dev *dev, hal_addr_t regs, hal_addr_t ring_addr, uint32_t slots);
+
+/* Copies `desc` into the next slot and rings the doorbell; while the ring is full it waits for
+ * the accelerator. Returns 0, or the hardware error if the accelerator has halted. */
+int stoxvp_drv_submit(stoxvp_dev *dev, const struct stoxvp_desc *desc);
+
+/* Waits until everything submitted has completed; returns 0 or the hardware error code. */
+int stoxvp_drv_wait(stoxvp_dev *dev);
+
+/* After an error: the ring slot and bus address the hardware reported. */
+uint32_t stoxvp_drv_error_slot(const stoxvp_dev *dev);
+uint64_t stoxvp_drv_error_addr(const stoxvp_dev *dev);
+/* Name of a driver result or hardware error code ("BAD_SHAPE", "ENODEV", ...). */
+const char *stoxvp_drv_error_name(int code);
+
+/* Soft reset, then the ring is set up again (recovers from a halt). */
+int stoxvp_drv_reset(stoxvp_dev *dev);
+
+/* Descriptor builders. */
+void stoxvp_desc_nop(struct stoxvp_desc *d, uint32_t flags);
+void stoxvp_desc_fc_int8(struct stoxvp_desc *d, hal_addr_t input, hal_addr_t weight,
+                         hal_addr_t bias, hal_addr_t output, uint32_t in_features,
+                         uint32_t out_features, uint32_t batch);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* STOXVP_DRV_H */

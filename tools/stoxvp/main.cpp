@@ -1,0 +1,193 @@
+// stoxvp: runs host-compiled firmware on the virtual platform, prints a summary and writes the
+// VCD trace and the JSON report. Uses only the C API, like any other client of the platform.
+#include "firmware/apps/host_apps.h"
+#include "stoxvp.h"
+
+#include <boost/program_options.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Exit statuses of the command itself; a firmware's own exit code is passed through.
+constexpr int kUsage = 64, kSetup = 65, kFault = 66, kStalled = 67;
+
+// "10ms", "500 us", "2s", "1500ns", "100ps" -> picoseconds.
+std::optional<uint64_t> parse_time(const std::string& text) {
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string unit = text.substr(pos);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
+  double scale = 0;
+  if (unit == "ps") scale = 1;
+  else if (unit == "ns") scale = 1e3;
+  else if (unit == "us") scale = 1e6;
+  else if (unit == "ms") scale = 1e9;
+  else if (unit == "s") scale = 1e12;
+  if (scale == 0 || !(v > 0) || !std::isfinite(v * scale) || v * scale > 1.8e19) return std::nullopt;
+  return static_cast<uint64_t>(v * scale);
+}
+
+std::string engineering(double v, const char* unit) {
+  const char* prefixes[] = {"p", "n", "u", "m", "", "k", "M", "G", "T"};
+  int i = 4;
+  double x = v;
+  while (std::fabs(x) >= 1000 && i < 8) { x /= 1000; ++i; }
+  while (std::fabs(x) < 1 && x != 0 && i > 0) { x *= 1000; --i; }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g %s%s", x, prefixes[i], unit);
+  return buf;
+}
+
+bool make_parent(const std::string& path) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config, firmware = "fc-demo", time_limit, vcd, report;
+  uint64_t seed = 0;
+  po::options_description opts(
+      "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
+      "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
+      "Options");
+  opts.add_options()
+      ("help,h", "print this help and exit")
+      ("config,c", po::value(&config),
+       "platform configuration (JSON); without it the built-in defaults, which equal "
+       "configs/default.json")
+      ("firmware,f", po::value(&firmware)->default_value(firmware),
+       "host-compiled firmware application to run (see --list-firmware)")
+      ("list-firmware", "list the firmware applications and exit")
+      ("time-limit,t", po::value(&time_limit),
+       "stop after this much simulated time, e.g. 500us, 10ms, 2s (default: no limit)")
+      ("seed", po::value(&seed), "seed of every stochastic model (overrides the configuration)")
+      ("vcd", po::value(&vcd), "VCD trace file (default: traces/<firmware>.vcd)")
+      ("no-vcd", "do not write a VCD trace")
+      ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
+      ("quiet,q", "print only the summary and errors");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "stoxvp: " << e.what() << "\n(see stoxvp --help)\n";
+    return kUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\nExit status: the firmware's exit code when it exits; " << kUsage
+              << " bad usage; " << kSetup << " bad configuration or output path; " << kFault
+              << " firmware fault; " << kStalled << " time limit reached or nothing left to run.\n";
+    return 0;
+  }
+  if (vm.count("list-firmware")) {
+    for (size_t i = 0; i < stoxvp_host_app_count; ++i)
+      std::printf("%-12s %s\n", stoxvp_host_apps[i].name, stoxvp_host_apps[i].summary);
+    return 0;
+  }
+  const stoxvp_host_app* app = stoxvp_find_host_app(firmware.c_str());
+  if (app == nullptr) {
+    std::cerr << "stoxvp: --firmware: no application named '" << firmware
+              << "' (see --list-firmware)\n";
+    return kUsage;
+  }
+  uint64_t limit_ps = 0;
+  if (!time_limit.empty()) {
+    auto t = parse_time(time_limit);
+    if (!t) {
+      std::cerr << "stoxvp: --time-limit: '" << time_limit
+                << "' is not a positive time such as 500us, 10ms or 2s\n";
+      return kUsage;
+    }
+    limit_ps = *t;
+  }
+  if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
+  if (vcd.size() < 4 || vcd.compare(vcd.size() - 4, 4, ".vcd") != 0) vcd += ".vcd";
+  if (report.empty()) report = "traces/" + firmware + ".json";
+  const bool want_vcd = !vm.count("no-vcd");
+
+  stoxvp_platform* p = nullptr;
+  if (stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
+    std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
+    return kSetup;
+  }
+  auto fail_setup = [&](const char* what) {
+    std::cerr << "stoxvp: " << what << ": " << stoxvp_last_error() << "\n";
+    stoxvp_destroy(p);
+    return kSetup;
+  };
+  if (vm.count("seed") && stoxvp_set_seed(p, seed) != STOXVP_OK) return fail_setup("--seed");
+  if (want_vcd && (!make_parent(vcd) || stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK))
+    return fail_setup("--vcd");
+  if (!make_parent(report)) {
+    std::cerr << "stoxvp: --report: cannot create the directory of " << report << "\n";
+    stoxvp_destroy(p);
+    return kSetup;
+  }
+  if (stoxvp_attach_firmware(p, app->entry, nullptr) != STOXVP_OK) return fail_setup("--firmware");
+
+  stoxvp_run_result rr{};
+  if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
+    std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
+    stoxvp_write_report(p, report.c_str());
+    stoxvp_destroy(p);
+    return kFault;
+  }
+  stoxvp_stats st{};
+  stoxvp_get_stats(p, &st);
+  const bool report_ok = stoxvp_write_report(p, report.c_str()) == STOXVP_OK;
+  const std::string report_error = report_ok ? "" : stoxvp_last_error();
+
+  const double sim_s = rr.sim_time_ps * 1e-12;
+  int status = 0;
+  switch (rr.reason) {
+    case STOXVP_STOP_EXIT:
+      std::printf("stoxvp: firmware %s exited with %d after %s simulated\n", firmware.c_str(),
+                  rr.exit_code, engineering(sim_s, "s").c_str());
+      status = rr.exit_code;
+      break;
+    case STOXVP_STOP_FAULT:
+      std::printf("stoxvp: firmware %s FAULTED after %s simulated: %s\n", firmware.c_str(),
+                  engineering(sim_s, "s").c_str(), rr.message);
+      status = kFault;
+      break;
+    case STOXVP_STOP_TIME_LIMIT:
+    case STOXVP_STOP_IDLE:
+      std::printf("stoxvp: firmware %s stopped after %s simulated: %s\n", firmware.c_str(),
+                  engineering(sim_s, "s").c_str(), rr.message);
+      status = kStalled;
+      break;
+  }
+  if (!vm.count("quiet")) {
+    std::printf("  accelerator: %llu descriptors, %llu MACs, busy %s; DMA %llu B read, %llu B written\n",
+                (unsigned long long)st.accel_descriptors, (unsigned long long)st.accel_macs,
+                engineering(st.accel_busy_ps * 1e-12, "s").c_str(),
+                (unsigned long long)st.dma_bytes_read, (unsigned long long)st.dma_bytes_written);
+    std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)st.bus_transactions,
+                (unsigned long long)st.bus_errors);
+  }
+  if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
+  if (report_ok)
+    std::printf("  report: %s\n", report.c_str());
+  else
+    std::fprintf(stderr, "stoxvp: %s\n", report_error.c_str());
+  stoxvp_destroy(p);
+  if (!report_ok && status == 0) status = kSetup;
+  return status;
+}
