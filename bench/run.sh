@@ -5,3 +5,4 @@ set -euo pipefail
 build=${1:-build}
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 "$build/bench/bench_bus"
+"$build/bench/bench_core"

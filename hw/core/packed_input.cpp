@@ -1,0 +1,71 @@
+#include "packed_input.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace stoxvp::core {
+
+void im2col_row(const int8_t* x, const conv_shape& s, uint32_t position, int8_t* row) {
+  const uint32_t ow = s.out_w();
+  const int oy = static_cast<int>(position / ow), ox = static_cast<int>(position % ow);
+  const int y0 = oy * static_cast<int>(s.stride) - static_cast<int>(s.pad);
+  const int x0 = ox * static_cast<int>(s.stride) - static_cast<int>(s.pad);
+  size_t k = 0;
+  for (uint32_t c = 0; c < s.in_channels; ++c) {
+    const int8_t* plane = x + size_t(c) * s.in_h * s.in_w;
+    for (uint32_t kh = 0; kh < s.kernel_h; ++kh) {
+      const int y = y0 + static_cast<int>(kh);
+      const bool row_in = y >= 0 && y < static_cast<int>(s.in_h);
+      for (uint32_t kw = 0; kw < s.kernel_w; ++kw, ++k) {
+        const int xx = x0 + static_cast<int>(kw);
+        row[k] = (row_in && xx >= 0 && xx < static_cast<int>(s.in_w))
+                     ? plane[size_t(y) * s.in_w + xx]
+                     : int8_t{0};
+      }
+    }
+  }
+}
+
+void packed_input::pack(const int8_t* x, const conv_shape& s, uint32_t rows, uint32_t a_bits,
+                        uint32_t a_stream) {
+  const uint32_t K = s.K();
+  positions_ = s.positions();
+  chunks_ = (K + rows - 1) / rows;
+  words_ = (rows + 63) / 64;
+  mag_bits_ = a_bits - 1;
+  stride_ = mag_bits_ * 2 * words_;
+  data_.assign(size_t(positions_) * chunks_ * stride_, 0);
+  waves_.assign(size_t(positions_) * chunks_, 0);
+  row_.resize(K);
+  saturated_ = 0;
+  const int max_mag = (1 << mag_bits_) - 1;
+  for (uint32_t p = 0; p < positions_; ++p) {
+    im2col_row(x, s, p, row_.data());
+    for (uint32_t c = 0; c < chunks_; ++c) {
+      uint64_t* planes = data_.data() + (size_t(p) * chunks_ + c) * stride_;
+      uint32_t magnitude_or = 0;
+      const uint32_t r_end = std::min(K, (c + 1) * rows);
+      for (uint32_t k = c * rows; k < r_end; ++k) {
+        const int v = row_[k];
+        if (v == 0) continue;
+        int mag = v < 0 ? -v : v;
+        if (mag > max_mag) {
+          mag = max_mag;
+          ++saturated_;
+        }
+        magnitude_or |= static_cast<uint32_t>(mag);
+        const uint32_t r = k - c * rows;
+        const uint64_t bit = uint64_t{1} << (r % 64);
+        uint64_t* base = planes + (v < 0 ? words_ : 0) + r / 64;
+        for (uint32_t b = 0; mag != 0; ++b, mag >>= 1)
+          if (mag & 1) base[size_t(b) * 2 * words_] |= bit;
+      }
+      uint32_t waves = 0;
+      for (uint32_t j = 0; j * a_stream < mag_bits_; ++j)
+        if ((magnitude_or >> (j * a_stream)) & ((1u << a_stream) - 1)) waves |= 1u << j;
+      waves_[size_t(p) * chunks_ + c] = static_cast<uint8_t>(waves);
+    }
+  }
+}
+
+}  // namespace stoxvp::core
