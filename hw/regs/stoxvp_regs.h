@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define STOXVP_ID_VALUE 0x584F5453u /* reads as the bytes 'S','T','O','X' in memory order */
-#define STOXVP_REGMAP_MAJOR 1u
+#define STOXVP_REGMAP_MAJOR 2u
 #define STOXVP_REGMAP_MINOR 0u
 #define STOXVP_VERSION_VALUE ((STOXVP_REGMAP_MAJOR << 16) | STOXVP_REGMAP_MINOR)
 
@@ -37,6 +37,7 @@
   X(VERSION, 0x004, RO, STOXVP_VERSION_VALUE, "Register-map version: major [31:16], minor [15:0]") \
   X(HWCFG0, 0x008, RO, 0 /* cfg */, "Crossbar geometry: rows [15:0], columns [31:16]")           \
   X(HWCFG1, 0x00C, RO, 0 /* cfg */, "Tiles [15:0], arrays per tile [31:16]")                     \
+  X(HWCFG2, 0x048, RO, 0 /* cfg */, "Bits per crossbar cell [7:0]")                              \
   X(CTRL, 0x010, RW, 0, "Control")                                                            \
   X(STATUS, 0x014, RO, 0x4, "Status")                                                         \
   X(IRQ_STATUS, 0x018, W1C, 0, "Interrupt status, write 1 to clear")                          \
@@ -59,7 +60,11 @@
   X(PERF_DMA_WR_LO, 0x068, RO, 0, "Bytes written by DMA [31:0] (latches)")                   \
   X(PERF_DMA_WR_HI, 0x06C, RO, 0, "Bytes written by DMA [63:32]")                            \
   X(PERF_MACS_LO, 0x070, RO, 0, "Multiply-accumulates executed [31:0] (latches)")            \
-  X(PERF_MACS_HI, 0x074, RO, 0, "Multiply-accumulates executed [63:32]")
+  X(PERF_MACS_HI, 0x074, RO, 0, "Multiply-accumulates executed [63:32]")                     \
+  X(PERF_CONV_LO, 0x078, RO, 0, "Partial sums converted [31:0] (latches)")                   \
+  X(PERF_CONV_HI, 0x07C, RO, 0, "Partial sums converted [63:32]")                            \
+  X(PERF_SAMPLES_LO, 0x080, RO, 0, "MTJ samples (write, read, reset) [31:0] (latches)")       \
+  X(PERF_SAMPLES_HI, 0x084, RO, 0, "MTJ samples [63:32]")
 
 /* Register offsets as enumerators: STOXVP_REG_CTRL, ... */
 enum stoxvp_reg_offset {
@@ -115,7 +120,10 @@ STOXVP_FIELDS(STOXVP_X_FIELD_CHECK)
   X(BAD_OPCODE, 4, "Unknown descriptor opcode")                                               \
   X(BAD_SHAPE, 5, "A size field is zero or beyond the accelerator's limits")                  \
   X(BAD_ADDRESS, 6, "An operand address is zero, misaligned or its extent overflows")         \
-  X(DMA_FAULT, 7, "The bus answered a DMA transfer with an error (see ERROR_ADDR)")
+  X(DMA_FAULT, 7, "The bus answered a DMA transfer with an error (see ERROR_ADDR)")         \
+  X(BAD_PARAM, 8, "A layer parameter is invalid (bit widths, converter settings, T = 0...)")  \
+  X(BAD_WEIGHT, 9, "A weight lies outside its w_bits range (ERROR_ADDR: the weight)")         \
+  X(NOT_PROGRAMMED, 10, "XBAR_CONV on arrays that do not hold that layer's weights")
 
 enum stoxvp_error_code {
 #define STOXVP_X_ERR(name, val, doc) STOXVP_ERR_##name = (val),
@@ -127,7 +135,7 @@ enum stoxvp_error_code {
 /* Command descriptors: 128 bytes each, little-endian, in a ring of RING_SIZE slots in memory. */
 
 #define STOXVP_DESC_SIZE 128u
-#define STOXVP_DESC_VERSION 1u
+#define STOXVP_DESC_VERSION 2u
 #define STOXVP_RING_MAX 65536u
 
 /* Descriptor flags. */
@@ -136,7 +144,11 @@ enum stoxvp_error_code {
 /* Opcodes: X(name, value, description). */
 #define STOXVP_OPCODES(X)                                                                      \
   X(NOP, 0, "No operation; completes at once (useful as an interrupt fence)")                  \
-  X(FC_INT8, 1, "Exact fully-connected layer: int8 inputs and weights, int32 bias and output")
+  X(XBAR_PROGRAM, 1, "Write a layer's weights into crossbar arrays (weight-stationary)")      \
+  X(XBAR_CONV, 2, "Convolution or fully-connected layer on programmed crossbar arrays")       \
+  X(DIGITAL_CONV, 3, "Exact convolution or FC in the digital unit (full-precision layers)")   \
+  X(POOL, 4, "Max or average pooling in the vector unit")                                     \
+  X(ADD, 5, "Residual add with requantisation in the vector unit")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -144,31 +156,171 @@ enum stoxvp_opcode {
 #undef STOXVP_X_OP
 };
 
+/* Enumerations used in descriptors and layer parameter blocks: X(name, value, description). */
+#define STOXVP_CONVERTERS(X)                                                                   \
+  X(IDEAL, 0, "Exact partial sum (golden reference, no conversion cost)")                     \
+  X(ADC, 1, "N-bit SAR ADC over +-adc_range with clipping; cols_per_converter share one")     \
+  X(SPARSE_ADC, 2, "Low-bit ADC that skips conversions of all-zero input waves")              \
+  X(SENSE_AMP, 3, "1 bit: +1 when gain*PS + bias > sa_threshold, else -1")                    \
+  X(MTJ, 4, "Stochastic SOT-MTJ: T samples of p(clamp(gain*PS + bias, -1, 1)), up/down count")
+#define STOXVP_ACTIVATIONS(X)                                                                  \
+  X(NONE, 0, "Identity")                                                                       \
+  X(RELU, 1, "max(z, 0)")                                                                      \
+  X(HARDTANH, 2, "clamp(z, -1, 1) in real units; for int8 output the range clamp itself")
+#define STOXVP_OUT_FORMATS(X)                                                                  \
+  X(INT8, 0, "floor(z + 0.5) clamped to +-(2^(out_bits-1) - 1) (ReLU: from 0)")               \
+  X(INT32, 1, "The raw accumulator: no scale, bias or activation")                           \
+  X(FLOAT32, 2, "z after the activation, IEEE single")
+#define STOXVP_CURVES(X)                                                                       \
+  X(SIGMOID, 0, "p = 1 / (1 + exp(-(curve_a * x + curve_b)))")                                \
+  X(TABLE, 1, "p linear between table_len points at x = -1 .. 1")
+#define STOXVP_POOLS(X)                                                                        \
+  X(MAX, 0, "Maximum")                                                                         \
+  X(AVG, 1, "Average, rounded to nearest with halves up: floor(sum / n + 1/2)")
+
+enum stoxvp_converter {
+#define STOXVP_X_E(name, val, doc) STOXVP_CONV_##name = (val),
+  STOXVP_CONVERTERS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_activation {
+#define STOXVP_X_E(name, val, doc) STOXVP_ACT_##name = (val),
+  STOXVP_ACTIVATIONS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_out_format {
+#define STOXVP_X_E(name, val, doc) STOXVP_OUT_##name = (val),
+  STOXVP_OUT_FORMATS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_curve {
+#define STOXVP_X_E(name, val, doc) STOXVP_CURVE_##name = (val),
+  STOXVP_CURVES(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_pool {
+#define STOXVP_X_E(name, val, doc) STOXVP_POOL_##name = (val),
+  STOXVP_POOLS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+
+/* The published StoX-Net switching curves as (curve_a, curve_b) of the SIGMOID curve. */
+#define STOXVP_CURVE_FINAL_A 4.0f       /* sigmoid(4x): the authors' final code */
+#define STOXVP_CURVE_FINAL_B 0.0f
+#define STOXVP_CURVE_TANH_A 8.0f        /* (1 + tanh(4x)) / 2 == sigmoid(8x): earlier code */
+#define STOXVP_CURVE_TANH_B 0.0f
+#define STOXVP_CURVE_DEVICE_A 3.598f    /* fit to device data (Feb 2024): 3.598 (x - 0.0082) */
+#define STOXVP_CURVE_DEVICE_B (-3.598f * 0.0082f)
+
 /* Descriptor fields: X(type, name, description); the structs below are generated from them. */
 #define STOXVP_DESC_HEADER_FIELDS(X)                                                           \
   X(uint16_t, opcode, "STOXVP_OP_*")                                                           \
   X(uint16_t, version, "STOXVP_DESC_VERSION")                                                 \
   X(uint32_t, flags, "STOXVP_DESC_F_*")                                                       \
-  X(uint32_t, tag, "Free for software; echoed nowhere, useful in traces")                      \
+  X(uint32_t, tag, "Free for software (shown in the trace as desc_tag)")                       \
   X(uint32_t, reserved, "Reserved, ignored")
 
-/* FC_INT8: out[m][n] = bias[n] + sum_k in[m][k] * w[n][k], exact, with int32 wrap-around. */
-#define STOXVP_FC_INT8_FIELDS(X)                                                               \
-  X(uint64_t, input_addr, "int8 inputs, batch x in_features, row-major")                       \
-  X(uint64_t, weight_addr, "int8 weights, out_features x in_features, row-major")              \
-  X(uint64_t, bias_addr, "int32 bias per output feature, or 0 for none")                      \
-  X(uint64_t, output_addr, "int32 outputs, batch x out_features, row-major, 4-byte aligned")  \
-  X(uint32_t, in_features, "K, 1..65536")                                                      \
-  X(uint32_t, out_features, "N, 1..65536")                                                     \
-  X(uint32_t, batch, "M, 1..65536")                                                            \
+/* XBAR_PROGRAM: weights w[n][k] go to arrays array_base .. array_base + stoxvp_xbar_arrays()
+ * - 1, chunk-major: array array_base + c * groups + g holds rows c*R.. of outputs g*cpa.. */
+#define STOXVP_XBAR_PROGRAM_FIELDS(X)                                                          \
+  X(uint64_t, weight_addr, "int8 weights, n x k, k in im2col order (ci, kh, kw)")             \
+  X(uint32_t, k, "Inputs per output: in_channels x kernel_h x kernel_w")                      \
+  X(uint32_t, n, "Outputs (out_channels)")                                                   \
+  X(uint16_t, array_base, "First array (global index: tile x arrays_per_tile + array)")      \
+  X(uint8_t, w_bits, "Signed weight bits, 2..8; weights within +-(2^(w_bits-1) - 1)")       \
+  X(uint8_t, w_slice, "Magnitude bits per cell (slice), 1..cell bits")                        \
+  X(uint32_t, reserved, "Reserved, ignored")
+
+/* XBAR_CONV and DIGITAL_CONV: a convolution (a fully-connected layer is 1x1 on 1x1). */
+#define STOXVP_CONV_FIELDS(X)                                                                  \
+  X(uint64_t, input_addr, "int8 input, in_channels x in_h x in_w")                            \
+  X(uint64_t, output_addr, "Output, out_channels x out_h x out_w, in out_format")            \
+  X(uint64_t, params_addr, "Layer parameter block (struct stoxvp_layer_params + arrays)")    \
+  X(uint64_t, weight_addr, "DIGITAL_CONV: int8 weights out_channels x K; XBAR_CONV: 0")     \
+  X(uint16_t, in_channels, "Input channels")                                                  \
+  X(uint16_t, in_h, "Input height")                                                           \
+  X(uint16_t, in_w, "Input width")                                                            \
+  X(uint16_t, out_channels, "Output channels")                                                \
+  X(uint8_t, kernel_h, "Kernel height")                                                       \
+  X(uint8_t, kernel_w, "Kernel width")                                                        \
+  X(uint8_t, stride, "Stride (both axes), >= 1")                                              \
+  X(uint8_t, pad, "Zero padding (all sides)")                                                 \
+  X(uint16_t, array_base, "XBAR_CONV: first array of the programmed layer")                   \
+  X(uint8_t, w_bits, "XBAR_CONV: as programmed; DIGITAL_CONV: weights within +-(2^(w_bits-1)-1)") \
+  X(uint8_t, w_slice, "XBAR_CONV: as programmed")                                             \
+  X(uint8_t, a_bits, "Signed input bits, 2..8; inputs beyond the range saturate")           \
+  X(uint8_t, a_stream, "XBAR_CONV: input magnitude bits per wave")                           \
+  X(uint8_t, activation, "STOXVP_ACT_*")                                                      \
+  X(uint8_t, out_format, "STOXVP_OUT_*")                                                      \
+  X(uint8_t, out_bits, "INT8 output: signed bits, 2..8")                                     \
+  X(uint8_t, reserved0, "Reserved, ignored")                                                  \
+  X(uint16_t, reserved1, "Reserved, ignored")                                                 \
+  X(uint32_t, rng_stream, "Names this invocation's random draws, with the seed")            \
+  X(uint32_t, reserved2, "Reserved, ignored")
+
+#define STOXVP_POOL_FIELDS(X)                                                                  \
+  X(uint64_t, input_addr, "int8 input, channels x in_h x in_w")                               \
+  X(uint64_t, output_addr, "int8 output, channels x out_h x out_w")                           \
+  X(uint16_t, channels, "Channels")                                                           \
+  X(uint16_t, in_h, "Input height")                                                           \
+  X(uint16_t, in_w, "Input width")                                                            \
+  X(uint8_t, kernel, "Window (square), no padding")                                           \
+  X(uint8_t, stride, "Stride")                                                                \
+  X(uint8_t, kind, "STOXVP_POOL_*")                                                           \
+  X(uint8_t, reserved0, "Reserved, ignored")                                                  \
+  X(uint16_t, reserved1, "Reserved, ignored")                                                 \
+  X(uint32_t, reserved2, "Reserved, ignored")
+
+#define STOXVP_ADD_FIELDS(X)                                                                   \
+  X(uint64_t, input_a, "int8 operand a")                                                      \
+  X(uint64_t, input_b, "int8 operand b")                                                      \
+  X(uint64_t, output_addr, "int8 result: requantise(act(a * scale_a + b * scale_b))")        \
+  X(uint32_t, count, "Elements")                                                              \
+  X(float, scale_a, "Scale of a")                                                             \
+  X(float, scale_b, "Scale of b")                                                             \
+  X(uint8_t, activation, "STOXVP_ACT_*")                                                      \
+  X(uint8_t, out_bits, "Signed output bits, 2..8")                                           \
+  X(uint16_t, reserved, "Reserved, ignored")
+
+/* The layer parameter block at params_addr: this header, then float32 arrays of out_channels
+ * entries: out_scale and out_bias (when F_OUT_AFFINE; else 1 and 0), drive_gain and drive_bias
+ * (when F_DRIVE; else 1 and 0), then table_len curve probabilities (TABLE curve). */
+#define STOXVP_PARAMS_F_OUT_AFFINE 0x1u
+#define STOXVP_PARAMS_F_DRIVE 0x2u
+#define STOXVP_MAX_SLICES 8u
+#define STOXVP_LAYER_PARAMS_FIELDS(X)                                                          \
+  X(uint8_t, converter, "STOXVP_CONV_* (XBAR_CONV)")                                          \
+  X(uint8_t, adc_bits, "ADC resolution, 1..24")                                               \
+  X(uint8_t, cols_per_converter, "Columns sharing one converter, >= 1")                      \
+  X(uint8_t, curve, "STOXVP_CURVE_*")                                                        \
+  X(uint32_t, flags, "STOXVP_PARAMS_F_*")                                                    \
+  X(float, adc_range, "ADC full scale +-, partial-sum units; 0: smallest power of 2 >= max")  \
+  X(float, sa_threshold, "Sense-amplifier threshold on the normalised drive")               \
+  X(float, curve_a, "SIGMOID curve slope")                                                    \
+  X(float, curve_b, "SIGMOID curve offset")                                                   \
+  X(uint32_t, table_len, "TABLE curve points (>= 2)")                                        \
   X(uint32_t, reserved, "Reserved, ignored")
 
 #define STOXVP_X_MEMBER(type, name, doc) type name;
 struct stoxvp_desc_header {
   STOXVP_DESC_HEADER_FIELDS(STOXVP_X_MEMBER)
 };
-struct stoxvp_fc_int8_args {
-  STOXVP_FC_INT8_FIELDS(STOXVP_X_MEMBER)
+struct stoxvp_xbar_program_args {
+  STOXVP_XBAR_PROGRAM_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_conv_args {
+  STOXVP_CONV_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_pool_args {
+  STOXVP_POOL_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_add_args {
+  STOXVP_ADD_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_layer_params {
+  STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
+  /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
+  uint8_t samples[STOXVP_MAX_SLICES][STOXVP_MAX_SLICES];
 };
 #undef STOXVP_X_MEMBER
 
@@ -177,13 +329,39 @@ struct stoxvp_fc_int8_args {
 struct stoxvp_desc {
   struct stoxvp_desc_header hdr;
   union {
-    struct stoxvp_fc_int8_args fc;
+    struct stoxvp_xbar_program_args program;
+    struct stoxvp_conv_args conv;
+    struct stoxvp_pool_args pool;
+    struct stoxvp_add_args add;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
 
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_desc_header) == 16, "descriptor header is 16 bytes");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_desc) == STOXVP_DESC_SIZE, "descriptor is 128 bytes");
-STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_fc_int8_args) <= STOXVP_DESC_ARGS_SIZE, "FC args fit");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_conv_args) == 64, "no padding in conv args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_xbar_program_args) == 24, "no padding in program args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_pool_args) == 32, "no padding in pool args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_add_args) == 40, "no padding in add args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_layer_params) == 96, "no padding in layer params");
+
+/* ---------------------------------------------------------------------------------------- */
+/* Mapping rule (hardware contract): how many arrays a crossbar layer occupies. Signed weights
+ * take a differential column pair per magnitude slice, so an array of `cols` columns holds
+ * cols / (2 * slices) outputs; K is split into ceil(K / rows) row chunks. Returns 0 when not
+ * even one output fits an array. */
+static inline uint32_t stoxvp_xbar_slices(uint32_t w_bits, uint32_t w_slice) {
+  return (w_bits - 1 + w_slice - 1) / w_slice;
+}
+static inline uint32_t stoxvp_xbar_outputs_per_array(uint32_t cols, uint32_t w_bits,
+                                                     uint32_t w_slice) {
+  return cols / (2u * stoxvp_xbar_slices(w_bits, w_slice));
+}
+static inline uint32_t stoxvp_xbar_arrays(uint32_t k, uint32_t n, uint32_t rows, uint32_t cols,
+                                          uint32_t w_bits, uint32_t w_slice) {
+  const uint32_t per_array = stoxvp_xbar_outputs_per_array(cols, w_bits, w_slice);
+  if (per_array == 0) return 0;
+  return ((k + rows - 1) / rows) * ((n + per_array - 1) / per_array);
+}
 
 #endif /* STOXVP_REGS_H */

@@ -68,8 +68,56 @@ int main(void) {
   TABLE("Header (bytes 0-15, every descriptor)", STOXVP_DESC_HEADER_FIELDS)
 #undef STRUCT
   printf("\nArguments start at byte %zu.\n", offsetof(struct stoxvp_desc, args));
-#define STRUCT struct stoxvp_fc_int8_args
-  TABLE("FC_INT8 arguments", STOXVP_FC_INT8_FIELDS)
+#define STRUCT struct stoxvp_xbar_program_args
+  TABLE("XBAR_PROGRAM arguments", STOXVP_XBAR_PROGRAM_FIELDS)
 #undef STRUCT
+#define STRUCT struct stoxvp_conv_args
+  TABLE("XBAR_CONV and DIGITAL_CONV arguments", STOXVP_CONV_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_pool_args
+  TABLE("POOL arguments", STOXVP_POOL_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_add_args
+  TABLE("ADD arguments", STOXVP_ADD_FIELDS)
+#undef STRUCT
+
+  printf("\n## Layer parameter block (at params_addr)\n\n"
+         "A %zu-byte header, then float32 arrays of out_channels entries each: out_scale and\n"
+         "out_bias when flags has STOXVP_PARAMS_F_OUT_AFFINE (%u; otherwise 1 and 0), drive_gain\n"
+         "and drive_bias when it has STOXVP_PARAMS_F_DRIVE (%u; otherwise 1 and 0), then\n"
+         "table_len curve probabilities for the TABLE curve. params_addr 0 means an ideal\n"
+         "converter, scale 1 and bias 0.\n",
+         sizeof(struct stoxvp_layer_params), STOXVP_PARAMS_F_OUT_AFFINE, STOXVP_PARAMS_F_DRIVE);
+#define STRUCT struct stoxvp_layer_params
+  TABLE("Header", STOXVP_LAYER_PARAMS_FIELDS)
+#undef STRUCT
+  printf("| %zu | uint8_t[%u][%u] | samples | MTJ T per (weight slice, input wave), 1..255 |\n",
+         offsetof(struct stoxvp_layer_params, samples), STOXVP_MAX_SLICES, STOXVP_MAX_SLICES);
+
+#define ENUM_TABLE(title, prefix, list)                                                       \
+  printf("\n### %s\n\n| value | name | meaning |\n|---|---|---|\n", title);                \
+  list(ENUM_ROW_##prefix)
+#define ENUM_ROW_CONV(name, val, doc) printf("| %d | STOXVP_CONV_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_ACT(name, val, doc) printf("| %d | STOXVP_ACT_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_OUT(name, val, doc) printf("| %d | STOXVP_OUT_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_CURVE(name, val, doc) printf("| %d | STOXVP_CURVE_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_POOL(name, val, doc) printf("| %d | STOXVP_POOL_%s | %s |\n", (val), #name, doc);
+  ENUM_TABLE("Converters", CONV, STOXVP_CONVERTERS)
+  ENUM_TABLE("Activations", ACT, STOXVP_ACTIVATIONS)
+  ENUM_TABLE("Output formats", OUT, STOXVP_OUT_FORMATS)
+  ENUM_TABLE("MTJ curves", CURVE, STOXVP_CURVES)
+  ENUM_TABLE("Pooling", POOL, STOXVP_POOLS)
+  printf("\nPublished curve presets (SIGMOID): final code a = %g, b = 0; earlier tanh code a = %g\n"
+         "(since (1 + tanh(4x)) / 2 = sigmoid(8x)); device fit a = %g, b = %g.\n",
+         (double)STOXVP_CURVE_FINAL_A, (double)STOXVP_CURVE_TANH_A, (double)STOXVP_CURVE_DEVICE_A,
+         (double)STOXVP_CURVE_DEVICE_B);
+
+  printf("\n## Mapping rule\n\n"
+         "A crossbar layer of K inputs and N outputs with w_bits-bit weights in slices of w_slice\n"
+         "magnitude bits occupies `stoxvp_xbar_arrays(K, N, rows, cols, w_bits, w_slice)` arrays:\n"
+         "ceil(K / rows) row chunks times ceil(N / outputs_per_array) column groups, where\n"
+         "outputs_per_array = cols / (2 * ceil((w_bits - 1) / w_slice)): each output takes a\n"
+         "differential column pair per slice. Arrays are numbered tile x arrays_per_tile + array;\n"
+         "a layer's arrays are consecutive, chunk-major.\n");
   return 0;
 }
