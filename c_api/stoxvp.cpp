@@ -266,6 +266,8 @@ stoxvp_result stoxvp_get_stats(const stoxvp_platform* p, stoxvp_stats* out) {
   out->accel_descriptors = s.descriptors;
   out->accel_errors = s.errors;
   out->accel_macs = s.macs;
+  out->accel_conversions = s.conversions();
+  out->accel_mtj_samples = s.samples();
   out->accel_busy_ps = s.busy_time.value();
   out->dma_bytes_read = impl.accelerator().dma().bytes_read();
   out->dma_bytes_written = impl.accelerator().dma().bytes_written();

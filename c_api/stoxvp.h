@@ -55,6 +55,8 @@ typedef struct stoxvp_stats {
   uint64_t accel_descriptors;
   uint64_t accel_errors;
   uint64_t accel_macs;
+  uint64_t accel_conversions; /* partial sums converted, every converter kind */
+  uint64_t accel_mtj_samples; /* MTJ write/read/reset cycles */
   uint64_t accel_busy_ps;
   uint64_t dma_bytes_read;
   uint64_t dma_bytes_written;

@@ -3,6 +3,22 @@
 #include "tlm/common/log.h"
 
 namespace stoxvp::hw {
+namespace {
+
+std::vector<std::unique_ptr<tile>> make_tiles(const accelerator_config& cfg) {
+  std::vector<std::unique_ptr<tile>> v;
+  for (uint32_t t = 0; t < cfg.tiles; ++t)
+    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg));
+  return v;
+}
+
+std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
+  std::vector<tile*> r;
+  for (const auto& t : v) r.push_back(t.get());
+  return r;
+}
+
+}  // namespace
 
 accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg)
     : sc_module(name),
@@ -12,13 +28,16 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       cfg_(cfg),
       r_(this->name()),
       dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
-      cp_("command_processor", cfg_, r_, dma_) {
+      tiles_(make_tiles(cfg_)),
+      vu_("vector_unit", cfg_),
+      cp_("command_processor", cfg_, r_, dma_, raw(tiles_), vu_) {
   dma_.socket.bind(mem);
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
 
   r_.HWCFG0.set_reset_value((cfg.array_cols << 16) | (cfg.array_rows & 0xFFFF));
   r_.HWCFG1.set_reset_value((cfg.arrays_per_tile << 16) | (cfg.tiles & 0xFFFF));
+  r_.HWCFG2.set_reset_value(cfg.cell_bits & 0xFF);
   r_.bank.reset_all();
 
   r_.CTRL.on_write = [this](uint32_t before) {
@@ -77,6 +96,8 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       base_rd_ = dma_.bytes_read();
       base_wr_ = dma_.bytes_written();
       base_macs_ = cp_.stats().macs;
+      base_conv_ = cp_.stats().conversions();
+      base_samples_ = cp_.stats().samples();
     }
     r_.PERF_CTRL.set(0);
   };
@@ -91,11 +112,19 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
     return counter_lo(dma_.bytes_written() - base_wr_, d);
   };
   r_.PERF_MACS_LO.on_read = [this](bool d) { return counter_lo(cp_.stats().macs - base_macs_, d); };
+  r_.PERF_CONV_LO.on_read = [this](bool d) {
+    return counter_lo(cp_.stats().conversions() - base_conv_, d);
+  };
+  r_.PERF_SAMPLES_LO.on_read = [this](bool d) {
+    return counter_lo(cp_.stats().samples() - base_samples_, d);
+  };
   auto hi = [this](bool) { return static_cast<uint32_t>(latched_ >> 32); };
   r_.PERF_BUSY_HI.on_read = hi;
   r_.PERF_DMA_RD_HI.on_read = hi;
   r_.PERF_DMA_WR_HI.on_read = hi;
   r_.PERF_MACS_HI.on_read = hi;
+  r_.PERF_CONV_HI.on_read = hi;
+  r_.PERF_SAMPLES_HI.on_read = hi;
 
   cp_.on_irq_status = [this] { update_irq(); };
   SC_METHOD(drive_irq);
@@ -144,6 +173,8 @@ void accelerator::trace(sc_core::sc_trace_file* tf) const {
   sc_core::sc_trace(tf, cp_.ring_occupancy, p + "ring_occupancy");
   sc_core::sc_trace(tf, cp_.desc_slot, p + "desc_slot");
   sc_core::sc_trace(tf, cp_.desc_opcode, p + "desc_opcode");
+  sc_core::sc_trace(tf, cp_.desc_tag, p + "desc_tag");
+  sc_core::sc_trace(tf, cp_.active_tiles, p + "active_tiles");
   sc_core::sc_trace(tf, irq_level_, p + "irq");
 }
 

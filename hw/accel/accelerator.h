@@ -9,10 +9,15 @@
 #include "config.h"
 #include "dma_engine.h"
 #include "registers.h"
+#include "tile.h"
+#include "vector_unit.h"
 
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
+
+#include <memory>
+#include <vector>
 
 namespace stoxvp::hw {
 
@@ -33,6 +38,8 @@ class accelerator : public sc_core::sc_module {
   void set_seed(uint64_t seed) { cfg_.seed = seed; }
   const command_stats& stats() const { return cp_.stats(); }
   const dma_engine& dma() const { return dma_; }
+  const vector_unit& vector() const { return vu_; }
+  const std::vector<std::unique_ptr<tile>>& tiles() const { return tiles_; }
   accel_registers& registers() { return r_; }
 
  private:
@@ -48,13 +55,16 @@ class accelerator : public sc_core::sc_module {
   accelerator_config cfg_;
   accel_registers r_;
   dma_engine dma_;
+  std::vector<std::unique_ptr<tile>> tiles_;
+  vector_unit vu_;
   command_processor cp_;
   sc_core::sc_time access_delay_;  // annotated delay of the register access being served
   // Written by the CPU's register accesses and by the command processor.
   sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_level_{"irq_level", false};
   uint64_t latched_ = 0;  // 64-bit counter latched by the last _LO read
   // Baselines subtracted from the counters since the last PERF_CTRL.CLEAR.
-  uint64_t base_desc_ = 0, base_busy_ = 0, base_rd_ = 0, base_wr_ = 0, base_macs_ = 0;
+  uint64_t base_desc_ = 0, base_busy_ = 0, base_rd_ = 0, base_wr_ = 0, base_macs_ = 0,
+           base_conv_ = 0, base_samples_ = 0;
 };
 
 }  // namespace stoxvp::hw

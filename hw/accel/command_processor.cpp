@@ -1,19 +1,13 @@
 #include "command_processor.h"
 
-#include "hw/core/fc_int8.h"
+#include "desc_error.h"
 #include "tlm/common/log.h"
 
 #include <cstring>
+#include <optional>
 
 namespace stoxvp::hw {
 namespace {
-
-// A descriptor the command processor refuses: carries the ERROR_CODE and the bus address.
-struct desc_error {
-  uint32_t code;
-  uint64_t address;
-  std::string why;
-};
 
 const char* opcode_name(uint32_t op) {
   switch (op) {
@@ -27,17 +21,33 @@ const char* opcode_name(uint32_t op) {
 
 }  // namespace
 
+uint64_t command_stats::conversions() const {
+  uint64_t n = 0;
+  for (const auto& c : by_converter) n += c.conversions;
+  return n;
+}
+
+uint64_t command_stats::samples() const {
+  uint64_t n = 0;
+  for (const auto& c : by_converter) n += c.samples;
+  return n;
+}
+
 command_processor::command_processor(sc_core::sc_module_name name,
                                      const accelerator_config& cfg, accel_registers& regs,
-                                     dma_engine& dma)
+                                     dma_engine& dma, std::vector<tile*> tiles, vector_unit& vu)
     : sc_module(name),
       busy("busy", false),
       ring_occupancy("ring_occupancy", 0),
       desc_slot("desc_slot", 0),
       desc_opcode("desc_opcode", 0),
+      desc_tag("desc_tag", 0),
+      active_tiles("active_tiles", 0),
       cfg_(cfg),
       regs_(regs),
-      dma_(dma) {
+      dma_(dma),
+      tiles_(std::move(tiles)),
+      vu_(vu) {
   SC_THREAD(run);
 }
 
@@ -101,28 +111,30 @@ void command_processor::run() {
     sc_core::sc_time local = qk_.get_local_time();
     const sc_core::sc_time start = sc_core::sc_time_stamp() + local;
     stoxvp_desc d{};
+    std::optional<desc_error> error;
     try {
       dma_.read(desc_addr, &d, sizeof d, local);
       desc_opcode.write(d.hdr.opcode);
+      desc_tag.write(d.hdr.tag);
       execute(d, local);
     } catch (const desc_error& e) {
-      qk_.set(local);
-      qk_.sync();
-      if (generation == generation_) halt(e.code, slot, e.address, e.why);
-      continue;
+      error = e;
     } catch (const dma_fault& e) {
-      qk_.set(local);
-      qk_.sync();
-      if (generation == generation_) halt(STOXVP_ERR_DMA_FAULT, slot, e.address, e.what());
-      continue;
+      error = desc_error{STOXVP_ERR_DMA_FAULT, e.address, e.what()};
     }
     // Descriptor boundary: catch up with simulated time so registers, the interrupt and the
-    // trace change when the work really finishes.
+    // trace change when the work really finishes (or fails).
     qk_.set(local);
     qk_.sync();
+    active_tiles.write(0);
     if (generation != generation_) continue;  // soft reset while executing: drop the result
+    if (error) {
+      halt(error->code, slot, error->address, error->why);
+      continue;
+    }
     stats_.busy_time += sc_core::sc_time_stamp() - start;
     ++stats_.descriptors;
+    if (d.hdr.opcode < stats_.by_opcode.size()) ++stats_.by_opcode[d.hdr.opcode];
     regs_.RING_HEAD.set((slot + 1) % regs_.RING_SIZE.get());
     regs_.STATUS.clear_bits(STOXVP_STATUS_BUSY);
     if (d.hdr.flags & STOXVP_DESC_F_IRQ) {
@@ -142,68 +154,21 @@ void command_processor::execute(const stoxvp_desc& d, sc_core::sc_time& local) {
   switch (d.hdr.opcode) {
     case STOXVP_OP_NOP:
       return;
-    case STOXVP_OP_FC_INT8:
-      exec_fc_int8(d.args.fc, local);
-      return;
+    case STOXVP_OP_XBAR_PROGRAM:
+      return exec_program(d.args.program, local);
+    case STOXVP_OP_XBAR_CONV:
+      return exec_xbar_conv(d.args.conv, local);
+    case STOXVP_OP_DIGITAL_CONV:
+      return exec_digital_conv(d.args.conv, local);
+    case STOXVP_OP_POOL:
+      return exec_pool(d.args.pool, local);
+    case STOXVP_OP_ADD:
+      return exec_add(d.args.add, local);
     default:
       throw desc_error{STOXVP_ERR_BAD_OPCODE, 0,
                        "opcode " + std::to_string(d.hdr.opcode) + " (" +
                            opcode_name(d.hdr.opcode) + ") is not supported"};
   }
-}
-
-void command_processor::exec_fc_int8(const stoxvp_fc_int8_args& a, sc_core::sc_time& local) {
-  auto shape = [](const char* field, uint32_t v) {
-    if (v == 0 || v > 65536)
-      throw desc_error{STOXVP_ERR_BAD_SHAPE, 0,
-                       std::string("FC_INT8 ") + field + " = " + std::to_string(v) +
-                           ", allowed 1..65536"};
-  };
-  shape("in_features", a.in_features);
-  shape("out_features", a.out_features);
-  shape("batch", a.batch);
-  const uint64_t K = a.in_features, N = a.out_features, M = a.batch;
-  const uint64_t in_bytes = M * K, w_bytes = N * K, bias_bytes = N * 4, out_bytes = M * N * 4;
-  for (auto [field, bytes] : {std::pair<const char*, uint64_t>{"input", in_bytes},
-                              {"weight", w_bytes},
-                              {"output", out_bytes}}) {
-    if (bytes > cfg_.max_operand_bytes)
-      throw desc_error{STOXVP_ERR_BAD_SHAPE, 0,
-                       std::string("FC_INT8 ") + field + " operand of " + std::to_string(bytes) +
-                           " bytes exceeds the " + std::to_string(cfg_.max_operand_bytes) +
-                           "-byte limit"};
-  }
-  auto address = [](const char* field, uint64_t addr, uint64_t align) {
-    if (addr == 0 || addr % align != 0)
-      throw desc_error{STOXVP_ERR_BAD_ADDRESS, addr,
-                       std::string("FC_INT8 ") + field + " = " + hex(addr) +
-                           (addr == 0 ? " is null" : " is not " + std::to_string(align) +
-                                                         "-byte aligned")};
-  };
-  address("input_addr", a.input_addr, 1);
-  address("weight_addr", a.weight_addr, 1);
-  address("output_addr", a.output_addr, 4);
-  if (a.bias_addr != 0) address("bias_addr", a.bias_addr, 4);
-
-  buf_in_.resize(in_bytes);
-  buf_w_.resize(w_bytes);
-  buf_out_.resize(out_bytes);
-  dma_.read(a.input_addr, buf_in_.data(), in_bytes, local);
-  dma_.read(a.weight_addr, buf_w_.data(), w_bytes, local);
-  const int32_t* bias = nullptr;
-  if (a.bias_addr != 0) {
-    buf_bias_.resize(bias_bytes);
-    dma_.read(a.bias_addr, buf_bias_.data(), bias_bytes, local);
-    bias = reinterpret_cast<const int32_t*>(buf_bias_.data());
-  }
-  core::fc_int8(reinterpret_cast<const int8_t*>(buf_in_.data()),
-                reinterpret_cast<const int8_t*>(buf_w_.data()), bias,
-                reinterpret_cast<int32_t*>(buf_out_.data()), M, N, K);
-  const uint64_t macs = M * N * K;
-  stats_.macs += macs;
-  const uint64_t cycles = (macs + cfg_.digital_macs_per_cycle - 1) / cfg_.digital_macs_per_cycle;
-  local += cfg_.clock_period * static_cast<double>(cycles);
-  dma_.write(a.output_addr, buf_out_.data(), out_bytes, local);
 }
 
 }  // namespace stoxvp::hw

@@ -1,18 +1,25 @@
 // The command processor: consumes the descriptor ring in system memory. For each slot between
-// RING_HEAD and RING_TAIL it fetches the descriptor by DMA, validates it, executes it, advances
-// RING_HEAD and raises IRQ_STATUS.DONE when the descriptor asks for it. The first error halts it
-// (STATUS.HALTED, ERROR_CODE, IRQ_STATUS.ERROR) until software issues CTRL.SOFT_RESET.
+// RING_HEAD and RING_TAIL it fetches the descriptor by DMA, validates it, executes it on the
+// tiles and the vector unit, advances RING_HEAD and raises IRQ_STATUS.DONE when the descriptor
+// asks for it. The first error halts it (STATUS.HALTED, ERROR_CODE, IRQ_STATUS.ERROR) until
+// software issues CTRL.SOFT_RESET.
 #pragma once
 
 #include "config.h"
 #include "dma_engine.h"
 #include "registers.h"
+#include "tile.h"
+#include "vector_unit.h"
 
 #include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace stoxvp::hw {
@@ -21,8 +28,13 @@ namespace stoxvp::hw {
 struct command_stats {
   uint64_t descriptors = 0;
   uint64_t errors = 0;
-  uint64_t macs = 0;
+  uint64_t macs = 0;                // multiply-accumulates of executed layers
+  uint64_t saturated_inputs = 0;    // crossbar inputs clipped to a_bits
+  std::array<uint64_t, 6> by_opcode{};
+  std::array<core::converter_stats, 5> by_converter{};  // indexed by STOXVP_CONV_*
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;
+  uint64_t conversions() const;
+  uint64_t samples() const;
 };
 
 class command_processor : public sc_core::sc_module {
@@ -30,11 +42,14 @@ class command_processor : public sc_core::sc_module {
   // Signals for VCD tracing: what the command processor is doing, at simulated time.
   sc_core::sc_signal<bool> busy;
   sc_core::sc_signal<uint32_t> ring_occupancy;
-  sc_core::sc_signal<uint32_t> desc_slot;    // slot being executed (meaningful while busy)
-  sc_core::sc_signal<uint32_t> desc_opcode;  // opcode being executed (meaningful while busy)
+  sc_core::sc_signal<uint32_t> desc_slot;     // slot being executed (meaningful while busy)
+  sc_core::sc_signal<uint32_t> desc_opcode;   // opcode being executed (meaningful while busy)
+  sc_core::sc_signal<uint32_t> desc_tag;      // the descriptor's tag
+  sc_core::sc_signal<uint32_t> active_tiles;  // tiles working on the current layer
 
   command_processor(sc_core::sc_module_name name, const accelerator_config& cfg,
-                    accel_registers& regs, dma_engine& dma);
+                    accel_registers& regs, dma_engine& dma, std::vector<tile*> tiles,
+                    vector_unit& vu);
   command_processor(const command_processor&) = delete;
   command_processor& operator=(const command_processor&) = delete;
 
@@ -46,7 +61,6 @@ class command_processor : public sc_core::sc_module {
   std::function<void()> on_irq_status;
 
   const command_stats& stats() const { return stats_; }
-  void clear_stats() { stats_ = command_stats{}; }
 
  private:
   SC_HAS_PROCESS(command_processor);
@@ -54,18 +68,45 @@ class command_processor : public sc_core::sc_module {
   bool can_fetch() const;
   uint32_t occupancy() const;
   void execute(const stoxvp_desc& d, sc_core::sc_time& local);
-  void exec_fc_int8(const stoxvp_fc_int8_args& a, sc_core::sc_time& local);
   void halt(uint32_t code, uint32_t slot, uint64_t addr, const std::string& why);
   void update_trace();
+
+  // Layer execution (layer_execution.cpp).
+  struct layer_params;
+  void exec_program(const stoxvp_xbar_program_args& a, sc_core::sc_time& local);
+  void exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_time& local);
+  void exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc_time& local);
+  void exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local);
+  void exec_add(const stoxvp_add_args& a, sc_core::sc_time& local);
+  core::conv_shape check_conv(const stoxvp_conv_args& a, bool xbar);
+  void read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw, sc_core::sc_time& local);
+  void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
+             sc_core::sc_time& local);
+  void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);
+  std::shared_ptr<const core::converter_bank> converter_for(const std::vector<uint8_t>& raw,
+                                                            const core::xbar_layer_shape& shape,
+                                                            const core::xbar_mapping& map);
+  void output(const stoxvp_conv_args& a, const std::vector<uint8_t>& raw, uint32_t positions,
+              float code_scale, sc_core::sc_time& local);
+  tile& tile_of(uint32_t global_array) { return *tiles_[global_array / cfg_.arrays_per_tile]; }
+  uint32_t total_arrays() const { return cfg_.tiles * cfg_.arrays_per_tile; }
 
   const accelerator_config& cfg_;
   accel_registers& regs_;
   dma_engine& dma_;
+  std::vector<tile*> tiles_;
+  vector_unit& vu_;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_event kick_;
   uint64_t generation_ = 0;
   command_stats stats_;
-  std::vector<uint8_t> buf_in_, buf_w_, buf_bias_, buf_out_;  // operand buffers, reused
+  // Operand buffers (the global buffer's contents), reused between descriptors.
+  std::vector<uint8_t> in_, w_, params_, out_, in_b_;
+  std::vector<int64_t> acc_;
+  core::packed_input packed_;
+  // Converter banks by layer parameters: a bank tabulates MTJ switching statistics, work that
+  // is done once per distinct layer configuration rather than per invocation.
+  std::unordered_map<std::string, std::shared_ptr<const core::converter_bank>> banks_;
 };
 
 }  // namespace stoxvp::hw

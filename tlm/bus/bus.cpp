@@ -6,6 +6,16 @@
 #include <stdexcept>
 
 namespace stoxvp {
+namespace {
+
+// SystemC object names may not contain '.'; bus port names derive from component names.
+std::string port_name(const char* prefix, std::string name) {
+  for (char& c : name)
+    if (c == '.') c = '_';
+  return prefix + name;
+}
+
+}  // namespace
 
 // The bus's face towards one initiator.
 struct bus::initiator_port : tlm::tlm_fw_transport_if<> {
@@ -13,7 +23,7 @@ struct bus::initiator_port : tlm::tlm_fw_transport_if<> {
   const int id;
   tlm::tlm_target_socket<> socket;
   initiator_port(bus& b, int i, const std::string& name)
-      : owner(b), id(i), socket(("from_" + name).c_str()) {
+      : owner(b), id(i), socket(port_name("from_", name).c_str()) {
     socket.bind(*this);
   }
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d) override {
@@ -38,7 +48,7 @@ struct bus::target_port : tlm::tlm_bw_transport_if<> {
   const int id;
   tlm::tlm_initiator_socket<> socket;
   target_port(bus& b, int i, const std::string& name)
-      : owner(b), id(i), socket(("to_" + name).c_str()) {
+      : owner(b), id(i), socket(port_name("to_", name).c_str()) {
     socket.bind(*this);
   }
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&,

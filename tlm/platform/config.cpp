@@ -26,6 +26,13 @@ nlohmann::json memory_json(const memory_region_config& m) {
 }
 
 sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
+double in_ns(const sc_core::sc_time& t) { return static_cast<double>(t.value()) / 1000.0; }
+
+void read_ns(json_object_reader& r, const char* key, sc_core::sc_time& t) {
+  double v = in_ns(t);
+  r.get(key, v, 0, 1e6);
+  t = ns(v);
+}
 
 }  // namespace
 
@@ -73,16 +80,21 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     double clock_ghz = 1e3 / static_cast<double>(a.clock_period.value());
     o.get("clock_ghz", clock_ghz, 1e-3, 100);
     a.clock_period = sc_core::sc_time(1.0 / clock_ghz, sc_core::SC_NS);
-    double reg_ns = a.register_latency.to_seconds() * 1e9;
-    o.get("register_latency_ns", reg_ns, 0, 1e6);
-    a.register_latency = ns(reg_ns);
+    read_ns(o, "register_latency_ns", a.register_latency);
     o.get("array_rows", a.array_rows, 1, 4096);
     o.get("array_cols", a.array_cols, 1, 4096);
     o.get("tiles", a.tiles, 1, 65535);
     o.get("arrays_per_tile", a.arrays_per_tile, 1, 65535);
+    o.get("cell_bits", a.cell_bits, 1, 7);
     o.get("dma_burst_bytes", a.dma_burst_bytes, 4, 1u << 20);
     o.get("dma_outstanding", a.dma_outstanding, 1, 256);
     o.get("digital_macs_per_cycle", a.digital_macs_per_cycle, 1, 1u << 20);
+    o.get("vector_lanes", a.vector_lanes, 1, 1u << 16);
+    read_ns(o, "xbar_read_ns", a.xbar_read);
+    read_ns(o, "adc_conversion_ns", a.adc_conversion);
+    read_ns(o, "sense_amp_decision_ns", a.sense_amp_decision);
+    read_ns(o, "mtj_sample_ns", a.mtj_sample);
+    read_ns(o, "xbar_write_row_ns", a.xbar_write_row);
     o.get("max_operand_bytes", a.max_operand_bytes, 1, 1ull << 32);
     o.finish();
   }
@@ -115,14 +127,21 @@ nlohmann::json to_json(const platform_config& c) {
       {"accelerator",
        {{"base", hex_string(c.accelerator_base)},
         {"clock_ghz", 1e3 / static_cast<double>(a.clock_period.value())},
-        {"register_latency_ns", a.register_latency.to_seconds() * 1e9},
+        {"register_latency_ns", in_ns(a.register_latency)},
         {"array_rows", a.array_rows},
         {"array_cols", a.array_cols},
         {"tiles", a.tiles},
         {"arrays_per_tile", a.arrays_per_tile},
+        {"cell_bits", a.cell_bits},
         {"dma_burst_bytes", a.dma_burst_bytes},
         {"dma_outstanding", a.dma_outstanding},
         {"digital_macs_per_cycle", a.digital_macs_per_cycle},
+        {"vector_lanes", a.vector_lanes},
+        {"xbar_read_ns", in_ns(a.xbar_read)},
+        {"adc_conversion_ns", in_ns(a.adc_conversion)},
+        {"sense_amp_decision_ns", in_ns(a.sense_amp_decision)},
+        {"mtj_sample_ns", in_ns(a.mtj_sample)},
+        {"xbar_write_row_ns", in_ns(a.xbar_write_row)},
         {"max_operand_bytes", a.max_operand_bytes}}},
       {"host_cpu", {{"stack_bytes", c.host_cpu_stack_bytes}}},
   };

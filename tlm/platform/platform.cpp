@@ -241,10 +241,39 @@ nlohmann::json platform::report() const {
   j["bus"] = {{"transactions", bus_->transactions()}, {"errors", bus_->errors()}};
   j["memory"] = {{"sram", {{"bytes_read", sram_->bytes_read()}, {"bytes_written", sram_->bytes_written()}}},
                  {"dram", {{"bytes_read", dram_->bytes_read()}, {"bytes_written", dram_->bytes_written()}}}};
+  nlohmann::json converters = nlohmann::json::object();
+  for (size_t k = 0; k < s.by_converter.size(); ++k) {
+    const auto& c = s.by_converter[k];
+    if (c.conversions + c.skipped == 0) continue;
+    converters[core::to_string(static_cast<core::converter_kind>(k))] = {
+        {"conversions", c.conversions}, {"samples", c.samples}, {"skipped", c.skipped}};
+  }
+  nlohmann::json tiles = nlohmann::json::array();
+  uint64_t bit_macs = 0, reads = 0, cells = 0;
+  for (const auto& t : accel_->tiles()) {
+    const auto& ts = t->stats();
+    bit_macs += ts.datapath.bit_macs;
+    reads += ts.datapath.array_reads;
+    cells += ts.cells_written;
+    tiles.push_back({{"operations", ts.operations}, {"busy_ns", to_ns(ts.busy)}});
+  }
+  static const char* opnames[] = {"nop", "xbar_program", "xbar_conv", "digital_conv", "pool", "add"};
+  nlohmann::json ops = nlohmann::json::object();
+  for (size_t o = 0; o < s.by_opcode.size(); ++o) ops[opnames[o]] = s.by_opcode[o];
   j["accelerator"] = {{"descriptors", s.descriptors},
+                      {"descriptors_by_opcode", ops},
                       {"errors", s.errors},
                       {"macs", s.macs},
+                      {"bit_level_macs", bit_macs},
+                      {"array_reads", reads},
+                      {"cells_written", cells},
+                      {"saturated_inputs", s.saturated_inputs},
+                      {"converters", converters},
                       {"busy_ns", to_ns(s.busy_time)},
+                      {"vector_unit", {{"elements", accel_->vector().stats().elements},
+                                       {"macs", accel_->vector().stats().macs},
+                                       {"busy_ns", to_ns(accel_->vector().stats().busy)}}},
+                      {"tiles", tiles},
                       {"dma_bytes_read", dma.bytes_read()},
                       {"dma_bytes_written", dma.bytes_written()},
                       {"dma_bursts", dma.bursts()}};

@@ -1,0 +1,390 @@
+// Layer execution of the command processor: each opcode's validation, its data movement by DMA
+// and its work on the tiles and the vector unit. Every check runs before any buffer is sized
+// from a descriptor field, and every refusal names the field and its value.
+#include "command_processor.h"
+#include "desc_error.h"
+#include "hw/core/rng.h"
+#include "tlm/common/log.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace stoxvp::hw {
+namespace {
+
+[[noreturn]] void fail(uint32_t code, uint64_t addr, const std::string& why) {
+  throw desc_error{code, addr, why};
+}
+
+std::string str(uint64_t v) { return std::to_string(v); }
+
+void need(bool ok, uint32_t code, const std::string& why, uint64_t addr = 0) {
+  if (!ok) fail(code, addr, why);
+}
+
+// The layer parameter block as fetched: the fixed header, then its float arrays.
+struct params_view {
+  stoxvp_layer_params hdr{};
+  const float* out_scale = nullptr;
+  const float* out_bias = nullptr;
+  const float* drive_gain = nullptr;
+  const float* drive_bias = nullptr;
+  const float* table = nullptr;
+  explicit params_view(const std::vector<uint8_t>& raw, uint32_t N) {
+    if (raw.empty()) return;  // no block: ideal converter, scale 1, bias 0
+    std::memcpy(&hdr, raw.data(), sizeof hdr);
+    const float* f = reinterpret_cast<const float*>(raw.data() + sizeof hdr);
+    if (hdr.flags & STOXVP_PARAMS_F_OUT_AFFINE) {
+      out_scale = f;
+      out_bias = f + N;
+      f += 2 * size_t(N);
+    }
+    if (hdr.flags & STOXVP_PARAMS_F_DRIVE) {
+      drive_gain = f;
+      drive_bias = f + N;
+      f += 2 * size_t(N);
+    }
+    if (hdr.curve == STOXVP_CURVE_TABLE) table = f;
+  }
+};
+
+core::converter_config converter_config_of(const params_view& p, uint32_t N) {
+  core::converter_config c;
+  c.kind = static_cast<core::converter_kind>(p.hdr.converter);
+  c.adc_bits = p.hdr.adc_bits;
+  c.adc_range = p.hdr.adc_range;
+  c.cols_per_converter = std::max<uint32_t>(1, p.hdr.cols_per_converter);
+  c.sa_threshold = p.hdr.sa_threshold;
+  c.curve = core::mtj_curve{p.hdr.curve_a, p.hdr.curve_b};
+  if (p.table) c.curve_table.assign(p.table, p.table + p.hdr.table_len);
+  std::memcpy(c.samples, p.hdr.samples, sizeof c.samples);
+  if (p.drive_gain) {
+    c.gain.assign(p.drive_gain, p.drive_gain + N);
+    c.bias.assign(p.drive_bias, p.drive_bias + N);
+  }
+  return c;
+}
+
+core::output_params output_params_of(const stoxvp_conv_args& a, const params_view& p, uint32_t N) {
+  core::output_params o;
+  o.act = static_cast<core::activation>(a.activation);
+  o.format = static_cast<core::out_format>(a.out_format);
+  o.out_bits = a.out_bits;
+  if (p.out_scale) {
+    o.scale.assign(p.out_scale, p.out_scale + N);
+    o.bias.assign(p.out_bias, p.out_bias + N);
+  }
+  return o;
+}
+
+uint32_t out_element_bytes(uint8_t format) { return format == STOXVP_OUT_INT8 ? 1 : 4; }
+
+// First weight outside +-(2^(bits-1) - 1), or -1.
+int64_t first_out_of_range(const std::vector<uint8_t>& w, uint32_t bits) {
+  const int limit = (1 << (bits - 1)) - 1;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const int v = static_cast<int8_t>(w[i]);
+    if (v > limit || v < -limit) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
+void command_processor::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf,
+                              const char* what, sc_core::sc_time& local) {
+  need(addr != 0, STOXVP_ERR_BAD_ADDRESS, std::string(what) + " address is null");
+  need(len <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
+       std::string(what) + " of " + str(len) + " bytes exceeds the " +
+           str(cfg_.max_operand_bytes) + "-byte operand limit",
+       addr);
+  buf.resize(len);
+  dma_.read(addr, buf.data(), len, local);
+}
+
+void command_processor::store(uint64_t addr, const void* src, uint64_t len,
+                              sc_core::sc_time& local) {
+  dma_.write(addr, src, len, local);
+}
+
+void command_processor::read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw,
+                                    sc_core::sc_time& local) {
+  raw.clear();
+  if (addr == 0) return;
+  need(addr % 4 == 0, STOXVP_ERR_BAD_ADDRESS, "params_addr " + hex(addr) + " is not 4-byte aligned", addr);
+  fetch(addr, sizeof(stoxvp_layer_params), raw, "layer parameter block", local);
+  stoxvp_layer_params h;
+  std::memcpy(&h, raw.data(), sizeof h);
+  need(h.converter <= STOXVP_CONV_MTJ, STOXVP_ERR_BAD_PARAM, "converter = " + str(h.converter) + " is not a STOXVP_CONV_* value", addr);
+  need(h.curve <= STOXVP_CURVE_TABLE, STOXVP_ERR_BAD_PARAM, "curve = " + str(h.curve) + " is not a STOXVP_CURVE_* value", addr);
+  need((h.flags & ~(STOXVP_PARAMS_F_OUT_AFFINE | STOXVP_PARAMS_F_DRIVE)) == 0, STOXVP_ERR_BAD_PARAM,
+       "flags = " + hex(h.flags) + " has unknown bits", addr);
+  need(h.curve != STOXVP_CURVE_TABLE || (h.table_len >= 2 && h.table_len <= 65536), STOXVP_ERR_BAD_PARAM,
+       "table_len = " + str(h.table_len) + ", a TABLE curve needs 2..65536 points", addr);
+  uint64_t floats = 0;
+  if (h.flags & STOXVP_PARAMS_F_OUT_AFFINE) floats += 2ull * N;
+  if (h.flags & STOXVP_PARAMS_F_DRIVE) floats += 2ull * N;
+  if (h.curve == STOXVP_CURVE_TABLE) floats += h.table_len;
+  if (floats == 0) return;
+  std::vector<uint8_t> tail;
+  fetch(addr + sizeof h, floats * 4, tail, "layer parameter arrays", local);
+  for (uint64_t i = 0; i < floats; ++i) {
+    float f;
+    std::memcpy(&f, tail.data() + i * 4, 4);
+    need(std::isfinite(f), STOXVP_ERR_BAD_PARAM,
+         "layer parameter array element " + str(i) + " is not a finite number", addr + sizeof h + i * 4);
+  }
+  raw.insert(raw.end(), tail.begin(), tail.end());
+}
+
+std::shared_ptr<const core::converter_bank> command_processor::converter_for(
+    const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
+    const core::xbar_mapping& map) {
+  std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
+  const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows};
+  key.append(reinterpret_cast<const char*>(dims), sizeof dims);
+  auto it = banks_.find(key);
+  if (it != banks_.end()) return it->second;
+  const params_view p(raw, shape.N);
+  std::shared_ptr<const core::converter_bank> bank;
+  try {
+    bank = std::make_shared<const core::converter_bank>(converter_config_of(p, shape.N), map, shape.N, map.chunks);
+  } catch (const core::layer_error& e) {
+    fail(STOXVP_ERR_BAD_PARAM, 0, std::string("converter: ") + e.what());
+  }
+  if (banks_.size() >= 64) banks_.clear();  // bound the cache; rebuilding is only slower
+  banks_.emplace(std::move(key), bank);
+  return bank;
+}
+
+core::conv_shape command_processor::check_conv(const stoxvp_conv_args& a, bool xbar) {
+  const char* op = xbar ? "XBAR_CONV" : "DIGITAL_CONV";
+  auto shape_ok = [&](bool ok, const char* field, uint64_t v, const char* rule) {
+    need(ok, STOXVP_ERR_BAD_SHAPE, std::string(op) + " " + field + " = " + str(v) + ": " + rule);
+  };
+  shape_ok(a.in_channels > 0, "in_channels", a.in_channels, "must be >= 1");
+  shape_ok(a.in_h > 0, "in_h", a.in_h, "must be >= 1");
+  shape_ok(a.in_w > 0, "in_w", a.in_w, "must be >= 1");
+  shape_ok(a.out_channels > 0, "out_channels", a.out_channels, "must be >= 1");
+  shape_ok(a.stride > 0, "stride", a.stride, "must be >= 1");
+  shape_ok(a.kernel_h > 0 && a.kernel_h <= a.in_h + 2u * a.pad, "kernel_h", a.kernel_h,
+           "must be 1..in_h + 2 pad");
+  shape_ok(a.kernel_w > 0 && a.kernel_w <= a.in_w + 2u * a.pad, "kernel_w", a.kernel_w,
+           "must be 1..in_w + 2 pad");
+  auto param_ok = [&](bool ok, const char* field, uint64_t v, const char* rule) {
+    need(ok, STOXVP_ERR_BAD_PARAM, std::string(op) + " " + field + " = " + str(v) + ": " + rule);
+  };
+  param_ok(a.a_bits >= 2 && a.a_bits <= 8, "a_bits", a.a_bits, "supported 2..8");
+  param_ok(a.activation <= STOXVP_ACT_HARDTANH, "activation", a.activation, "not a STOXVP_ACT_* value");
+  param_ok(a.out_format <= STOXVP_OUT_FLOAT32, "out_format", a.out_format, "not a STOXVP_OUT_* value");
+  param_ok(a.out_format != STOXVP_OUT_INT8 || (a.out_bits >= 2 && a.out_bits <= 8), "out_bits",
+           a.out_bits, "supported 2..8");
+  need(a.input_addr != 0, STOXVP_ERR_BAD_ADDRESS, std::string(op) + " input_addr is null");
+  need(a.output_addr != 0 && a.output_addr % out_element_bytes(a.out_format) == 0,
+       STOXVP_ERR_BAD_ADDRESS,
+       std::string(op) + " output_addr = " + hex(a.output_addr) + " is null or misaligned",
+       a.output_addr);
+  core::conv_shape s;
+  s.in_channels = a.in_channels;
+  s.in_h = a.in_h;
+  s.in_w = a.in_w;
+  s.out_channels = a.out_channels;
+  s.kernel_h = a.kernel_h;
+  s.kernel_w = a.kernel_w;
+  s.stride = a.stride;
+  s.pad = a.pad;
+  const uint64_t acc_bytes = uint64_t(s.positions()) * s.out_channels * 8;
+  shape_ok(acc_bytes <= cfg_.max_operand_bytes, "outputs", uint64_t(s.positions()) * s.out_channels,
+           "the accumulators exceed the operand limit");
+  return s;
+}
+
+void command_processor::output(const stoxvp_conv_args& a, const std::vector<uint8_t>& raw,
+                               uint32_t positions, float code_scale, sc_core::sc_time& local) {
+  const params_view p(raw, a.out_channels);
+  const core::output_params o = output_params_of(a, p, a.out_channels);
+  out_.resize(size_t(positions) * a.out_channels * out_element_bytes(a.out_format));
+  local += vu_.output_stage(acc_.data(), positions, a.out_channels, code_scale, o, out_.data());
+  store(a.output_addr, out_.data(), out_.size(), local);
+}
+
+void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core::sc_time& local) {
+  need(a.k > 0 && a.n > 0, STOXVP_ERR_BAD_SHAPE,
+       "XBAR_PROGRAM k = " + str(a.k) + ", n = " + str(a.n) + ": both must be >= 1");
+  need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
+       "XBAR_PROGRAM w_bits = " + str(a.w_bits) + ", supported 2..8");
+  need(a.w_slice >= 1 && a.w_slice < a.w_bits && a.w_slice <= cfg_.cell_bits, STOXVP_ERR_BAD_PARAM,
+       "XBAR_PROGRAM w_slice = " + str(a.w_slice) + ", must be 1.." +
+           str(std::min<uint32_t>(a.w_bits - 1, cfg_.cell_bits)));
+  const core::xbar_layer_shape shape{a.k, a.n, a.w_bits, a.w_slice, 2, 1};
+  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
+  core::xbar_mapping map;
+  try {
+    map = core::map_layer(shape, geo);
+  } catch (const core::layer_error& e) {
+    fail(STOXVP_ERR_BAD_SHAPE, 0, std::string("XBAR_PROGRAM: ") + e.what());
+  }
+  need(uint64_t(a.array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
+       "XBAR_PROGRAM arrays " + str(a.array_base) + ".." + str(a.array_base + map.arrays - 1) +
+           " run past the chip's " + str(total_arrays()) + " arrays");
+  need(uint64_t(a.k) * a.n <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
+       "XBAR_PROGRAM weights of " + str(uint64_t(a.k) * a.n) + " bytes exceed the operand limit");
+  fetch(a.weight_addr, uint64_t(a.k) * a.n, w_, "XBAR_PROGRAM weights", local);
+  const int64_t bad = first_out_of_range(w_, a.w_bits);
+  need(bad < 0, STOXVP_ERR_BAD_WEIGHT,
+       "XBAR_PROGRAM weight " + str(static_cast<uint64_t>(bad)) + " = " +
+           std::to_string(bad >= 0 ? static_cast<int8_t>(w_[bad]) : 0) + " is outside +-" +
+           str((1u << (a.w_bits - 1)) - 1),
+       a.weight_addr + static_cast<uint64_t>(bad < 0 ? 0 : bad));
+
+  std::vector<core::crossbar_array*> arrays(map.arrays);
+  for (uint32_t i = 0; i < map.arrays; ++i) {
+    const uint32_t g = a.array_base + i;
+    arrays[i] = &tile_of(g).array(g % cfg_.arrays_per_tile);
+  }
+  core::program_layer(reinterpret_cast<const int8_t*>(w_.data()), shape, map, arrays.data());
+  // Tiles write in parallel; the arrays of one tile share its write drivers.
+  std::vector<sc_core::sc_time> per_tile(cfg_.tiles, sc_core::SC_ZERO_TIME);
+  const array_owner owner{true, a.k, a.n, a.array_base, a.w_bits, a.w_slice};
+  for (uint32_t i = 0; i < map.arrays; ++i) {
+    const uint32_t g = a.array_base + i;
+    tile& t = tile_of(g);
+    const core::crossbar_array& arr = *arrays[i];
+    per_tile[t.index()] += t.account_program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows());
+    t.owner(g % cfg_.arrays_per_tile) = owner;
+  }
+  local += *std::max_element(per_tile.begin(), per_tile.end());
+}
+
+void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_time& local) {
+  const core::conv_shape s = check_conv(a, true);
+  const core::xbar_layer_shape shape{s.K(), s.out_channels, a.w_bits, a.w_slice, a.a_bits, a.a_stream};
+  need(a.a_stream >= 1 && a.a_stream < a.a_bits, STOXVP_ERR_BAD_PARAM,
+       "XBAR_CONV a_stream = " + str(a.a_stream) + ", must be 1.." + str(a.a_bits - 1u));
+  need(a.w_bits >= 2 && a.w_bits <= 8 && a.w_slice >= 1 && a.w_slice < a.w_bits, STOXVP_ERR_BAD_PARAM,
+       "XBAR_CONV w_bits = " + str(a.w_bits) + ", w_slice = " + str(a.w_slice) + " are not a programmable pair");
+  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
+  core::xbar_mapping map;
+  try {
+    map = core::map_layer(shape, geo);
+  } catch (const core::layer_error& e) {
+    fail(STOXVP_ERR_BAD_SHAPE, 0, std::string("XBAR_CONV: ") + e.what());
+  }
+  need(uint64_t(a.array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
+       "XBAR_CONV arrays " + str(a.array_base) + ".." + str(a.array_base + map.arrays - 1) +
+           " run past the chip's " + str(total_arrays()) + " arrays");
+  const array_owner expect{true, shape.K, shape.N, a.array_base, a.w_bits, a.w_slice};
+  for (uint32_t i = 0; i < map.arrays; ++i) {
+    const uint32_t g = a.array_base + i;
+    const array_owner& o = tile_of(g).owner(g % cfg_.arrays_per_tile);
+    need(o == expect, STOXVP_ERR_NOT_PROGRAMMED,
+         "XBAR_CONV array " + str(g) + " does not hold this layer (K " + str(shape.K) + ", N " +
+             str(shape.N) + ", base " + str(a.array_base) + "): " +
+             (o.valid ? "it holds K " + str(o.k) + ", N " + str(o.n) + " programmed at base " + str(o.base)
+                      : std::string("it was never programmed")));
+  }
+  read_params(a.params_addr, shape.N, params_, local);
+  const auto bank = converter_for(params_, shape, map);
+  fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "XBAR_CONV input", local);
+  packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
+  stats_.saturated_inputs += packed_.saturated();
+  acc_.assign(size_t(s.positions()) * shape.N, 0);
+
+  // One tile operation per tile that holds arrays of the layer; all start together.
+  std::vector<tile_op> ops(cfg_.tiles);
+  for (uint32_t i = 0; i < map.arrays; ++i) {
+    const uint32_t g = a.array_base + i;
+    ops[g / cfg_.arrays_per_tile].slots.push_back(
+        core::layer_slot(&tile_of(g).array(g % cfg_.arrays_per_tile), i, map));
+  }
+  const uint64_t key = core::stream_key(cfg_.seed, a.rng_stream);
+  qk_.set(local);
+  qk_.sync();
+  local = qk_.get_local_time();
+  uint32_t working = 0;
+  for (const auto& op : ops) working += op.slots.empty() ? 0 : 1;
+  active_tiles.write(working);
+  core::converter_stats before, after;
+  for (tile* t : tiles_) before += t->stats().datapath.conv;
+  sc_core::sc_time critical = sc_core::SC_ZERO_TIME;
+  for (uint32_t t = 0; t < cfg_.tiles; ++t) {
+    if (ops[t].slots.empty()) continue;
+    ops[t].input = &packed_;
+    ops[t].bank = bank.get();
+    ops[t].key = key;
+    ops[t].N = shape.N;
+    ops[t].acc = acc_.data();
+    critical = std::max(critical, tiles_[t]->execute(ops[t]));
+  }
+  for (tile* t : tiles_) after += t->stats().datapath.conv;
+  auto& by_kind = stats_.by_converter[static_cast<size_t>(bank->kind())];
+  by_kind.conversions += after.conversions - before.conversions;
+  by_kind.samples += after.samples - before.samples;
+  by_kind.skipped += after.skipped - before.skipped;
+  stats_.macs += uint64_t(s.positions()) * shape.K * shape.N;
+  local += critical;
+  output(a, params_, s.positions(), static_cast<float>(bank->code_scale()), local);
+}
+
+void command_processor::exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc_time& local) {
+  const core::conv_shape s = check_conv(a, false);
+  need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
+       "DIGITAL_CONV w_bits = " + str(a.w_bits) + ", supported 2..8");
+  read_params(a.params_addr, s.out_channels, params_, local);
+  const uint64_t w_bytes = uint64_t(s.out_channels) * s.K();
+  need(w_bytes <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
+       "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
+  fetch(a.weight_addr, w_bytes, w_, "DIGITAL_CONV weights", local);
+  const int64_t bad = first_out_of_range(w_, a.w_bits);
+  need(bad < 0, STOXVP_ERR_BAD_WEIGHT,
+       "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1),
+       a.weight_addr + static_cast<uint64_t>(bad < 0 ? 0 : bad));
+  fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "DIGITAL_CONV input", local);
+  // The digital unit's input register holds a_bits: larger inputs saturate, as on the crossbars.
+  const int limit = (1 << (a.a_bits - 1)) - 1;
+  for (auto& b : in_) {
+    const int v = static_cast<int8_t>(b);
+    if (v > limit || v < -limit) {
+      b = static_cast<uint8_t>(static_cast<int8_t>(v > 0 ? limit : -limit));
+      ++stats_.saturated_inputs;
+    }
+  }
+  acc_.assign(size_t(s.positions()) * s.out_channels, 0);
+  local += vu_.conv(reinterpret_cast<const int8_t*>(in_.data()), s,
+                    reinterpret_cast<const int8_t*>(w_.data()), acc_.data());
+  stats_.macs += uint64_t(s.positions()) * s.out_channels * s.K();
+  output(a, params_, s.positions(), 1.0f, local);
+}
+
+void command_processor::exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local) {
+  need(a.channels > 0 && a.in_h > 0 && a.in_w > 0, STOXVP_ERR_BAD_SHAPE,
+       "POOL channels x in_h x in_w = " + str(a.channels) + " x " + str(a.in_h) + " x " + str(a.in_w) + ": each must be >= 1");
+  need(a.kernel > 0 && a.kernel <= a.in_h && a.kernel <= a.in_w && a.stride > 0, STOXVP_ERR_BAD_SHAPE,
+       "POOL kernel = " + str(a.kernel) + ", stride = " + str(a.stride) + ": the window must fit the input and stride be >= 1");
+  need(a.kind <= STOXVP_POOL_AVG, STOXVP_ERR_BAD_PARAM, "POOL kind = " + str(a.kind) + " is not a STOXVP_POOL_* value");
+  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "POOL output_addr is null");
+  const core::pool_shape s{a.channels, a.in_h, a.in_w, a.kernel, a.stride};
+  fetch(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, in_, "POOL input", local);
+  out_.resize(size_t(s.channels) * s.out_h() * s.out_w());
+  local += vu_.pool(reinterpret_cast<const int8_t*>(in_.data()), s, static_cast<core::pool_kind>(a.kind),
+                    reinterpret_cast<int8_t*>(out_.data()));
+  store(a.output_addr, out_.data(), out_.size(), local);
+}
+
+void command_processor::exec_add(const stoxvp_add_args& a, sc_core::sc_time& local) {
+  need(a.count > 0, STOXVP_ERR_BAD_SHAPE, "ADD count is 0");
+  need(a.out_bits >= 2 && a.out_bits <= 8, STOXVP_ERR_BAD_PARAM, "ADD out_bits = " + str(a.out_bits) + ", supported 2..8");
+  need(a.activation <= STOXVP_ACT_HARDTANH, STOXVP_ERR_BAD_PARAM, "ADD activation = " + str(a.activation) + " is not a STOXVP_ACT_* value");
+  need(std::isfinite(a.scale_a) && std::isfinite(a.scale_b), STOXVP_ERR_BAD_PARAM, "ADD scales must be finite");
+  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "ADD output_addr is null");
+  fetch(a.input_a, a.count, in_, "ADD input_a", local);
+  fetch(a.input_b, a.count, in_b_, "ADD input_b", local);
+  out_.resize(a.count);
+  local += vu_.add(reinterpret_cast<const int8_t*>(in_.data()), reinterpret_cast<const int8_t*>(in_b_.data()),
+                   a.count, a.scale_a, a.scale_b, static_cast<core::activation>(a.activation), a.out_bits,
+                   reinterpret_cast<int8_t*>(out_.data()));
+  store(a.output_addr, out_.data(), out_.size(), local);
+}
+
+}  // namespace stoxvp::hw

@@ -1,0 +1,74 @@
+// A tile: crossbar arrays, a converter bank per array, input and output buffers and the
+// shift-add unit. It executes tile operations (the part of a layer whose weights its arrays
+// hold, over every output position) loosely timed: execute() does the work at once and returns
+// how long the tile is busy, so the command processor can start all tiles at the same instant
+// and charge the layer its critical path.
+#pragma once
+
+#include "config.h"
+#include "hw/core/layer_ops.h"
+
+#include <systemc>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace stoxvp::hw {
+
+// Which layer an array holds (set by XBAR_PROGRAM, checked by XBAR_CONV).
+struct array_owner {
+  bool valid = false;
+  uint32_t k = 0, n = 0, base = 0;
+  uint8_t w_bits = 0, w_slice = 0;
+  bool operator==(const array_owner& o) const {
+    return valid == o.valid && k == o.k && n == o.n && base == o.base && w_bits == o.w_bits &&
+           w_slice == o.w_slice;
+  }
+};
+
+struct tile_op {
+  const core::packed_input* input = nullptr;
+  const core::converter_bank* bank = nullptr;
+  uint64_t key = 0;
+  uint32_t N = 0;
+  int64_t* acc = nullptr;                 // [position][N], shared by the layer's tiles
+  std::vector<core::array_slot> slots;    // this tile's arrays of the layer
+};
+
+struct tile_stats {
+  core::datapath_stats datapath;
+  uint64_t operations = 0;
+  uint64_t cells_written = 0;
+  sc_core::sc_time busy = sc_core::SC_ZERO_TIME;
+};
+
+class tile : public sc_core::sc_module {
+ public:
+  tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg);
+  tile(const tile&) = delete;
+  tile& operator=(const tile&) = delete;
+
+  uint32_t index() const { return index_; }
+  core::crossbar_array& array(uint32_t i) { return *arrays_[i]; }
+  array_owner& owner(uint32_t i) { return owners_[i]; }
+
+  // Runs `op`; returns the tile's busy time for it.
+  sc_core::sc_time execute(const tile_op& op);
+  // Accounts for writing `cells` cells over `rows` rows of one array (XBAR_PROGRAM); returns
+  // the write time.
+  sc_core::sc_time account_program(uint64_t cells, uint32_t rows);
+
+  const tile_stats& stats() const { return stats_; }
+
+ private:
+  sc_core::sc_time conversion_time(const core::converter_bank& bank, uint32_t wave) const;
+
+  uint32_t index_;
+  const accelerator_config& cfg_;
+  std::vector<std::unique_ptr<core::crossbar_array>> arrays_;
+  std::vector<array_owner> owners_;
+  tile_stats stats_;
+};
+
+}  // namespace stoxvp::hw
