@@ -6,7 +6,7 @@
 
 const struct stoxvp_host_app stoxvp_host_apps[] = {
     {"fc-demo", fc_demo_main,
-     "two-layer integer perceptron on the accelerator, checked against a C reference"},
+     "two-layer integer perceptron on the crossbars, checked against a C reference"},
 };
 const size_t stoxvp_host_app_count = sizeof stoxvp_host_apps / sizeof stoxvp_host_apps[0];
 

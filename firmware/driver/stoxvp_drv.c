@@ -30,6 +30,7 @@ int stoxvp_drv_init(stoxvp_dev *dev, hal_addr_t regs, hal_addr_t ring_addr, uint
   dev->cols = hw0 >> 16;
   dev->tiles = hw1 & 0xFFFF;
   dev->arrays_per_tile = hw1 >> 16;
+  dev->cell_bits = rd(dev, STOXVP_REG_HWCFG2) & 0xFF;
   dev->ring_addr = ring_addr;
   dev->slots = slots;
   dev->ring = (struct stoxvp_desc *)hal_map(ring_addr, (size_t)slots * STOXVP_DESC_SIZE);
@@ -99,24 +100,44 @@ const char *stoxvp_drv_error_name(int code) {
   return "unknown";
 }
 
-void stoxvp_desc_nop(struct stoxvp_desc *d, uint32_t flags) {
+uint32_t stoxvp_drv_layer_arrays(const stoxvp_dev *dev, uint32_t k, uint32_t n, uint32_t w_bits,
+                                 uint32_t w_slice) {
+  return stoxvp_xbar_arrays(k, n, dev->rows, dev->cols, w_bits, w_slice);
+}
+
+uint32_t stoxvp_drv_total_arrays(const stoxvp_dev *dev) { return dev->tiles * dev->arrays_per_tile; }
+
+void stoxvp_desc_init(struct stoxvp_desc *d, uint16_t opcode, uint32_t flags) {
   memset(d, 0, sizeof *d);
-  d->hdr.opcode = STOXVP_OP_NOP;
+  d->hdr.opcode = opcode;
   d->hdr.version = STOXVP_DESC_VERSION;
   d->hdr.flags = flags;
 }
 
-void stoxvp_desc_fc_int8(struct stoxvp_desc *d, hal_addr_t input, hal_addr_t weight,
-                         hal_addr_t bias, hal_addr_t output, uint32_t in_features,
-                         uint32_t out_features, uint32_t batch) {
-  memset(d, 0, sizeof *d);
-  d->hdr.opcode = STOXVP_OP_FC_INT8;
-  d->hdr.version = STOXVP_DESC_VERSION;
-  d->args.fc.input_addr = input;
-  d->args.fc.weight_addr = weight;
-  d->args.fc.bias_addr = bias;
-  d->args.fc.output_addr = output;
-  d->args.fc.in_features = in_features;
-  d->args.fc.out_features = out_features;
-  d->args.fc.batch = batch;
+void stoxvp_desc_nop(struct stoxvp_desc *d, uint32_t flags) { stoxvp_desc_init(d, STOXVP_OP_NOP, flags); }
+
+void stoxvp_desc_program(struct stoxvp_desc *d, hal_addr_t weights, uint32_t k, uint32_t n,
+                         uint16_t array_base, uint8_t w_bits, uint8_t w_slice) {
+  stoxvp_desc_init(d, STOXVP_OP_XBAR_PROGRAM, 0);
+  d->args.program.weight_addr = weights;
+  d->args.program.k = k;
+  d->args.program.n = n;
+  d->args.program.array_base = array_base;
+  d->args.program.w_bits = w_bits;
+  d->args.program.w_slice = w_slice;
+}
+
+void stoxvp_desc_conv(struct stoxvp_desc *d, uint16_t opcode, const struct stoxvp_conv_args *args) {
+  stoxvp_desc_init(d, opcode, 0);
+  d->args.conv = *args;
+}
+
+void stoxvp_desc_pool(struct stoxvp_desc *d, const struct stoxvp_pool_args *args) {
+  stoxvp_desc_init(d, STOXVP_OP_POOL, 0);
+  d->args.pool = *args;
+}
+
+void stoxvp_desc_add(struct stoxvp_desc *d, const struct stoxvp_add_args *args) {
+  stoxvp_desc_init(d, STOXVP_OP_ADD, 0);
+  d->args.add = *args;
 }

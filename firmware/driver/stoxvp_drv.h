@@ -31,7 +31,7 @@ typedef struct stoxvp_dev {
   struct stoxvp_desc *ring;  /* CPU view of the ring */
   uint32_t slots;
   uint32_t tail;             /* next slot software fills */
-  uint32_t rows, cols, tiles, arrays_per_tile; /* from HWCFG0/1 */
+  uint32_t rows, cols, tiles, arrays_per_tile, cell_bits; /* from HWCFG0/1/2 */
 } stoxvp_dev;
 
 /* Checks identity and version, resets the accelerator, sets up a ring of `slots` descriptors
@@ -54,11 +54,21 @@ const char *stoxvp_drv_error_name(int code);
 /* Soft reset, then the ring is set up again (recovers from a halt). */
 int stoxvp_drv_reset(stoxvp_dev *dev);
 
-/* Descriptor builders. */
+/* Arrays a crossbar layer occupies on this accelerator (0: an output does not fit an array). */
+uint32_t stoxvp_drv_layer_arrays(const stoxvp_dev *dev, uint32_t k, uint32_t n, uint32_t w_bits,
+                                 uint32_t w_slice);
+/* All arrays of the chip. */
+uint32_t stoxvp_drv_total_arrays(const stoxvp_dev *dev);
+
+/* Descriptor builders: each zeroes the descriptor, sets the header, then the arguments. */
+void stoxvp_desc_init(struct stoxvp_desc *d, uint16_t opcode, uint32_t flags);
 void stoxvp_desc_nop(struct stoxvp_desc *d, uint32_t flags);
-void stoxvp_desc_fc_int8(struct stoxvp_desc *d, hal_addr_t input, hal_addr_t weight,
-                         hal_addr_t bias, hal_addr_t output, uint32_t in_features,
-                         uint32_t out_features, uint32_t batch);
+void stoxvp_desc_program(struct stoxvp_desc *d, hal_addr_t weights, uint32_t k, uint32_t n,
+                         uint16_t array_base, uint8_t w_bits, uint8_t w_slice);
+/* XBAR_CONV or DIGITAL_CONV with the given arguments. */
+void stoxvp_desc_conv(struct stoxvp_desc *d, uint16_t opcode, const struct stoxvp_conv_args *args);
+void stoxvp_desc_pool(struct stoxvp_desc *d, const struct stoxvp_pool_args *args);
+void stoxvp_desc_add(struct stoxvp_desc *d, const struct stoxvp_add_args *args);
 
 #ifdef __cplusplus
 }

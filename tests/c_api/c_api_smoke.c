@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
   CHECK(strstr(stoxvp_console_output(p), "PASS") != NULL);
   stoxvp_stats st;
   CHECK(stoxvp_get_stats(p, &st) == STOXVP_OK);
-  CHECK(st.accel_descriptors == 34);
+  CHECK(st.accel_descriptors == 36);
   CHECK(stoxvp_write_report(p, report) == STOXVP_OK);
   stoxvp_destroy(p);
   printf("%d passed, %d failed\n", failures == 0 ? 1 : 0, failures == 0 ? 0 : 1);

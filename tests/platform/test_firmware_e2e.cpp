@@ -39,61 +39,89 @@ TEST(FirmwareE2E, FcDemoPassesOnThePlatform) {
   EXPECT_NE(std::string(stoxvp_console_output(g.p)).find("PASS"), std::string::npos);
   stoxvp_stats st{};
   ASSERT_EQ(stoxvp_get_stats(g.p, &st), STOXVP_OK);
-  EXPECT_EQ(st.accel_descriptors, 34u);  // 2 x 16 layers + 2 interrupt fences
+  EXPECT_EQ(st.accel_descriptors, 36u);  // 2 programs + 2 x 16 layers + 2 interrupt fences
   EXPECT_EQ(st.accel_macs, 16u * (256 * 64 + 64 * 10));
+  EXPECT_EQ(st.accel_conversions, 0u) << "ideal converters";
   EXPECT_EQ(st.accel_errors, 0u);
   EXPECT_GT(rr.sim_time_ps, st.accel_busy_ps);
 }
 
-// A firmware that runs one FC layer described by its argument through the driver.
-struct fc_job {
-  uint32_t K, N, M;
-  uint64_t x, w, b, y;  // DRAM addresses, filled by the test
+// A firmware that programs a convolution's weights into the crossbars and runs it with ideal
+// converters (raw int32 accumulators out), as described by its argument.
+struct conv_job {
+  stoxvp_conv_args conv;
+  uint64_t weights;
   int rc = -100;
 };
 
-int fc_job_firmware(void* arg) {
-  auto* job = static_cast<fc_job*>(arg);
+int conv_job_firmware(void* arg) {
+  auto* job = static_cast<conv_job*>(arg);
   stoxvp_dev dev;
-  const hal_addr_t dram = hal_region_base(HAL_DRAM);
-  job->rc = stoxvp_drv_init(&dev, hal_region_base(HAL_ACCEL), dram, 16);
+  job->rc = stoxvp_drv_init(&dev, hal_region_base(HAL_ACCEL), hal_region_base(HAL_DRAM), 16);
   if (job->rc) return 1;
+  const auto& c = job->conv;
   struct stoxvp_desc d;
-  stoxvp_desc_fc_int8(&d, job->x, job->w, job->b, job->y, job->K, job->N, job->M);
+  stoxvp_desc_program(&d, job->weights, uint32_t(c.in_channels) * c.kernel_h * c.kernel_w,
+                      c.out_channels, c.array_base, c.w_bits, c.w_slice);
   job->rc = stoxvp_drv_submit(&dev, &d);
+  stoxvp_desc_conv(&d, STOXVP_OP_XBAR_CONV, &c);
+  if (job->rc == 0) job->rc = stoxvp_drv_submit(&dev, &d);
   if (job->rc == 0) job->rc = stoxvp_drv_wait(&dev);
   return job->rc == 0 ? 0 : 1;
 }
 
-TEST(FirmwareE2E, LayerResultMatchesAnIndependentReference) {
+TEST(FirmwareE2E, CrossbarConvolutionMatchesAnIndependentReference) {
   platform_guard g;
   g.p = create_quiet();
   uint64_t dram = 0;
   ASSERT_EQ(stoxvp_region(g.p, "dram", &dram, nullptr), STOXVP_OK);
-  fc_job job{300, 33, 3, dram + 0x10000, dram + 0x20000, dram + 0x40000, dram + 0x50000};
+  // 20 x 9 x 7 input, 3x3 kernel, stride 2, pad 1, 37 outputs: K = 180 over two row chunks.
+  conv_job job{};
+  auto& c = job.conv;
+  c.input_addr = dram + 0x10000;
+  c.output_addr = dram + 0x20000;
+  c.in_channels = 20;
+  c.in_h = 9;
+  c.in_w = 7;
+  c.out_channels = 37;
+  c.kernel_h = c.kernel_w = 3;
+  c.stride = 2;
+  c.pad = 1;
+  c.array_base = 5;
+  c.w_bits = 6;
+  c.w_slice = 2;
+  c.a_bits = 5;
+  c.a_stream = 3;
+  c.out_format = STOXVP_OUT_INT32;
+  job.weights = dram + 0x40000;
+  const int K = 20 * 9, N = 37, OH = 5, OW = 4;
   std::mt19937 rng(11);
-  std::uniform_int_distribution<int> i8(-128, 127);
-  std::vector<int8_t> x(job.M * job.K), w(job.N * job.K);
-  std::vector<int32_t> b(job.N);
-  for (auto& v : x) v = static_cast<int8_t>(i8(rng));
-  for (auto& v : w) v = static_cast<int8_t>(i8(rng));
-  for (auto& v : b) v = i8(rng) * 77;
-  ASSERT_EQ(stoxvp_mem_write(g.p, job.x, x.data(), x.size()), STOXVP_OK) << stoxvp_last_error();
-  ASSERT_EQ(stoxvp_mem_write(g.p, job.w, w.data(), w.size()), STOXVP_OK);
-  ASSERT_EQ(stoxvp_mem_write(g.p, job.b, b.data(), b.size() * 4), STOXVP_OK);
-  ASSERT_EQ(stoxvp_attach_firmware(g.p, fc_job_firmware, &job), STOXVP_OK);
+  std::uniform_int_distribution<int> wd(-31, 31), ad(-15, 15);
+  std::vector<int8_t> x(20 * 9 * 7), w(N * K);
+  for (auto& v : x) v = static_cast<int8_t>(ad(rng));
+  for (auto& v : w) v = static_cast<int8_t>(wd(rng));
+  ASSERT_EQ(stoxvp_mem_write(g.p, c.input_addr, x.data(), x.size()), STOXVP_OK) << stoxvp_last_error();
+  ASSERT_EQ(stoxvp_mem_write(g.p, job.weights, w.data(), w.size()), STOXVP_OK);
+  ASSERT_EQ(stoxvp_attach_firmware(g.p, conv_job_firmware, &job), STOXVP_OK);
   stoxvp_run_result rr{};
   ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
   ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
   ASSERT_EQ(job.rc, 0) << stoxvp_drv_error_name(job.rc);
-  std::vector<int32_t> y(job.M * job.N);
-  ASSERT_EQ(stoxvp_mem_read(g.p, job.y, y.data(), y.size() * 4), STOXVP_OK);
-  for (uint32_t m = 0; m < job.M; ++m)
-    for (uint32_t n = 0; n < job.N; ++n) {
-      int64_t acc = b[n];
-      for (uint32_t k = 0; k < job.K; ++k) acc += int64_t(x[m * job.K + k]) * w[n * job.K + k];
-      EXPECT_EQ(y[m * job.N + n], acc) << "m=" << m << " n=" << n;
-    }
+  std::vector<int32_t> y(N * OH * OW);
+  ASSERT_EQ(stoxvp_mem_read(g.p, c.output_addr, y.data(), y.size() * 4), STOXVP_OK);
+  for (int n = 0; n < N; ++n)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        int64_t acc = 0;
+        for (int ci = 0; ci < 20; ++ci)
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx) {
+              const int iy = oy * 2 + ky - 1, ix = ox * 2 + kx - 1;
+              if (iy < 0 || ix < 0 || iy >= 9 || ix >= 7) continue;
+              acc += int64_t(x[(ci * 9 + iy) * 7 + ix]) * w[((n * 20 + ci) * 3 + ky) * 3 + kx];
+            }
+        EXPECT_EQ(y[(n * OH + oy) * OW + ox], acc) << "n=" << n << " y=" << oy << " x=" << ox;
+      }
 }
 
 int bad_descriptor_firmware(void* arg) {
@@ -102,12 +130,12 @@ int bad_descriptor_firmware(void* arg) {
   const hal_addr_t dram = hal_region_base(HAL_DRAM);
   if (stoxvp_drv_init(&dev, hal_region_base(HAL_ACCEL), dram, 4)) return 1;
   struct stoxvp_desc d;
-  stoxvp_desc_fc_int8(&d, dram + 0x1000, dram + 0x2000, 0, dram + 0x3000, 0, 4, 1);  // K = 0
+  stoxvp_desc_program(&d, dram + 0x2000, 0, 4, 0, 4, 3);  // K = 0
   stoxvp_drv_submit(&dev, &d);
   out[0] = stoxvp_drv_wait(&dev);
   out[1] = static_cast<int>(stoxvp_drv_error_slot(&dev));
   if (stoxvp_drv_reset(&dev)) return 2;
-  stoxvp_desc_fc_int8(&d, dram + 0x1000, dram + 0x2000, 0, dram + 0x3000, 8, 4, 1);
+  stoxvp_desc_program(&d, dram + 0x2000, 8, 4, 0, 4, 3);
   stoxvp_drv_submit(&dev, &d);
   out[2] = stoxvp_drv_wait(&dev);
   return 0;
@@ -306,7 +334,7 @@ TEST(CApi, ReportDescribesTheRunAndItsComponents) {
   const auto j = nlohmann::json::parse(std::ifstream(path));
   EXPECT_EQ(j["run"]["stop_reason"], "exit");
   EXPECT_EQ(j["run"]["exit_code"], 0);
-  EXPECT_EQ(j["accelerator"]["descriptors"], 34);
+  EXPECT_EQ(j["accelerator"]["descriptors"], 36);
   EXPECT_EQ(j["config"]["accelerator"]["array_rows"], 128);
   EXPECT_EQ(j["firmware"]["name"], "fc-demo");
   EXPECT_GT(j["run"]["sim_time_ns"].get<double>(), 0.0);

@@ -1,8 +1,10 @@
 /*
- * fc-demo: a two-layer integer perceptron on the accelerator, checked against a C reference.
+ * fc-demo: a two-layer integer perceptron on the crossbars, checked against a C reference.
  *
- * Each of 16 samples runs through FC 256->64, a requantisation to int8 done by the CPU
- * (ReLU, arithmetic shift, saturation), and FC 64->10. One descriptor per sample and layer
+ * The weights of FC 256->64 and FC 64->10 (8-bit, two 4-bit slices per weight) are programmed
+ * into crossbar arrays once; then each of 16 samples runs through layer 1 on the crossbars with
+ * ideal converters (exact partial sums, raw int32 accumulators), a requantisation by the CPU
+ * (bias, ReLU, arithmetic shift, saturation), and layer 2. One descriptor per sample and layer
  * through an 8-slot ring, so the ring wraps around several times.
  */
 #include "fc_demo.h"
@@ -14,6 +16,7 @@
 #include <string.h>
 
 enum { SAMPLES = 16, IN = 256, HID = 64, OUT = 10, RING_SLOTS = 8, REQ_SHIFT = 10 };
+enum { W_BITS = 8, W_SLICE = 4, A_BITS = 8, A_STREAM = 4 };
 
 /* Bus-address layout in DRAM: the ring first (128-byte aligned), then the operands. */
 enum {
@@ -30,17 +33,18 @@ enum {
 };
 
 static uint32_t lcg_state;
-static int8_t rand_i8(void) {
+static int8_t rand_i8(void) { /* symmetric 8-bit range: -127..127 */
   lcg_state = lcg_state * 1664525u + 1013904223u;
-  return (int8_t)(lcg_state >> 24);
+  const int8_t v = (int8_t)(lcg_state >> 24);
+  return v == -128 ? -127 : v;
 }
 
-/* The independent reference: straightforward C, int64 accumulation truncated to int32. */
+/* The independent reference: straightforward C, int64 accumulation. */
 static void fc_ref(const int8_t *x, const int8_t *w, const int32_t *b, int32_t *y, int in, int out) {
   for (int n = 0; n < out; ++n) {
     int64_t acc = b[n];
     for (int k = 0; k < in; ++k) acc += (int64_t)x[k] * w[n * in + k];
-    y[n] = (int32_t)(uint32_t)(uint64_t)acc;
+    y[n] = (int32_t)acc;
   }
 }
 
@@ -48,6 +52,35 @@ static int8_t requant(int32_t v) {
   if (v < 0) return 0;
   v >>= REQ_SHIFT;
   return (int8_t)(v > 127 ? 127 : v);
+}
+
+/* One fully-connected layer on programmed arrays: a 1x1 convolution of a 1x1 image. */
+static void fc_desc(struct stoxvp_desc *d, hal_addr_t in, hal_addr_t out, uint16_t k, uint16_t n,
+                    uint16_t array_base, uint32_t stream) {
+  struct stoxvp_conv_args a;
+  memset(&a, 0, sizeof a);
+  a.input_addr = in;
+  a.output_addr = out;
+  a.params_addr = 0; /* no parameter block: ideal converters */
+  a.in_channels = k;
+  a.in_h = a.in_w = 1;
+  a.out_channels = n;
+  a.kernel_h = a.kernel_w = a.stride = 1;
+  a.array_base = array_base;
+  a.w_bits = W_BITS;
+  a.w_slice = W_SLICE;
+  a.a_bits = A_BITS;
+  a.a_stream = A_STREAM;
+  a.out_format = STOXVP_OUT_INT32;
+  a.rng_stream = stream;
+  stoxvp_desc_conv(d, STOXVP_OP_XBAR_CONV, &a);
+}
+
+static int check(stoxvp_dev *dev, int rc, const char *what) {
+  if (rc != STOXVP_DRV_OK)
+    hal_printf("fc-demo: %s failed: %s at slot %u\n", what, stoxvp_drv_error_name(rc),
+               (unsigned)stoxvp_drv_error_slot(dev));
+  return rc;
 }
 
 int fc_demo_main(void *arg) {
@@ -72,34 +105,38 @@ int fc_demo_main(void *arg) {
     hal_printf("fc-demo: accelerator init failed: %s\n", stoxvp_drv_error_name(rc));
     return 2;
   }
-  hal_printf("fc-demo: accelerator %ux%u arrays, %u tiles; %d samples, FC %d->%d->%d\n",
-             (unsigned)dev.rows, (unsigned)dev.cols, (unsigned)dev.tiles, SAMPLES, IN, HID, OUT);
+  const uint32_t arrays1 = stoxvp_drv_layer_arrays(&dev, IN, HID, W_BITS, W_SLICE);
+  const uint32_t arrays2 = stoxvp_drv_layer_arrays(&dev, HID, OUT, W_BITS, W_SLICE);
+  hal_printf("fc-demo: %ux%u arrays, %u tiles; FC %d->%d->%d on %u + %u arrays, %d samples\n",
+             (unsigned)dev.rows, (unsigned)dev.cols, (unsigned)dev.tiles, IN, HID, OUT,
+             (unsigned)arrays1, (unsigned)arrays2, SAMPLES);
+  if (arrays1 + arrays2 > stoxvp_drv_total_arrays(&dev)) {
+    hal_printf("fc-demo: the two layers need more arrays than the chip has\n");
+    return 2;
+  }
   const uint64_t t0 = hal_time_ns();
 
   struct stoxvp_desc d;
-  for (int s = 0; s < SAMPLES; ++s) {
-    stoxvp_desc_fc_int8(&d, dram + OFF_X + (hal_addr_t)s * IN, dram + OFF_W1, dram + OFF_B1,
-                        dram + OFF_H32 + (hal_addr_t)s * HID * 4, IN, HID, 1);
-    if ((rc = stoxvp_drv_submit(&dev, &d)) != STOXVP_DRV_OK) break;
+  stoxvp_desc_program(&d, dram + OFF_W1, IN, HID, 0, W_BITS, W_SLICE);
+  rc = stoxvp_drv_submit(&dev, &d);
+  stoxvp_desc_program(&d, dram + OFF_W2, HID, OUT, (uint16_t)arrays1, W_BITS, W_SLICE);
+  if (rc == STOXVP_DRV_OK) rc = stoxvp_drv_submit(&dev, &d);
+  for (int s = 0; s < SAMPLES && rc == STOXVP_DRV_OK; ++s) {
+    fc_desc(&d, dram + OFF_X + (hal_addr_t)s * IN, dram + OFF_H32 + (hal_addr_t)s * HID * 4, IN, HID, 0,
+            (uint32_t)s);
+    rc = stoxvp_drv_submit(&dev, &d);
   }
   if (rc == STOXVP_DRV_OK) rc = stoxvp_drv_wait(&dev);
-  if (rc != STOXVP_DRV_OK) {
-    hal_printf("fc-demo: layer 1 failed: %s at slot %u\n", stoxvp_drv_error_name(rc),
-               (unsigned)stoxvp_drv_error_slot(&dev));
-    return 3;
-  }
-  for (int i = 0; i < SAMPLES * HID; ++i) h8[i] = requant(h32[i]);
-  for (int s = 0; s < SAMPLES; ++s) {
-    stoxvp_desc_fc_int8(&d, dram + OFF_H8 + (hal_addr_t)s * HID, dram + OFF_W2, dram + OFF_B2,
-                        dram + OFF_Y + (hal_addr_t)s * OUT * 4, HID, OUT, 1);
-    if ((rc = stoxvp_drv_submit(&dev, &d)) != STOXVP_DRV_OK) break;
+  if (check(&dev, rc, "layer 1")) return 3;
+  for (int s = 0; s < SAMPLES; ++s)
+    for (int i = 0; i < HID; ++i) h8[s * HID + i] = requant(h32[s * HID + i] + b1[i]);
+  for (int s = 0; s < SAMPLES && rc == STOXVP_DRV_OK; ++s) {
+    fc_desc(&d, dram + OFF_H8 + (hal_addr_t)s * HID, dram + OFF_Y + (hal_addr_t)s * OUT * 4, HID, OUT,
+            (uint16_t)arrays1, (uint32_t)(SAMPLES + s));
+    rc = stoxvp_drv_submit(&dev, &d);
   }
   if (rc == STOXVP_DRV_OK) rc = stoxvp_drv_wait(&dev);
-  if (rc != STOXVP_DRV_OK) {
-    hal_printf("fc-demo: layer 2 failed: %s at slot %u\n", stoxvp_drv_error_name(rc),
-               (unsigned)stoxvp_drv_error_slot(&dev));
-    return 3;
-  }
+  if (check(&dev, rc, "layer 2")) return 3;
   const uint64_t t1 = hal_time_ns();
 
   /* Check every output against the reference. */
@@ -111,13 +148,13 @@ int fc_demo_main(void *arg) {
     for (int i = 0; i < HID; ++i) hq[i] = requant(hr[i]);
     fc_ref(hq, w2, b2, yr, HID, OUT);
     for (int i = 0; i < HID; ++i)
-      if (hr[i] != h32[s * HID + i] && mismatches++ < 3)
+      if (hr[i] != h32[s * HID + i] + b1[i] && mismatches++ < 3)
         hal_printf("fc-demo: sample %d hidden %d: accelerator %ld, reference %ld\n", s, i,
-                   (long)h32[s * HID + i], (long)hr[i]);
+                   (long)(h32[s * HID + i] + b1[i]), (long)hr[i]);
     for (int i = 0; i < OUT; ++i)
-      if (yr[i] != y[s * OUT + i] && mismatches++ < 3)
+      if (yr[i] != y[s * OUT + i] + b2[i] && mismatches++ < 3)
         hal_printf("fc-demo: sample %d output %d: accelerator %ld, reference %ld\n", s, i,
-                   (long)y[s * OUT + i], (long)yr[i]);
+                   (long)(y[s * OUT + i] + b2[i]), (long)yr[i]);
   }
 
   const uint32_t done = hal_read32(dev.regs + STOXVP_REG_PERF_DESC_DONE);
