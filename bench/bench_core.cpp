@@ -23,8 +23,8 @@ double seconds_since(clk::time_point t0) {
 
 volatile int64_t sink;
 
-// A 128x128 array holding 4-bit weights (3-bit slices: 21 outputs as differential pairs... no:
-// one slice per weight, so 64 outputs), read with 4-bit inputs in one wave, as StoX-Net maps.
+// A 128x128 array holding 64 outputs of 4-bit weights (3 magnitude bits in one slice, one
+// differential column pair each), read with 4-bit inputs in one wave, as StoX-Net maps a layer.
 double bit_macs_per_second(double budget) {
   std::mt19937 rng(1);
   std::uniform_int_distribution<int> w(-7, 7), a(-7, 7);
