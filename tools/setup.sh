@@ -7,11 +7,13 @@ PACKAGES=(
   # build
   g++ make cmake pkg-config
   # simulation and C++ libraries
-  libsystemc-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev
+  libsystemc-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
   # RISC-V firmware and the instruction-set simulator
   libunicorn-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   # data set and training tool (run with /usr/bin/python3)
   dataset-fashion-mnist python3-torch python3-numpy
+  # an optimised BLAS for torch and numpy (Debian's default libblas is the reference one)
+  libopenblas0-pthread
   # VCD checking (vcd2fst / fst2vcd)
   gtkwave
 )
