@@ -1,10 +1,13 @@
 #include "host_apps.h"
 
 #include "fc_demo/fc_demo.h"
+#include "inference/inference.h"
 
 #include <string.h>
 
 const struct stoxvp_host_app stoxvp_host_apps[] = {
+    {"inference", inference_main,
+     "runs a model file over images in DRAM (the host loads them; see tools/runner)"},
     {"fc-demo", fc_demo_main,
      "two-layer integer perceptron on the crossbars, checked against a C reference"},
 };

@@ -1,7 +1,10 @@
 // stoxvp: runs host-compiled firmware on the virtual platform, prints a summary and writes the
 // VCD trace and the JSON report. Uses only the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
+#include "runner.h"
 #include "stoxvp.h"
+
+#include <nlohmann/json.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -9,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -61,8 +65,14 @@ bool make_parent(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config, firmware = "fc-demo", time_limit, vcd, report;
+  std::string config, firmware = "inference", time_limit, vcd, report;
+  std::string converter, samples;
   uint64_t seed = 0;
+  uint32_t adc_bits = 8, cols_per_converter = 0;
+  float adc_range = 0;
+  stoxvp::runner::request req;
+  req.model_path = "models/small_cnn_mtj.sxvm";
+  req.count = 1000;
   po::options_description opts(
       "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
       "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
@@ -75,6 +85,26 @@ int main(int argc, char** argv) {
       ("firmware,f", po::value(&firmware)->default_value(firmware),
        "host-compiled firmware application to run (see --list-firmware)")
       ("list-firmware", "list the firmware applications and exit")
+      ("model,m", po::value(&req.model_path)->default_value(req.model_path),
+       "inference: the model file (.sxvm) to run")
+      ("images,n", po::value(&req.count)->default_value(req.count),
+       "inference: how many test images to run (from --first)")
+      ("all", "inference: run every image of the test set (10,000 for Fashion-MNIST)")
+      ("first", po::value(&req.first)->default_value(0), "inference: index of the first image")
+      ("images-file", po::value(&req.images_path)->default_value(req.images_path), "inference: IDX image file")
+      ("labels-file", po::value(&req.labels_path)->default_value(req.labels_path),
+       "inference: IDX label file ('' for none: no accuracy)")
+      ("converter", po::value(&converter),
+       "inference: replace every crossbar layer's converter: ideal, adc, sparse_adc, sense_amp, mtj")
+      ("adc-bits", po::value(&adc_bits)->default_value(adc_bits), "with --converter adc/sparse_adc: bits")
+      ("adc-range", po::value(&adc_range)->default_value(adc_range),
+       "with --converter adc/sparse_adc: full scale in partial-sum units (0: lossless power of two)")
+      ("samples", po::value(&samples),
+       "MTJ T: one value, or one per weight slice least significant first (e.g. 1,2,4)")
+      ("cols-per-converter", po::value(&cols_per_converter)->default_value(0),
+       "columns sharing one converter (0: the model's)")
+      ("progress", "inference: print a line every 1000 images")
+      ("logits-out", po::value<std::string>(), "inference: write every image's logits (float32) to this file")
       ("time-limit,t", po::value(&time_limit),
        "stop after this much simulated time, e.g. 500us, 10ms, 2s (default: no limit)")
       ("seed", po::value(&seed), "seed of every stochastic model (overrides the configuration)")
@@ -117,6 +147,23 @@ int main(int argc, char** argv) {
     }
     limit_ps = *t;
   }
+  const bool inference = firmware == "inference";
+  try {
+    if (vm.count("all")) req.count = 0;
+    req.progress = vm.count("progress") > 0;
+    if (!converter.empty() || !samples.empty() || cols_per_converter) {
+      auto& c = req.converter;
+      c.enabled = true;
+      c.kind = stoxvp::runner::converter_override::kind_of(converter.empty() ? "mtj" : converter);
+      c.adc_bits = static_cast<uint8_t>(adc_bits);
+      c.adc_range = adc_range;
+      c.cols_per_converter = static_cast<uint8_t>(cols_per_converter);
+      if (!samples.empty()) c.set_samples(samples);
+    }
+  } catch (const stoxvp::runner::input_error& e) {
+    std::cerr << "stoxvp: " << e.what() << "\n";
+    return kUsage;
+  }
   if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
   if (vcd.size() < 4 || vcd.compare(vcd.size() - 4, 4, ".vcd") != 0) vcd += ".vcd";
   if (report.empty()) report = "traces/" + firmware + ".json";
@@ -140,7 +187,18 @@ int main(int argc, char** argv) {
     stoxvp_destroy(p);
     return kSetup;
   }
-  if (stoxvp_attach_firmware(p, app->entry, nullptr) != STOXVP_OK) return fail_setup("--firmware");
+  std::unique_ptr<stoxvp::runner::session> session;
+  if (inference) {
+    try {
+      session = std::make_unique<stoxvp::runner::session>(p, req);
+    } catch (const stoxvp::runner::input_error& e) {
+      std::cerr << "stoxvp: " << e.what() << "\n";
+      stoxvp_destroy(p);
+      return kSetup;
+    }
+  } else if (stoxvp_attach_firmware(p, app->entry, nullptr) != STOXVP_OK) {
+    return fail_setup("--firmware");
+  }
 
   stoxvp_run_result rr{};
   if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
@@ -151,6 +209,39 @@ int main(int argc, char** argv) {
   }
   stoxvp_stats st{};
   stoxvp_get_stats(p, &st);
+  std::string inference_line;
+  if (session && rr.reason == STOXVP_STOP_EXIT && rr.exit_code == 0) {
+    try {
+      const auto o = session->collect();
+      nlohmann::json j = {{"model", o.model_name},
+                          {"model_file", req.model_path},
+                          {"images", o.images},
+                          {"first_image", req.first},
+                          {"correct", o.correct},
+                          {"accuracy", o.labelled ? nlohmann::json(o.accuracy()) : nlohmann::json()},
+                          {"latency_ns_per_image", o.mean_latency_ns()},
+                          {"weights_reloaded_per_image", o.reloaded},
+                          {"converter_override", req.converter.enabled ? converter.empty() ? "mtj" : converter : ""},
+                          {"predictions", o.predictions}};
+      stoxvp_report_add(p, "inference", j.dump().c_str());
+      if (vm.count("logits-out")) {
+        const std::string path = vm["logits-out"].as<std::string>();
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        if (f == nullptr || std::fwrite(o.logits.data(), 4, o.logits.size(), f) != o.logits.size())
+          std::fprintf(stderr, "stoxvp: --logits-out: cannot write %s\n", path.c_str());
+        if (f) std::fclose(f);
+      }
+      char line[256];
+      std::snprintf(line, sizeof line, "inference: %s on %u images: accuracy %s, latency %s per image",
+                    o.model_name.c_str(), o.images,
+                    o.labelled ? (std::to_string(o.accuracy() * 100).substr(0, 5) + "%").c_str() : "n/a",
+                    engineering(o.mean_latency_ns() * 1e-9, "s").c_str());
+      inference_line = line;
+    } catch (const stoxvp::runner::input_error& e) {
+      std::fprintf(stderr, "stoxvp: %s\n", e.what());
+      rr.reason = STOXVP_STOP_FAULT;
+    }
+  }
   const bool report_ok = stoxvp_write_report(p, report.c_str()) == STOXVP_OK;
   const std::string report_error = report_ok ? "" : stoxvp_last_error();
 
@@ -174,9 +265,12 @@ int main(int argc, char** argv) {
       status = kStalled;
       break;
   }
+  if (!inference_line.empty()) std::printf("%s\n", inference_line.c_str());
   if (!vm.count("quiet")) {
-    std::printf("  accelerator: %llu descriptors, %llu MACs, busy %s; DMA %llu B read, %llu B written\n",
+    std::printf("  accelerator: %llu descriptors, %llu MACs, %llu conversions, %llu MTJ samples, busy %s;"
+                " DMA %llu B read, %llu B written\n",
                 (unsigned long long)st.accel_descriptors, (unsigned long long)st.accel_macs,
+                (unsigned long long)st.accel_conversions, (unsigned long long)st.accel_mtj_samples,
                 engineering(st.accel_busy_ps * 1e-12, "s").c_str(),
                 (unsigned long long)st.dma_bytes_read, (unsigned long long)st.dma_bytes_written);
     std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)st.bus_transactions,

@@ -1,0 +1,247 @@
+#include "runner.h"
+
+#include "firmware/apps/inference/bootinfo.h"
+#include "firmware/apps/inference/inference.h"
+#include "stoxvp_model.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace stoxvp::runner {
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw input_error(what); }
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
+  if (f == nullptr) fail(path + ": cannot open the file");
+  std::vector<uint8_t> data;
+  uint8_t buf[1 << 16];
+  for (;;) {
+    const int n = gzread(f, buf, sizeof buf);
+    if (n < 0) {
+      int errnum = 0;
+      const std::string msg = gzerror(f, &errnum);
+      gzclose(f);
+      fail(path + ": corrupt or unreadable data: " + msg);
+    }
+    if (n == 0) break;
+    data.insert(data.end(), buf, buf + n);
+  }
+  gzclose(f);
+  if (data.empty()) fail(path + ": the file is empty");
+  return data;
+}
+
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+std::string hex32(uint32_t v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "0x%08x", v);
+  return b;
+}
+
+void check(stoxvp_result r, const char* what) {
+  if (r != STOXVP_OK) fail(std::string(what) + ": " + stoxvp_last_error());
+}
+
+uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+}  // namespace
+
+idx_images read_idx_images(const std::string& path) {
+  const auto raw = read_file(path);
+  if (raw.size() < 16) fail(path + ": " + std::to_string(raw.size()) + " bytes, shorter than the 16-byte IDX image header");
+  const uint32_t magic = be32(&raw[0]);
+  if (magic != 0x00000803) fail(path + ": magic " + hex32(magic) + ", an IDX image file has 0x00000803");
+  idx_images im;
+  im.count = be32(&raw[4]);
+  im.rows = be32(&raw[8]);
+  im.cols = be32(&raw[12]);
+  if (im.count == 0 || im.rows == 0 || im.cols == 0)
+    fail(path + ": header says " + std::to_string(im.count) + " images of " + std::to_string(im.rows) + "x" +
+         std::to_string(im.cols) + ": nothing to read");
+  const uint64_t need = 16 + uint64_t(im.count) * im.rows * im.cols;
+  if (raw.size() != need)
+    fail(path + ": header says " + std::to_string(im.count) + " images of " + std::to_string(im.rows) + "x" +
+         std::to_string(im.cols) + " (" + std::to_string(need) + " bytes), the file holds " + std::to_string(raw.size()));
+  im.pixels.assign(raw.begin() + 16, raw.end());
+  return im;
+}
+
+std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes) {
+  const auto raw = read_file(path);
+  if (raw.size() < 8) fail(path + ": " + std::to_string(raw.size()) + " bytes, shorter than the 8-byte IDX label header");
+  const uint32_t magic = be32(&raw[0]);
+  if (magic != 0x00000801) fail(path + ": magic " + hex32(magic) + ", an IDX label file has 0x00000801");
+  const uint32_t n = be32(&raw[4]);
+  if (n == 0 || raw.size() != 8 + uint64_t(n))
+    fail(path + ": header says " + std::to_string(n) + " labels, the file holds " + std::to_string(raw.size() - 8));
+  std::vector<uint8_t> labels(raw.begin() + 8, raw.end());
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] >= classes)
+      fail(path + ": label " + std::to_string(i) + " = " + std::to_string(labels[i]) + ", classes are 0.." +
+           std::to_string(classes - 1));
+  return labels;
+}
+
+std::vector<uint8_t> read_model(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path + ": cannot open the model file");
+  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto m = std::make_unique<stoxvp_model>();
+  char err[256];
+  const int rc = stoxvp_model_parse(data.data(), data.size(), m.get(), err, sizeof err);
+  if (rc != STOXVP_MODEL_OK) fail(path + ": " + stoxvp_model_result_name(rc) + ": " + err);
+  return data;
+}
+
+uint8_t converter_override::kind_of(const std::string& name) {
+  static const char* names[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
+  for (uint8_t k = 0; k < 5; ++k)
+    if (name == names[k]) return k;
+  fail("converter '" + name + "' is not one of ideal, adc, sparse_adc, sense_amp, mtj");
+}
+
+void converter_override::set_samples(const std::string& spec) {
+  std::vector<int> t;
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t used = 0;
+    int v = -1;
+    try {
+      v = std::stoi(item, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != item.size() || v < 1 || v > 255) fail("samples '" + spec + "': each T must be 1..255");
+    t.push_back(v);
+  }
+  if (t.empty() || t.size() > 8) fail("samples '" + spec + "': give 1 to 8 values");
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) samples[i][j] = static_cast<uint8_t>(t[std::min<size_t>(i, t.size() - 1)]);
+}
+
+double outcome::mean_latency_ns() const {
+  if (latency_ns.empty()) return 0;
+  double s = 0;
+  for (auto v : latency_ns) s += double(v);
+  return s / latency_ns.size();
+}
+
+session::session(stoxvp_platform* platform, const request& req) : p_(platform) {
+  const auto model = read_model(req.model_path);
+  auto m = std::make_unique<stoxvp_model>();
+  char err[256];
+  stoxvp_model_parse(model.data(), model.size(), m.get(), err, sizeof err);
+  const auto& h = m->header;
+  name_ = std::string(h.name, strnlen(h.name, sizeof h.name));
+  classes_ = h.classes;
+
+  const idx_images im = read_idx_images(req.images_path);
+  std::vector<uint8_t> labels;
+  if (!req.labels_path.empty()) {
+    labels = read_idx_labels(req.labels_path, classes_);
+    if (labels.size() != im.count)
+      fail(req.images_path + " holds " + std::to_string(im.count) + " images but " + req.labels_path + " holds " +
+           std::to_string(labels.size()) + " labels");
+  }
+  if (req.first >= im.count)
+    fail("first image " + std::to_string(req.first) + " is beyond the " + std::to_string(im.count) + " images of " + req.images_path);
+  count_ = req.count ? std::min(req.count, im.count - req.first) : im.count - req.first;
+  if (req.count > im.count - req.first)
+    fail("asked for " + std::to_string(req.count) + " images from " + std::to_string(req.first) + ", " + req.images_path +
+         " holds " + std::to_string(im.count));
+
+  // Shape the images to the model's input: zero-pad to a larger input, replicate channels.
+  const uint32_t C = h.input_channels, H = h.input_h, W = h.input_w;
+  if (H < im.rows || W < im.cols || (H - im.rows) % 2 || (W - im.cols) % 2)
+    fail(req.model_path + ": the model's " + std::to_string(H) + "x" + std::to_string(W) + " input cannot take the " +
+         std::to_string(im.rows) + "x" + std::to_string(im.cols) + " images of " + req.images_path);
+  const uint32_t image_bytes = C * H * W, py = (H - im.rows) / 2, px = (W - im.cols) / 2;
+  std::vector<uint8_t> shaped(size_t(count_) * image_bytes, 0);
+  for (uint32_t i = 0; i < count_; ++i) {
+    const uint8_t* src = &im.pixels[size_t(req.first + i) * im.rows * im.cols];
+    for (uint32_t c = 0; c < C; ++c)
+      for (uint32_t y = 0; y < im.rows; ++y)
+        std::memcpy(&shaped[size_t(i) * image_bytes + (size_t(c) * H + y + py) * W + px], src + size_t(y) * im.cols, im.cols);
+  }
+
+  uint64_t dram = 0, dram_size = 0;
+  check(stoxvp_region(p_, "dram", &dram, &dram_size), "DRAM");
+  stoxvp_bootinfo bi{};
+  bi.magic = STOXVP_BOOT_MAGIC;
+  bi.version = STOXVP_BOOT_VERSION;
+  uint64_t at = dram + 4096;
+  bi.model_addr = at;
+  bi.model_bytes = static_cast<uint32_t>(model.size());
+  at = align(at + model.size(), 4096);
+  bi.images_addr = at;
+  bi.image_count = count_;
+  bi.image_bytes = image_bytes;
+  bi.first_index = req.first;
+  at = align(at + shaped.size(), 4096);
+  if (!labels.empty()) {
+    bi.labels_addr = at;
+    at = align(at + count_, 4096);
+  }
+  bi.results_addr = results_ = at;
+  at = align(at + uint64_t(count_) * sizeof(stoxvp_image_result), 4096);
+  bi.logits_addr = logits_ = at;
+  at = align(at + uint64_t(count_) * classes_ * 4, 4096);
+  bi.scratch_addr = at;
+  if (at + (1u << 20) > dram + dram_size)
+    fail("DRAM of " + std::to_string(dram_size >> 20) + " MiB cannot hold the model and " + std::to_string(count_) + " images");
+  bi.scratch_bytes = static_cast<uint32_t>(std::min<uint64_t>(dram + dram_size - at, 64u << 20));
+  bi.flags = req.progress ? STOXVP_BOOT_F_PROGRESS : 0;
+  if (req.converter.enabled) {
+    bi.flags |= STOXVP_BOOT_F_OVERRIDE;
+    bi.converter = req.converter.kind;
+    bi.adc_bits = req.converter.adc_bits;
+    bi.adc_range = req.converter.adc_range;
+    bi.cols_per_converter = req.converter.cols_per_converter;
+    std::memcpy(bi.samples, req.converter.samples, sizeof bi.samples);
+  }
+  check(stoxvp_mem_write(p_, bi.model_addr, model.data(), model.size()), "loading the model");
+  check(stoxvp_mem_write(p_, bi.images_addr, shaped.data(), shaped.size()), "loading the images");
+  if (!labels.empty()) check(stoxvp_mem_write(p_, bi.labels_addr, &labels[req.first], count_), "loading the labels");
+  boot_ = dram;
+  check(stoxvp_mem_write(p_, boot_, &bi, sizeof bi), "writing the boot information");
+  labelled_ = !labels.empty();
+  check(stoxvp_attach_firmware(p_, inference_main, nullptr), "attaching the inference firmware");
+}
+
+outcome session::collect() const {
+  stoxvp_bootinfo bi{};
+  check(stoxvp_mem_read(p_, boot_, &bi, sizeof bi), "reading the boot information");
+  if (bi.status != STOXVP_BOOT_DONE)
+    fail(std::string("the inference firmware did not finish: ") +
+         (bi.status == STOXVP_BOOT_FAILED ? std::string(bi.message, strnlen(bi.message, sizeof bi.message))
+                                          : "status " + std::to_string(bi.status) + " after " +
+                                                std::to_string(bi.images_done) + " images"));
+  outcome o;
+  o.model_name = name_;
+  o.images = count_;
+  o.correct = bi.correct;
+  o.labelled = labelled_;
+  o.reloaded = bi.reprogrammed != 0;
+  o.classes = classes_;
+  std::vector<stoxvp_image_result> res(count_);
+  check(stoxvp_mem_read(p_, results_, res.data(), res.size() * sizeof res[0]), "reading the results");
+  o.logits.resize(size_t(count_) * classes_);
+  check(stoxvp_mem_read(p_, logits_, o.logits.data(), o.logits.size() * 4), "reading the logits");
+  for (const auto& r : res) {
+    o.predictions.push_back(r.prediction);
+    o.latency_ns.push_back(r.latency_ns);
+  }
+  return o;
+}
+
+}  // namespace stoxvp::runner
