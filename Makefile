@@ -5,7 +5,9 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
 
-.PHONY: all deps configure build run test bench docs clean
+PY = PYTHONPATH=$(CURDIR) STOXVP_MODEL_LIB=$(CURDIR)/$(BUILD_DIR)/firmware/libstoxvp_model.so /usr/bin/python3
+
+.PHONY: all deps configure build run test bench docs accuracy models clean
 
 all: build
 
@@ -18,9 +20,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The default inference: the shipped small CNN under the stochastic MTJ converter on the first
+# 1000 Fashion-MNIST test images. RUN_ARGS="--all" runs all 10,000.
 run: build
 	@mkdir -p traces
-	./$(BUILD_DIR)/tools/stoxvp --config configs/default.json $(RUN_ARGS)
+	./$(BUILD_DIR)/tools/stoxvp --config configs/default.json --model models/small_cnn_mtj.sxvm $(RUN_ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -30,6 +34,16 @@ bench: build
 
 docs: build
 	./$(BUILD_DIR)/tools/stoxvp_regdoc > docs/registers.md
+	./$(BUILD_DIR)/tools/stoxvp_modeldoc > docs/model-format.md
+
+# The accuracy table: PyTorch and the platform under every converter design (traces/accuracy.json).
+accuracy: build
+	@mkdir -p traces
+	$(PY) -m tools.stoxnet.accuracy --stoxvp $(BUILD_DIR)/tools/stoxvp $(ACCURACY_ARGS)
+
+# Retrains every shipped model with the commands recorded in models/README.md (about 1.5 h).
+models: build
+	bash models/train_all.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

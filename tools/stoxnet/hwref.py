@@ -225,6 +225,17 @@ def sign_magnitude_parts(v, width, parts):
     return [sign * ((mag >> (i * width)) & ((1 << width) - 1)) for i in range(parts)]
 
 
+def shape_image(pixels, shape):
+    """An image shaped to the model's input as the host runner does it: centred with zero
+    padding in a larger input, replicated over the channels."""
+    c, h, w = shape
+    rows, cols = pixels.shape
+    out = np.zeros((c, h, w), np.uint8)
+    py, px = (h - rows) // 2, (w - cols) // 2
+    out[:, py:py + rows, px:px + cols] = pixels
+    return out
+
+
 class Reference:
     def __init__(self, model, seed, rows=128, override=None):
         self.model, self.seed, self.rows = model, seed, rows
@@ -307,7 +318,8 @@ class Reference:
         m = self.model
         h = m.header
         qmax = np.float32(2 ** (h["input_bits"] - 1) - 1)
-        v = pixels.astype(np.float32).reshape(m.shapes[0]) * np.float32(h["input_scale"]) + np.float32(h["input_offset"])
+        v = shape_image(pixels, m.shapes[0]).astype(np.float32) * np.float32(h["input_scale"]) + \
+            np.float32(h["input_offset"])
         tensors = [np.clip(np.floor(v + np.float32(0.5)), -qmax, qmax).astype(np.int64)]
         for i, L in enumerate(m.layers):
             x = tensors[L["input"]]

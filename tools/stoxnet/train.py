@@ -117,7 +117,7 @@ def main(argv=None):
             if step % 100 == 0 or step == steps - 1:
                 print(f"step {step + 1}/{steps} loss {loss.item():.3f} ({time.time() - t0:.0f} s)", flush=True)
         acc = evaluate(net, xe, ye)
-        print(f"test accuracy (PyTorch, {args.converter}): {acc * 100:.2f}%")
+        print(f"test accuracy (PyTorch, {'float' if args.float else args.converter}): {acc * 100:.2f}%")
         meta.update(accuracy=acc, test_images=len(xe), train_images=len(xt), epochs=args.epochs,
                     train_seconds=round(time.time() - t0))
     if not args.float:

@@ -1,0 +1,100 @@
+// Builds small, valid model files in memory for the reader's tests: a crossbar convolution
+// (MTJ converter, parameter block with all arrays) followed by a full-precision classifier.
+#pragma once
+
+#include "stoxvp_model.h"
+
+#include <cstring>
+#include <vector>
+
+namespace stoxvp::test {
+
+struct model_bytes {
+  std::vector<uint8_t> data;
+  stoxvp_model_header& header() { return *reinterpret_cast<stoxvp_model_header*>(data.data()); }
+  stoxvp_model_layer& layer(int i) {
+    return *reinterpret_cast<stoxvp_model_layer*>(data.data() + 64 + 64 * i);
+  }
+  stoxvp_layer_params& params(int i) {
+    return *reinterpret_cast<stoxvp_layer_params*>(data.data() + layer(i).params_offset);
+  }
+  void refresh_crc() {
+    header().crc32 = 0;
+    header().crc32 = stoxvp_crc32(0, data.data(), data.size());
+  }
+};
+
+// 1x4x4 input -> XBAR_CONV 3x3 pad 1 to 4 channels (int8) -> DIGITAL_CONV 4x4 kernel to 3
+// classes (float32).
+inline model_bytes small_model() {
+  model_bytes m;
+  const uint32_t w0 = 4 * 9, w1 = 3 * 4 * 16;
+  const uint32_t p0 = sizeof(stoxvp_layer_params) + 4 * 4 * 4, p1 = sizeof(stoxvp_layer_params) + 2 * 3 * 4;
+  const uint32_t off_w0 = 64 + 2 * 64, off_p0 = off_w0 + 36, off_w1 = off_p0 + p0, off_p1 = off_w1 + w1;
+  m.data.assign(off_p1 + p1, 0);
+  auto& h = m.header();
+  std::memcpy(h.magic, "SXVM", 4);
+  h.version = 1;
+  h.header_bytes = 64;
+  h.file_bytes = static_cast<uint32_t>(m.data.size());
+  h.layer_count = 2;
+  h.layer_table_offset = 64;
+  h.layer_entry_bytes = 64;
+  h.input_channels = 1;
+  h.input_h = h.input_w = 4;
+  h.input_bits = 8;
+  h.classes = 3;
+  h.input_scale = 0.5f;
+  std::memcpy(h.name, "tiny", 4);
+  auto& a = m.layer(0);
+  a.type = STOXVP_LAYER_XBAR_CONV;
+  a.activation = STOXVP_ACT_HARDTANH;
+  a.out_format = STOXVP_OUT_INT8;
+  a.out_bits = 4;
+  a.in_channels = 1;
+  a.in_h = a.in_w = 4;
+  a.out_channels = 4;
+  a.kernel_h = a.kernel_w = 3;
+  a.stride = 1;
+  a.pad = 1;
+  a.w_bits = 4;
+  a.w_slice = 1;
+  a.a_bits = 8;
+  a.a_stream = 7;
+  a.weights_offset = off_w0;
+  a.weights_bytes = w0;
+  a.params_offset = off_p0;
+  a.params_bytes = p0;
+  for (uint32_t i = 0; i < w0; ++i) m.data[off_w0 + i] = static_cast<uint8_t>(static_cast<int8_t>(int(i % 15) - 7));
+  auto& pa = m.params(0);
+  pa.converter = STOXVP_CONV_MTJ;
+  pa.cols_per_converter = 1;
+  pa.curve_a = 4;
+  pa.flags = STOXVP_PARAMS_F_OUT_AFFINE | STOXVP_PARAMS_F_DRIVE;
+  std::memset(pa.samples, 4, sizeof pa.samples);
+  float* f = reinterpret_cast<float*>(m.data.data() + off_p0 + sizeof(stoxvp_layer_params));
+  for (int i = 0; i < 16; ++i) f[i] = 0.5f;
+  auto& b = m.layer(1);
+  b.type = STOXVP_LAYER_DIGITAL_CONV;
+  b.out_format = STOXVP_OUT_FLOAT32;
+  b.input = 1;
+  b.in_channels = 4;
+  b.in_h = b.in_w = 4;
+  b.out_channels = 3;
+  b.kernel_h = b.kernel_w = 4;
+  b.stride = 1;
+  b.w_bits = 8;
+  b.a_bits = 4;
+  b.weights_offset = off_w1;
+  b.weights_bytes = w1;
+  b.params_offset = off_p1;
+  b.params_bytes = p1;
+  for (uint32_t i = 0; i < w1; ++i) m.data[off_w1 + i] = static_cast<uint8_t>(static_cast<int8_t>(int(i % 255) - 127));
+  auto& pb = m.params(1);
+  pb.cols_per_converter = 1;
+  pb.flags = STOXVP_PARAMS_F_OUT_AFFINE;
+  m.refresh_crc();
+  return m;
+}
+
+}  // namespace stoxvp::test

@@ -1,0 +1,117 @@
+"""The accuracy table (make accuracy): the small CNN on the Fashion-MNIST test set, in PyTorch
+(float, quantised exact, the stochastic MTJ estimate) and on the virtual platform under every
+converter design. Writes traces/accuracy.json and prints the table as Markdown.
+
+    /usr/bin/python3 -m tools.stoxnet.accuracy [--images 10000] [--seed 1]
+"""
+import argparse
+import concurrent.futures as futures
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+from . import data, datapath, nets
+from .train import evaluate, prepare
+
+# design, model file stem, stoxvp options, what the converter is
+PLATFORM_ROWS = [
+    ("ideal (exact partial sums)", "small_cnn_ideal", [], "none"),
+    ("full-precision ADC, 14 bits, lossless", "small_cnn_ideal", ["--converter", "adc", "--adc-bits", "14"], "SAR ADC"),
+    ("sparse low-bit ADC, 4 bits", "small_cnn_sparse_adc", [], "SAR ADC, zero waves skipped"),
+    ("1-bit sense amplifier", "small_cnn_sense_amp", [], "sense amplifier"),
+    ("stochastic MTJ, T = 1", "small_cnn_mtj", ["--samples", "1"], "SOT-MTJ"),
+    ("stochastic MTJ, T = 2", "small_cnn_mtj", ["--samples", "2"], "SOT-MTJ"),
+    ("stochastic MTJ, T = 4", "small_cnn_mtj", ["--samples", "4"], "SOT-MTJ"),
+    ("stochastic MTJ, T = 8", "small_cnn_mtj", ["--samples", "8"], "SOT-MTJ"),
+    ("stochastic MTJ, inhomogeneous T = 1, 2, 4 (LSB to MSB slice)", "small_cnn_mtj", ["--samples", "1,2,4"], "SOT-MTJ"),
+]
+
+
+def load_checkpoint(path, float_mode=False):
+    ckpt = torch.load(path)
+    a = ckpt["args"]
+    conv = datapath.Converter(kind=a["converter"], adc_bits=a["adc_bits"], curve=a["curve"])
+    conv.set_samples([int(t) for t in a["samples"].split(",")] if "," in a["samples"] else int(a["samples"]))
+    datapath.FLOAT["on"] = float_mode
+    net = nets.build(a["net"], datapath.Bits(a["w_bits"], a["w_slice"], a["a_bits"], a["a_stream"]), conv, a["rows"])
+    net.load_state_dict(ckpt["state_dict"])
+    return net, a
+
+
+def pytorch_row(design, path, x, y, seed, float_mode=False):
+    net, a = load_checkpoint(path, float_mode)
+    torch.manual_seed(seed)
+    acc = evaluate(net, prepare(x, a["net"]), torch.from_numpy(y.astype(np.int64)))
+    datapath.FLOAT["on"] = False
+    return {"design": design, "where": "PyTorch", "model": os.path.basename(path), "options": [], "accuracy": acc,
+            "correct": int(round(acc * len(x))), "images": len(x)}
+
+
+def platform_row(stoxvp, models, design, stem, opts, n, seed):
+    with tempfile.TemporaryDirectory() as d:
+        report = os.path.join(d, "r.json")
+        cmd = [stoxvp, "--model", os.path.join(models, stem + ".sxvm"), "--images", str(n), "--seed", str(seed),
+               "--no-vcd", "--report", report, "--quiet"] + opts
+        t0 = time.time()
+        run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+        if run.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {run.stderr.strip() or run.stdout.strip()}")
+        rep = json.load(open(report))
+    inf, acc = rep["inference"], rep["accelerator"]
+    conv = acc.get("converters", {})
+    return {"design": design, "where": "platform", "model": stem + ".sxvm", "options": opts,
+            "accuracy": inf["accuracy"], "correct": inf["correct"], "images": inf["images"],
+            "latency_ns_per_image": inf["latency_ns_per_image"],
+            "conversions_per_image": sum(c["conversions"] for c in conv.values()) / inf["images"],
+            "mtj_samples_per_image": sum(c["samples"] for c in conv.values()) / inf["images"],
+            "host_seconds": round(time.time() - t0, 1)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--images", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--stoxvp", default="build/tools/stoxvp")
+    ap.add_argument("--models", default="models")
+    ap.add_argument("--out", default="traces/accuracy.json")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    x, y = data.load("test")
+    x, y = x[:args.images], y[:args.images]
+    rows = [
+        pytorch_row("float software", os.path.join(args.models, "small_cnn_float.pt"), x, y, args.seed, True),
+        pytorch_row("quantised exact (4-bit weights and activations)", os.path.join(args.models, "small_cnn_ideal.pt"), x, y, args.seed),
+        pytorch_row("stochastic MTJ, T = 4 (PyTorch estimate)", os.path.join(args.models, "small_cnn_mtj.pt"), x, y, args.seed),
+    ]
+    with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        jobs = [pool.submit(platform_row, args.stoxvp, args.models, d, s, o, args.images, args.seed)
+                for d, s, o, _ in PLATFORM_ROWS]
+        rows += [j.result() for j in jobs]
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    result = {"network": "small_cnn", "dataset": "Fashion-MNIST test set", "images": args.images, "seed": args.seed,
+              "command": "/usr/bin/python3 -m tools.stoxnet.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "rows": rows}
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"Small CNN on the first {args.images} Fashion-MNIST test images, seed {args.seed} ({args.out}):\n")
+    print("| design | where | accuracy | converter samples per image |")
+    print("|---|---|---|---|")
+    for r in rows:
+        extra = ""
+        if r["where"] == "platform":
+            extra = f"{r['conversions_per_image']:.0f} conversions"
+            if r["mtj_samples_per_image"]:
+                extra += f", {r['mtj_samples_per_image']:.0f} MTJ samples"
+        print(f"| {r['design']} | {r['where']} | {r['accuracy'] * 100:.2f}% | {extra} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
