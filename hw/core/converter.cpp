@@ -45,20 +45,29 @@ namespace {
 // probabilities rounded to 2^-32. Drawing the count at once is distribution-identical to t
 // independent Bernoulli(p) samples because the MTJ is reset after every sample and its drive
 // (the column current) is constant during one conversion: the samples are i.i.d.
+//
+// The probabilities come from the ratio recursion pmf(k+1) = pmf(k) (t-k)/(k+1) p/(1-p), started
+// at the end that cannot underflow, using only IEEE arithmetic and pow(): an independent
+// implementation in another language (tools/stoxnet/hwref.py) reproduces the thresholds bit for
+// bit, and with them every count.
 void binomial_thresholds(double p, uint32_t t, uint32_t* thr) {
-  p = std::clamp(p, 0.0, 1.0);
+  double pmf[256];
+  if (!(p > 0.0)) {
+    for (uint32_t k = 0; k <= t; ++k) pmf[k] = k == 0 ? 1.0 : 0.0;
+  } else if (!(p < 1.0)) {
+    for (uint32_t k = 0; k <= t; ++k) pmf[k] = k == t ? 1.0 : 0.0;
+  } else if (p <= 0.5) {
+    const double r = p / (1.0 - p);
+    pmf[0] = std::pow(1.0 - p, static_cast<double>(t));
+    for (uint32_t k = 0; k < t; ++k) pmf[k + 1] = pmf[k] * (t - k) / (k + 1) * r;
+  } else {
+    const double r = (1.0 - p) / p;
+    pmf[t] = std::pow(p, static_cast<double>(t));
+    for (uint32_t k = t; k > 0; --k) pmf[k - 1] = pmf[k] * k / (t - k + 1) * r;
+  }
   double cum = 0;
   for (uint32_t k = 0; k < t; ++k) {
-    // C(t, k) p^k (1-p)^(t-k), through lgamma to stay finite for large t.
-    double pmf;
-    if (p == 0.0)
-      pmf = k == 0 ? 1.0 : 0.0;
-    else if (p == 1.0)
-      pmf = 0.0;
-    else
-      pmf = std::exp(std::lgamma(t + 1.0) - std::lgamma(k + 1.0) - std::lgamma(t - k + 1.0) +
-                     k * std::log(p) + (t - k) * std::log1p(-p));
-    cum += pmf;
+    cum += pmf[k];
     const double scaled = std::floor(cum * 4294967296.0 + 0.5);
     thr[k] = scaled >= 4294967295.0 ? 0xFFFFFFFFu : static_cast<uint32_t>(scaled);
   }
@@ -124,7 +133,9 @@ converter_bank::converter_bank(const converter_config& cfg, const xbar_mapping& 
           bad("T = 0 for weight slice " + std::to_string(i) + ", input wave " + std::to_string(j) +
               " (every conversion needs at least one sample)");
         lcm = std::lcm(lcm, int64_t{t});
-        if (std::find(t_values_.begin(), t_values_.end(), t) == t_values_.end()) t_values_.push_back(t);
+        auto it = std::find(t_values_.begin(), t_values_.end(), t);
+        if (it == t_values_.end()) it = t_values_.insert(t_values_.end(), t);
+        t_index_[i * kMaxSlices + j] = static_cast<uint8_t>(it - t_values_.begin());
       }
     code_scale_ = 1.0 / static_cast<double>(lcm);
   } else if (is_adc) {
@@ -179,12 +190,10 @@ void converter_bank::build_mtj_tables() {
   }
 }
 
-int32_t converter_bank::mtj_count(uint32_t ch, int32_t ps, uint32_t t, uint32_t u) const {
+int32_t converter_bank::mtj_count(uint32_t ch, int32_t ps, uint32_t t, uint32_t ti, uint32_t u) const {
   const mtj_table& tb = tables_[ch];
   if (tb.tabulated) {
     const int32_t e = std::clamp(ps, tb.lo, tb.hi) - tb.lo;
-    const size_t ti = static_cast<size_t>(
-        std::find(t_values_.begin(), t_values_.end(), t) - t_values_.begin());
     return static_cast<int32_t>(count_from(&tb.thr[ti][static_cast<size_t>(e) * t], t, u));
   }
   const float g = cfg_.gain.empty() ? 1.0f : cfg_.gain[ch];
@@ -234,10 +243,11 @@ void converter_bank::convert(const int32_t* ps, int32_t* codes, uint32_t ch0, ui
             // Names this conversion uniquely within the layer invocation.
             const uint64_t index =
                 (((uint64_t(position) * N_ + n) * S + i) * A + j) * chunks_ + chunk;
-            const int32_t k = mtj_count(n, v, t, uniform32(key, index));
+            const int32_t k = mtj_count(n, v, t, t_index_[i * kMaxSlices + j], uniform32(key, index));
             out[i * A + j] = 2 * k - static_cast<int32_t>(t);
             ++stats.conversions;
             stats.samples += t;
+            stats.switches += static_cast<uint64_t>(k);
             break;
           }
         }

@@ -52,10 +52,12 @@ struct converter_stats {
   uint64_t conversions = 0;  // PS values converted (converters fired)
   uint64_t samples = 0;      // MTJ write/read/reset cycles
   uint64_t skipped = 0;      // conversions skipped on all-zero input waves
+  uint64_t switches = 0;     // MTJ samples that switched (a reset after each is required)
   converter_stats& operator+=(const converter_stats& o) {
     conversions += o.conversions;
     samples += o.samples;
     skipped += o.skipped;
+    switches += o.switches;
     return *this;
   }
 };
@@ -90,7 +92,7 @@ class converter_bank {
     bool tabulated = false;  // false: the window is too wide, thresholds computed per draw
     std::vector<std::vector<uint32_t>> thr;  // per distinct T: (hi - lo + 1) x T thresholds
   };
-  int32_t mtj_count(uint32_t ch, int32_t ps, uint32_t t, uint32_t u) const;
+  int32_t mtj_count(uint32_t ch, int32_t ps, uint32_t t, uint32_t ti, uint32_t u) const;
   void build_mtj_tables();
 
   converter_config cfg_;
@@ -101,6 +103,7 @@ class converter_bank {
   double lsb_ = 1;
   int32_t code_min_ = 0, code_max_ = 0;
   std::vector<uint32_t> t_values_;  // distinct T of the layer
+  uint8_t t_index_[kMaxSlices * kMaxSlices] = {};  // (slice, wave) -> index into t_values_
   std::vector<mtj_table> tables_;
 };
 

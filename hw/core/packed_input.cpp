@@ -36,6 +36,8 @@ void packed_input::pack(const int8_t* x, const conv_shape& s, uint32_t rows, uin
   stride_ = mag_bits_ * 2 * words_;
   data_.assign(size_t(positions_) * chunks_ * stride_, 0);
   waves_.assign(size_t(positions_) * chunks_, 0);
+  waves_count_ = (mag_bits_ + a_stream - 1) / a_stream;
+  driven_.assign(size_t(positions_) * chunks_ * waves_count_, 0);
   row_.resize(K);
   saturated_ = 0;
   const int max_mag = (1 << mag_bits_) - 1;
@@ -64,6 +66,17 @@ void packed_input::pack(const int8_t* x, const conv_shape& s, uint32_t rows, uin
       for (uint32_t j = 0; j * a_stream < mag_bits_; ++j)
         if ((magnitude_or >> (j * a_stream)) & ((1u << a_stream) - 1)) waves |= 1u << j;
       waves_[size_t(p) * chunks_ + c] = static_cast<uint8_t>(waves);
+      // Rows driven per wave: the OR of the wave's bit planes, positive and negative.
+      for (uint32_t j = 0; j < waves_count_; ++j) {
+        uint32_t rows = 0;
+        for (uint32_t w = 0; w < words_; ++w) {
+          uint64_t any = 0;
+          for (uint32_t b = j * a_stream; b < std::min(mag_bits_, (j + 1) * a_stream); ++b)
+            any |= planes[size_t(b) * 2 * words_ + w] | planes[(size_t(b) * 2 + 1) * words_ + w];
+          rows += static_cast<uint32_t>(__builtin_popcountll(any));
+        }
+        driven_[(size_t(p) * chunks_ + c) * waves_count_ + j] = static_cast<uint16_t>(rows);
+      }
     }
   }
 }

@@ -45,10 +45,17 @@ class packed_input {
   uint32_t active_waves(uint32_t position, uint32_t chunk) const {
     return waves_[size_t(position) * chunks_ + chunk];
   }
+  // Rows that input wave j of (position, chunk) drives (a nonzero magnitude bit in the wave):
+  // what the crossbar's read energy and the row drivers' energy depend on.
+  uint32_t driven_rows(uint32_t position, uint32_t chunk, uint32_t wave) const {
+    return driven_[(size_t(position) * chunks_ + chunk) * waves_count_ + wave];
+  }
+  uint32_t waves() const { return waves_count_; }
   uint64_t saturated() const { return saturated_; }
 
  private:
-  uint32_t positions_ = 0, chunks_ = 0, words_ = 0, mag_bits_ = 0, stride_ = 0;
+  uint32_t positions_ = 0, chunks_ = 0, words_ = 0, mag_bits_ = 0, stride_ = 0, waves_count_ = 0;
+  std::vector<uint16_t> driven_;
   std::vector<uint64_t> data_;
   std::vector<uint8_t> waves_;
   std::vector<int8_t> row_;
