@@ -5,11 +5,18 @@
 namespace stoxvp::hw {
 namespace {
 
-std::vector<std::unique_ptr<tile>> make_tiles(const accelerator_config& cfg) {
+std::vector<std::unique_ptr<tile>> make_tiles(const accelerator_config& cfg, const technology& tech) {
   std::vector<std::unique_ptr<tile>> v;
   for (uint32_t t = 0; t < cfg.tiles; ++t)
-    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg));
+    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg, tech));
   return v;
+}
+
+noc_config noc_of(const accelerator_config& cfg, const technology& tech) {
+  noc_config n = cfg.noc;
+  n.cycle = cfg.clock_period;
+  n.hop_latency = sc_core::sc_time(tech.hop_latency_ns, sc_core::SC_NS);
+  return n;
 }
 
 std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
@@ -20,17 +27,38 @@ std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
 
 }  // namespace
 
-accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg)
+accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg,
+                         const technology& tech)
     : sc_module(name),
       regs("regs"),
       mem("mem"),
       irq("irq"),
       cfg_(cfg),
+      tech_(tech),
+      noc_(noc_of(cfg, tech)),
       r_(this->name()),
       dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
-      tiles_(make_tiles(cfg_)),
-      vu_("vector_unit", cfg_),
-      cp_("command_processor", cfg_, r_, dma_, raw(tiles_), vu_) {
+      tiles_(make_tiles(cfg_, tech_)),
+      vu_("vector_unit", cfg_, tech_),
+      cp_("command_processor", cfg_, tech_, r_, dma_, raw(tiles_), vu_, noc_, ledger_) {
+  // Leakage of everything the chip is built with; it accrues over the whole simulated time.
+  const area_report a = area();
+  const double arrays = double(cfg.tiles) * cfg.arrays_per_tile;
+  const double converters = arrays * a.converters_per_array;
+  ledger_.set_leakage(component::crossbar, arrays * tech_.array_leakage_mw);
+  switch (cfg.converters.kind) {
+    case STOXVP_CONV_ADC:
+    case STOXVP_CONV_SPARSE_ADC: ledger_.set_leakage(component::adc, converters * tech_.adc.leakage_mw); break;
+    case STOXVP_CONV_SENSE_AMP: ledger_.set_leakage(component::sense_amp, converters * tech_.sense_amp_leakage_mw); break;
+    case STOXVP_CONV_MTJ: ledger_.set_leakage(component::mtj, converters * tech_.mtj_leakage_mw); break;
+    default: break;
+  }
+  ledger_.set_leakage(component::shift_add, converters * tech_.shift_add_leakage_mw);
+  ledger_.set_leakage(component::tile_buffer, double(cfg.tiles) * cfg.tile_buffer_kib * tech_.tile_buffer_leakage_mw_per_kib);
+  ledger_.set_leakage(component::global_buffer, double(cfg.global_buffer_kib) * tech_.global_buffer_leakage_mw_per_kib);
+  ledger_.set_leakage(component::router, double(noc_.nodes()) * tech_.router_leakage_mw);
+  ledger_.set_leakage(component::vector_unit, tech_.vector_leakage_mw);
+  ledger_.set_leakage(component::control, tech_.control_leakage_mw);
   dma_.socket.bind(mem);
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
@@ -129,6 +157,40 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   cp_.on_irq_status = [this] { update_irq(); };
   SC_METHOD(drive_irq);
   sensitive << irq_level_;
+}
+
+accelerator::area_report accelerator::area() const {
+  area_report a;
+  const auto& c = cfg_.converters;
+  const uint32_t pairs = cfg_.array_cols / 2;
+  a.converters_per_array = c.kind == STOXVP_CONV_IDEAL ? 0 : (pairs + c.cols_per_converter - 1) / c.cols_per_converter;
+  const double per_array_cells = double(cfg_.array_rows) * cfg_.array_cols * tech_.cell_area_um2;
+  const double arrays = double(cfg_.tiles) * cfg_.arrays_per_tile;
+  const double conv = arrays * a.converters_per_array;
+  auto& v = a.by_component;
+  v[size_t(component::crossbar)] = arrays * per_array_cells;
+  v[size_t(component::row_driver)] = arrays * cfg_.array_rows * tech_.row_driver_area_um2;
+  switch (c.kind) {
+    case STOXVP_CONV_ADC:
+    case STOXVP_CONV_SPARSE_ADC: v[size_t(component::adc)] = conv * tech_.adc.area_um2[c.adc_bits]; break;
+    case STOXVP_CONV_SENSE_AMP: v[size_t(component::sense_amp)] = conv * tech_.sense_amp_area_um2; break;
+    case STOXVP_CONV_MTJ: v[size_t(component::mtj)] = conv * tech_.mtj_area_um2; break;
+    default: break;
+  }
+  v[size_t(component::shift_add)] = conv * tech_.shift_add_area_um2;
+  v[size_t(component::tile_buffer)] = double(cfg_.tiles) * cfg_.tile_buffer_kib * tech_.tile_buffer_area_um2_per_kib;
+  v[size_t(component::global_buffer)] = double(cfg_.global_buffer_kib) * tech_.global_buffer_area_um2_per_kib;
+  v[size_t(component::router)] = double(noc_.nodes()) * tech_.router_area_um2;
+  v[size_t(component::vector_unit)] = tech_.vector_area_um2;
+  v[size_t(component::digital_mac)] = double(cfg_.digital_macs_per_cycle) * tech_.digital_mac_area_um2;
+  v[size_t(component::control)] = tech_.control_area_um2;
+  const double in_tiles = v[size_t(component::crossbar)] + v[size_t(component::row_driver)] +
+                          v[size_t(component::adc)] + v[size_t(component::sense_amp)] +
+                          v[size_t(component::mtj)] + v[size_t(component::shift_add)] +
+                          v[size_t(component::tile_buffer)] + v[size_t(component::router)];
+  a.tile_um2 = in_tiles / cfg_.tiles;
+  for (double x : v) a.chip_um2 += x;
+  return a;
 }
 
 uint64_t accelerator::busy_cycles() const {

@@ -8,7 +8,10 @@
 #include "command_processor.h"
 #include "config.h"
 #include "dma_engine.h"
+#include "energy.h"
+#include "noc.h"
 #include "registers.h"
+#include "technology.h"
 #include "tile.h"
 #include "vector_unit.h"
 
@@ -27,7 +30,8 @@ class accelerator : public sc_core::sc_module {
   tlm::tlm_initiator_socket<> mem;
   sc_core::sc_out<bool> irq;
 
-  accelerator(sc_core::sc_module_name name, const accelerator_config& cfg = {});
+  // The technology is copied: per-action energy, latency, area and leakage of every component.
+  accelerator(sc_core::sc_module_name name, const accelerator_config& cfg, const technology& tech);
   accelerator(const accelerator&) = delete;
   accelerator& operator=(const accelerator&) = delete;
 
@@ -39,6 +43,18 @@ class accelerator : public sc_core::sc_module {
   const command_stats& stats() const { return cp_.stats(); }
   const dma_engine& dma() const { return dma_; }
   const vector_unit& vector() const { return vu_; }
+  const technology& tech() const { return tech_; }
+  energy_ledger& ledger() { return ledger_; }
+  const energy_ledger& ledger() const { return ledger_; }
+  const hw::noc& network() const { return noc_; }
+
+  // Area of every component of the chip as configured (um^2), and per tile.
+  struct area_report {
+    energy_vector by_component{};  // indexed like the energy components
+    double tile_um2 = 0, chip_um2 = 0;
+    uint32_t converters_per_array = 0;
+  };
+  area_report area() const;
   const std::vector<std::unique_ptr<tile>>& tiles() const { return tiles_; }
   accel_registers& registers() { return r_; }
 
@@ -53,6 +69,9 @@ class accelerator : public sc_core::sc_module {
   uint64_t busy_cycles() const;
 
   accelerator_config cfg_;
+  technology tech_;
+  energy_ledger ledger_;
+  hw::noc noc_;
   accel_registers r_;
   dma_engine dma_;
   std::vector<std::unique_ptr<tile>> tiles_;

@@ -34,8 +34,10 @@ uint64_t command_stats::samples() const {
 }
 
 command_processor::command_processor(sc_core::sc_module_name name,
-                                     const accelerator_config& cfg, accel_registers& regs,
-                                     dma_engine& dma, std::vector<tile*> tiles, vector_unit& vu)
+                                     const accelerator_config& cfg, const technology& tech,
+                                     accel_registers& regs, dma_engine& dma,
+                                     std::vector<tile*> tiles, vector_unit& vu, hw::noc& network,
+                                     energy_ledger& ledger)
     : sc_module(name),
       busy("busy", false),
       ring_occupancy("ring_occupancy", 0),
@@ -44,10 +46,13 @@ command_processor::command_processor(sc_core::sc_module_name name,
       desc_tag("desc_tag", 0),
       active_tiles("active_tiles", 0),
       cfg_(cfg),
+      tech_(tech),
       regs_(regs),
       dma_(dma),
       tiles_(std::move(tiles)),
-      vu_(vu) {
+      vu_(vu),
+      noc_(network),
+      ledger_(ledger) {
   SC_THREAD(run);
 }
 
@@ -113,7 +118,11 @@ void command_processor::run() {
     stoxvp_desc d{};
     std::optional<desc_error> error;
     try {
+      const sc_core::sc_time fetch_start = local;
       dma_.read(desc_addr, &d, sizeof d, local);
+      tag_ = d.hdr.tag;
+      opcode_ = d.hdr.opcode;
+      charge(component::dram, sizeof d * 8 * tech_.dram_energy_pj_per_bit, fetch_start, local);
       desc_opcode.write(d.hdr.opcode);
       desc_tag.write(d.hdr.tag);
       execute(d, local);
@@ -133,6 +142,7 @@ void command_processor::run() {
       continue;
     }
     stats_.busy_time += sc_core::sc_time_stamp() - start;
+    ledger_.add_latency(tag_, opcode_, sc_core::sc_time_stamp() - start);
     ++stats_.descriptors;
     if (d.hdr.opcode < stats_.by_opcode.size()) ++stats_.by_opcode[d.hdr.opcode];
     regs_.RING_HEAD.set((slot + 1) % regs_.RING_SIZE.get());

@@ -7,7 +7,10 @@
 
 #include "config.h"
 #include "dma_engine.h"
+#include "energy.h"
+#include "noc.h"
 #include "registers.h"
+#include "technology.h"
 #include "tile.h"
 #include "vector_unit.h"
 
@@ -48,8 +51,9 @@ class command_processor : public sc_core::sc_module {
   sc_core::sc_signal<uint32_t> active_tiles;  // tiles working on the current layer
 
   command_processor(sc_core::sc_module_name name, const accelerator_config& cfg,
-                    accel_registers& regs, dma_engine& dma, std::vector<tile*> tiles,
-                    vector_unit& vu);
+                    const technology& tech, accel_registers& regs, dma_engine& dma,
+                    std::vector<tile*> tiles, vector_unit& vu, hw::noc& network,
+                    energy_ledger& ledger);
   command_processor(const command_processor&) = delete;
   command_processor& operator=(const command_processor&) = delete;
 
@@ -87,15 +91,23 @@ class command_processor : public sc_core::sc_module {
                                                             const core::xbar_layer_shape& shape,
                                                             const core::xbar_mapping& map);
   void output(const stoxvp_conv_args& a, const std::vector<uint8_t>& raw, uint32_t positions,
-              float code_scale, sc_core::sc_time& local);
+              uint32_t sources, float code_scale, sc_core::sc_time& local);
+  // Charges the current descriptor's layer for work spent between two local time offsets.
+  void charge(const energy_vector& e, const sc_core::sc_time& from, const sc_core::sc_time& to);
+  void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to);
   tile& tile_of(uint32_t global_array) { return *tiles_[global_array / cfg_.arrays_per_tile]; }
   uint32_t total_arrays() const { return cfg_.tiles * cfg_.arrays_per_tile; }
 
   const accelerator_config& cfg_;
+  const technology& tech_;
   accel_registers& regs_;
   dma_engine& dma_;
   std::vector<tile*> tiles_;
   vector_unit& vu_;
+  hw::noc& noc_;
+  energy_ledger& ledger_;
+  uint32_t tag_ = 0;     // the descriptor being executed: whose layer the energy goes to
+  uint16_t opcode_ = 0;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_event kick_;
   uint64_t generation_ = 0;

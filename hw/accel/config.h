@@ -1,12 +1,24 @@
-// Parameters of one accelerator instance. Plain data with the defaults of the brief (NeuroSim
-// V1.4: 128x128 arrays, 1 GHz), so an integrator can instantiate the model without JSON.
+// Parameters of one accelerator instance: its architecture (sizes, counts, widths, placement).
+// What each action costs in energy and time is the technology's (technology.h). Defaults are
+// the brief's (NeuroSim V1.4: 128x128 arrays, 1 GHz), so an integrator can instantiate the
+// model without a configuration file.
 #pragma once
+
+#include "noc.h"
 
 #include <systemc>
 
 #include <cstdint>
 
 namespace stoxvp::hw {
+
+// The converter the chip is built with: what its area and leakage count. (Each layer's
+// descriptor chooses how its partial sums are converted; the energy follows that choice.)
+struct converter_design {
+  uint8_t kind = 4;                 // STOXVP_CONV_*: MTJ
+  uint8_t adc_bits = 8;
+  uint32_t cols_per_converter = 1;  // column pairs sharing one converter
+};
 
 struct accelerator_config {
   sc_core::sc_time clock_period{1, sc_core::SC_NS};       // 1 GHz
@@ -16,22 +28,21 @@ struct accelerator_config {
   uint32_t tiles = 16;
   uint32_t arrays_per_tile = 8;
   uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
+  converter_design converters;
+  bool mtj_reset_after_switch = false;  // reset pulses only after samples that switched
   uint32_t dma_burst_bytes = 64;
   // Bursts the DMA engine keeps in flight: their latencies overlap (AXI-style outstanding
   // transactions), so a long transfer costs about its latency once plus its transfer time.
   uint32_t dma_outstanding = 16;
-  // Throughput of the digital unit: MACs per cycle for full-precision layers, and elements per
-  // cycle of the vector unit (output stage, pooling, residual add).
+  // Digital unit: MAC lanes for full-precision layers, vector lanes for output stages, pooling
+  // and residual adds.
   uint32_t digital_macs_per_cycle = 256;
   uint32_t vector_lanes = 64;
-  // Tile timing. Provisional values until the technology files (docs/configuration.md names
-  // their origin): one array read drives an input wave and settles the columns; a conversion
-  // takes, per converter kind, the time below for each column the converter serves.
-  sc_core::sc_time xbar_read{10, sc_core::SC_NS};      // NeuroSim V1.4 read pulse
-  sc_core::sc_time adc_conversion{0.78, sc_core::SC_NS};  // ISAAC 8-bit SAR ADC, 1.28 GS/s
-  sc_core::sc_time sense_amp_decision{1, sc_core::SC_NS}; // one decision per 1 GHz cycle
-  sc_core::sc_time mtj_sample{5, sc_core::SC_NS};      // write pulse + read + reset, placeholder
-  sc_core::sc_time xbar_write_row{10, sc_core::SC_NS}; // SOT-MRAM row write, placeholder
+  // Buffers: capacity, banks, port width (bits per bank per cycle).
+  uint32_t tile_buffer_kib = 64, tile_buffer_banks = 4, tile_buffer_width_bits = 256;
+  uint32_t global_buffer_kib = 512, global_buffer_banks = 4, global_buffer_width_bits = 256;
+  uint32_t partial_sum_bits = 32;  // width of a partial result sent from a tile to the reduction
+  noc_config noc;
   // Seed of every stochastic element (converters); outputs depend only on it and the data.
   uint64_t seed = 1;
   // Largest operand one descriptor may move (bytes); larger requests are BAD_SHAPE.

@@ -3,6 +3,7 @@
 // from a descriptor field, and every refusal names the field and its value.
 #include "command_processor.h"
 #include "desc_error.h"
+#include "hw/core/layer_params.h"
 #include "hw/core/rng.h"
 #include "tlm/common/log.h"
 
@@ -23,58 +24,13 @@ void need(bool ok, uint32_t code, const std::string& why, uint64_t addr = 0) {
   if (!ok) fail(code, addr, why);
 }
 
-// The layer parameter block as fetched: the fixed header, then its float arrays.
-struct params_view {
-  stoxvp_layer_params hdr{};
-  const float* out_scale = nullptr;
-  const float* out_bias = nullptr;
-  const float* drive_gain = nullptr;
-  const float* drive_bias = nullptr;
-  const float* table = nullptr;
-  explicit params_view(const std::vector<uint8_t>& raw, uint32_t N) {
-    if (raw.empty()) return;  // no block: ideal converter, scale 1, bias 0
-    std::memcpy(&hdr, raw.data(), sizeof hdr);
-    const float* f = reinterpret_cast<const float*>(raw.data() + sizeof hdr);
-    if (hdr.flags & STOXVP_PARAMS_F_OUT_AFFINE) {
-      out_scale = f;
-      out_bias = f + N;
-      f += 2 * size_t(N);
-    }
-    if (hdr.flags & STOXVP_PARAMS_F_DRIVE) {
-      drive_gain = f;
-      drive_bias = f + N;
-      f += 2 * size_t(N);
-    }
-    if (hdr.curve == STOXVP_CURVE_TABLE) table = f;
-  }
-};
-
-core::converter_config converter_config_of(const params_view& p, uint32_t N) {
-  core::converter_config c;
-  c.kind = static_cast<core::converter_kind>(p.hdr.converter);
-  c.adc_bits = p.hdr.adc_bits;
-  c.adc_range = p.hdr.adc_range;
-  c.cols_per_converter = std::max<uint32_t>(1, p.hdr.cols_per_converter);
-  c.sa_threshold = p.hdr.sa_threshold;
-  c.curve = core::mtj_curve{p.hdr.curve_a, p.hdr.curve_b};
-  if (p.table) c.curve_table.assign(p.table, p.table + p.hdr.table_len);
-  std::memcpy(c.samples, p.hdr.samples, sizeof c.samples);
-  if (p.drive_gain) {
-    c.gain.assign(p.drive_gain, p.drive_gain + N);
-    c.bias.assign(p.drive_bias, p.drive_bias + N);
-  }
-  return c;
-}
-
-core::output_params output_params_of(const stoxvp_conv_args& a, const params_view& p, uint32_t N) {
+core::output_params output_params_of(const stoxvp_conv_args& a, const core::layer_params& p) {
   core::output_params o;
   o.act = static_cast<core::activation>(a.activation);
   o.format = static_cast<core::out_format>(a.out_format);
   o.out_bits = a.out_bits;
-  if (p.out_scale) {
-    o.scale.assign(p.out_scale, p.out_scale + N);
-    o.bias.assign(p.out_bias, p.out_bias + N);
-  }
+  o.scale = p.out_scale;
+  o.bias = p.out_bias;
   return o;
 }
 
@@ -100,12 +56,30 @@ void command_processor::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>&
            str(cfg_.max_operand_bytes) + "-byte operand limit",
        addr);
   buf.resize(len);
+  const sc_core::sc_time t0 = local;
   dma_.read(addr, buf.data(), len, local);
+  // From DRAM into the global buffer, and out of it again to the units.
+  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t0, local);
+  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t0, local);
 }
 
 void command_processor::store(uint64_t addr, const void* src, uint64_t len,
                               sc_core::sc_time& local) {
+  const sc_core::sc_time t0 = local;
   dma_.write(addr, src, len, local);
+  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t0, local);
+  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+}
+
+void command_processor::charge(const energy_vector& e, const sc_core::sc_time& from,
+                               const sc_core::sc_time& to) {
+  for (size_t c = 0; c < kComponents; ++c) charge(static_cast<component>(c), e[c], from, to);
+}
+
+void command_processor::charge(component c, double pj, const sc_core::sc_time& from,
+                               const sc_core::sc_time& to) {
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  ledger_.charge(c, pj, tag_, opcode_, now + from, now + to);
 }
 
 void command_processor::read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw,
@@ -146,10 +120,10 @@ std::shared_ptr<const core::converter_bank> command_processor::converter_for(
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
   auto it = banks_.find(key);
   if (it != banks_.end()) return it->second;
-  const params_view p(raw, shape.N);
   std::shared_ptr<const core::converter_bank> bank;
   try {
-    bank = std::make_shared<const core::converter_bank>(converter_config_of(p, shape.N), map, shape.N, map.chunks);
+    bank = std::make_shared<const core::converter_bank>(core::decode_layer_params(raw, shape.N).converter, map,
+                                                        shape.N, map.chunks);
   } catch (const core::layer_error& e) {
     fail(STOXVP_ERR_BAD_PARAM, 0, std::string("converter: ") + e.what());
   }
@@ -201,11 +175,13 @@ core::conv_shape command_processor::check_conv(const stoxvp_conv_args& a, bool x
 }
 
 void command_processor::output(const stoxvp_conv_args& a, const std::vector<uint8_t>& raw,
-                               uint32_t positions, float code_scale, sc_core::sc_time& local) {
-  const params_view p(raw, a.out_channels);
-  const core::output_params o = output_params_of(a, p, a.out_channels);
+                               uint32_t positions, uint32_t sources, float code_scale,
+                               sc_core::sc_time& local) {
+  const core::output_params o = output_params_of(a, core::decode_layer_params(raw, a.out_channels));
   out_.resize(size_t(positions) * a.out_channels * out_element_bytes(a.out_format));
-  local += vu_.output_stage(acc_.data(), positions, a.out_channels, code_scale, o, out_.data());
+  const action_cost c = vu_.output_stage(acc_.data(), positions, a.out_channels, sources, code_scale, o, out_.data());
+  charge(c.energy, local, local + c.busy);
+  local += c.busy;
   store(a.output_addr, out_.data(), out_.size(), local);
 }
 
@@ -251,7 +227,10 @@ void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core:
     const uint32_t g = a.array_base + i;
     tile& t = tile_of(g);
     const core::crossbar_array& arr = *arrays[i];
-    per_tile[t.index()] += t.account_program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows());
+    const action_cost c =
+        t.program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows(), a.w_slice);
+    charge(c.energy, local + per_tile[t.index()], local + per_tile[t.index()] + c.busy);
+    per_tile[t.index()] += c.busy;
     t.owner(g % cfg_.arrays_per_tile) = owner;
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
@@ -286,17 +265,32 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   }
   read_params(a.params_addr, shape.N, params_, local);
   const auto bank = converter_for(params_, shape, map);
+  const auto& conv_cfg = bank->config();
+  if (conv_cfg.kind == core::converter_kind::adc || conv_cfg.kind == core::converter_kind::sparse_adc)
+    need(conv_cfg.adc_bits <= 16 && tech_.adc.defined[conv_cfg.adc_bits], STOXVP_ERR_BAD_PARAM,
+         "XBAR_CONV: a " + str(conv_cfg.adc_bits) + "-bit ADC has no figures in the technology's " +
+             tech_.adc.name + " model");
   fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "XBAR_CONV input", local);
   packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
   stats_.saturated_inputs += packed_.saturated();
   acc_.assign(size_t(s.positions()) * shape.N, 0);
 
-  // One tile operation per tile that holds arrays of the layer; all start together.
+  // One tile operation per tile that holds arrays of the layer. The global buffer sends each
+  // tile the input channels its row chunks cover over the NoC; tiles start when their input has
+  // arrived and work concurrently; their partial results travel back to the global buffer,
+  // where the vector unit reduces them. The layer costs its critical path.
   std::vector<tile_op> ops(cfg_.tiles);
+  std::vector<std::vector<bool>> channels_needed(cfg_.tiles);
+  const uint32_t taps = uint32_t(s.kernel_h) * s.kernel_w;
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
-    ops[g / cfg_.arrays_per_tile].slots.push_back(
-        core::layer_slot(&tile_of(g).array(g % cfg_.arrays_per_tile), i, map));
+    const uint32_t t = g / cfg_.arrays_per_tile;
+    const core::array_slot slot = core::layer_slot(&tile_of(g).array(g % cfg_.arrays_per_tile), i, map);
+    ops[t].slots.push_back(slot);
+    auto& need_ch = channels_needed[t];
+    need_ch.resize(s.in_channels, false);
+    const uint32_t k0 = slot.chunk * cfg_.array_rows, k1 = std::min(shape.K, k0 + cfg_.array_rows);
+    for (uint32_t c = k0 / taps; c <= (k1 - 1) / taps; ++c) need_ch[c] = true;
   }
   const uint64_t key = core::stream_key(cfg_.seed, a.rng_stream);
   qk_.set(local);
@@ -305,26 +299,53 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   uint32_t working = 0;
   for (const auto& op : ops) working += op.slots.empty() ? 0 : 1;
   active_tiles.write(working);
+
+  noc_.start_layer();
+  const uint32_t gb = noc_.global_buffer_node();
+  const uint64_t gb_bits_per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
+  const uint64_t plane = uint64_t(s.in_h) * s.in_w;
+  sc_core::sc_time gb_cursor = sc_core::SC_ZERO_TIME, reduce_ready = sc_core::SC_ZERO_TIME;
+  double noc_bits_hops = 0, router_bits = 0, gb_bits = 0;
   core::converter_stats before, after;
   for (tile* t : tiles_) before += t->stats().datapath.conv;
-  sc_core::sc_time critical = sc_core::SC_ZERO_TIME;
   for (uint32_t t = 0; t < cfg_.tiles; ++t) {
-    if (ops[t].slots.empty()) continue;
-    ops[t].input = &packed_;
-    ops[t].bank = bank.get();
-    ops[t].key = key;
-    ops[t].N = shape.N;
-    ops[t].acc = acc_.data();
-    critical = std::max(critical, tiles_[t]->execute(ops[t]));
+    tile_op& op = ops[t];
+    if (op.slots.empty()) continue;
+    op.input = &packed_;
+    op.bank = bank.get();
+    op.key = key;
+    op.N = shape.N;
+    op.acc = acc_.data();
+    op.input_bytes = plane * std::count(channels_needed[t].begin(), channels_needed[t].end(), true);
+    // The global buffer reads the tile's input at its port bandwidth, the NoC carries it.
+    const sc_core::sc_time gb_read = cfg_.clock_period * static_cast<double>((op.input_bytes * 8 + gb_bits_per_cycle - 1) / gb_bits_per_cycle);
+    gb_cursor += gb_read;
+    const uint32_t node = noc_.node_of_tile(t);
+    const sc_core::sc_time arrive = noc_.transfer(gb, node, op.input_bytes, gb_cursor);
+    const action_cost c = tiles_[t]->execute(op);
+    charge(c.energy, local + arrive, local + arrive + c.busy);
+    uint64_t channels = 0;
+    for (const auto& sl : op.slots) channels += sl.array->channels();
+    const uint64_t psum_bytes = uint64_t(s.positions()) * channels * cfg_.partial_sum_bits / 8;
+    const sc_core::sc_time back = noc_.transfer(node, gb, psum_bytes, arrive + c.busy);
+    reduce_ready = std::max(reduce_ready, back);
+    const double hops_in = noc_.hops(gb, node);
+    noc_bits_hops += (op.input_bytes + psum_bytes) * 8.0 * hops_in;
+    router_bits += (op.input_bytes + psum_bytes) * 8.0 * (hops_in + 1);
+    gb_bits += 2.0 * psum_bytes * 8;  // written by the NoC, read by the reduction
   }
   for (tile* t : tiles_) after += t->stats().datapath.conv;
+  charge(component::link, noc_bits_hops * tech_.link_energy_pj_per_bit, local, local + reduce_ready);
+  charge(component::router, router_bits * tech_.router_energy_pj_per_bit, local, local + reduce_ready);
+  charge(component::global_buffer, gb_bits * tech_.global_buffer_energy_pj_per_bit, local, local + reduce_ready);
   auto& by_kind = stats_.by_converter[static_cast<size_t>(bank->kind())];
   by_kind.conversions += after.conversions - before.conversions;
   by_kind.samples += after.samples - before.samples;
   by_kind.skipped += after.skipped - before.skipped;
+  by_kind.switches += after.switches - before.switches;
   stats_.macs += uint64_t(s.positions()) * shape.K * shape.N;
-  local += critical;
-  output(a, params_, s.positions(), static_cast<float>(bank->code_scale()), local);
+  local += reduce_ready;
+  output(a, params_, s.positions(), working, static_cast<float>(bank->code_scale()), local);
 }
 
 void command_processor::exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc_time& local) {
@@ -351,10 +372,12 @@ void command_processor::exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc
     }
   }
   acc_.assign(size_t(s.positions()) * s.out_channels, 0);
-  local += vu_.conv(reinterpret_cast<const int8_t*>(in_.data()), s,
-                    reinterpret_cast<const int8_t*>(w_.data()), acc_.data());
+  const action_cost c = vu_.conv(reinterpret_cast<const int8_t*>(in_.data()), s,
+                                 reinterpret_cast<const int8_t*>(w_.data()), acc_.data());
+  charge(c.energy, local, local + c.busy);
+  local += c.busy;
   stats_.macs += uint64_t(s.positions()) * s.out_channels * s.K();
-  output(a, params_, s.positions(), 1.0f, local);
+  output(a, params_, s.positions(), 1, 1.0f, local);
 }
 
 void command_processor::exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local) {
@@ -367,8 +390,10 @@ void command_processor::exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& l
   const core::pool_shape s{a.channels, a.in_h, a.in_w, a.kernel, a.stride};
   fetch(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, in_, "POOL input", local);
   out_.resize(size_t(s.channels) * s.out_h() * s.out_w());
-  local += vu_.pool(reinterpret_cast<const int8_t*>(in_.data()), s, static_cast<core::pool_kind>(a.kind),
-                    reinterpret_cast<int8_t*>(out_.data()));
+  const action_cost c = vu_.pool(reinterpret_cast<const int8_t*>(in_.data()), s,
+                                 static_cast<core::pool_kind>(a.kind), reinterpret_cast<int8_t*>(out_.data()));
+  charge(c.energy, local, local + c.busy);
+  local += c.busy;
   store(a.output_addr, out_.data(), out_.size(), local);
 }
 
@@ -381,9 +406,12 @@ void command_processor::exec_add(const stoxvp_add_args& a, sc_core::sc_time& loc
   fetch(a.input_a, a.count, in_, "ADD input_a", local);
   fetch(a.input_b, a.count, in_b_, "ADD input_b", local);
   out_.resize(a.count);
-  local += vu_.add(reinterpret_cast<const int8_t*>(in_.data()), reinterpret_cast<const int8_t*>(in_b_.data()),
-                   a.count, a.scale_a, a.scale_b, static_cast<core::activation>(a.activation), a.out_bits,
-                   reinterpret_cast<int8_t*>(out_.data()));
+  const action_cost c = vu_.add(reinterpret_cast<const int8_t*>(in_.data()),
+                                reinterpret_cast<const int8_t*>(in_b_.data()), a.count, a.scale_a, a.scale_b,
+                                static_cast<core::activation>(a.activation), a.out_bits,
+                                reinterpret_cast<int8_t*>(out_.data()));
+  charge(c.energy, local, local + c.busy);
+  local += c.busy;
   store(a.output_addr, out_.data(), out_.size(), local);
 }
 

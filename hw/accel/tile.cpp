@@ -1,68 +1,140 @@
 #include "tile.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace stoxvp::hw {
+namespace {
 
-tile::tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg)
-    : sc_module(name), index_(index), cfg_(cfg), owners_(cfg.arrays_per_tile) {
+sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
+
+uint32_t max_t(const core::converter_bank& bank, uint32_t wave) {
+  uint32_t t = 0;
+  for (uint32_t i = 0; i < bank.map().w_slices; ++i) t = std::max<uint32_t>(t, bank.config().samples[i][wave]);
+  return t;
+}
+
+}  // namespace
+
+tile::tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg,
+           const technology& tech)
+    : sc_module(name), index_(index), cfg_(cfg), tech_(tech), owners_(cfg.arrays_per_tile) {
   for (uint32_t i = 0; i < cfg.arrays_per_tile; ++i)
     arrays_.push_back(std::make_unique<core::crossbar_array>(cfg.array_rows, cfg.array_cols));
 }
 
-sc_core::sc_time tile::conversion_time(const core::converter_bank& bank, uint32_t wave) const {
+sc_core::sc_time tile::wave_time(const core::converter_bank& bank, uint32_t wave) const {
   const auto& c = bank.config();
+  const double cols = c.cols_per_converter;
   switch (c.kind) {
     case core::converter_kind::ideal:
-      return sc_core::SC_ZERO_TIME;
+      return ns(tech_.read_latency_ns);
     case core::converter_kind::adc:
     case core::converter_kind::sparse_adc:
-      // One ADC serves cols_per_converter columns one after the other.
-      return cfg_.adc_conversion * static_cast<double>(c.cols_per_converter);
+      // One ADC serves cols_per_converter column pairs one after the other.
+      return ns(tech_.read_latency_ns + tech_.adc.conversion_ns[c.adc_bits] * cols);
     case core::converter_kind::sense_amp:
-      return cfg_.sense_amp_decision * static_cast<double>(c.cols_per_converter);
-    case core::converter_kind::mtj: {
-      // Every column pair has its own MTJ; the slices of a wave sample in parallel, so the
-      // wave takes as long as its largest T.
-      uint32_t t = 0;
-      for (uint32_t i = 0; i < bank.map().w_slices; ++i) t = std::max<uint32_t>(t, c.samples[i][wave]);
-      return cfg_.mtj_sample * static_cast<double>(t * c.cols_per_converter);
-    }
+      return ns(tech_.read_latency_ns + tech_.sense_amp_latency_ns * cols);
+    case core::converter_kind::mtj:
+      // Each sample re-drives the columns during the write pulse, then reads and resets the
+      // MTJ; the slices of a wave sample in parallel, so the wave takes its largest T.
+      return ns((tech_.mtj_write_ns + tech_.mtj_read_ns + tech_.mtj_reset_ns) * max_t(bank, wave) * cols);
   }
   return sc_core::SC_ZERO_TIME;
 }
 
-sc_core::sc_time tile::execute(const tile_op& op) {
+action_cost tile::execute(const tile_op& op) {
+  core::converter_stats before = stats_.datapath.conv;
   core::run_arrays(*op.input, op.slots.data(), op.slots.size(), *op.bank, op.key, op.N, op.acc,
                    stats_.datapath);
-  // The tile's arrays work in parallel on the same input; per position and wave, a read then
-  // its conversion. Waves no array of the tile drives cost nothing when the design skips them.
-  const uint32_t waves = op.bank->map().a_waves;
-  const bool skips = op.bank->config().skip_zero_waves;
-  std::vector<sc_core::sc_time> per_wave(waves);
-  for (uint32_t j = 0; j < waves; ++j) per_wave[j] = cfg_.xbar_read + conversion_time(*op.bank, j);
+  const core::converter_stats& after = stats_.datapath.conv;
+  const core::converter_bank& bank = *op.bank;
+  const auto& cc = bank.config();
+  const auto& map = bank.map();
+  const uint32_t waves = map.a_waves, P = op.input->positions();
+  const bool skips = cc.skip_zero_waves;
+  const bool mtj = cc.kind == core::converter_kind::mtj;
+  action_cost cost;
+  auto& e = cost.energy;
+
+  // Array reads: every driven row passes current through every column of its array. An MTJ
+  // sample drives the columns for its write pulse only, and a wave is driven max T times.
+  double active_cells = 0, drive_bits = 0;
   uint64_t reads[core::kMaxSlices] = {};
-  for (uint32_t p = 0; p < op.input->positions(); ++p) {
+  for (uint32_t p = 0; p < P; ++p) {
     uint32_t active = 0;
-    if (skips)
-      for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
-    for (uint32_t j = 0; j < waves; ++j)
-      if (!skips || ((active >> j) & 1)) ++reads[j];
+    for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
+    for (uint32_t j = 0; j < waves; ++j) {
+      if (skips && !((active >> j) & 1)) continue;
+      ++reads[j];
+      const uint32_t bits = std::min(map.a_stream, map.a_mag_bits - j * map.a_stream);
+      const double drives = mtj ? max_t(bank, j) : 1.0;
+      for (const auto& s : op.slots) {
+        const double rows = op.input->driven_rows(p, s.chunk, j);
+        active_cells += rows * 2.0 * s.array->channels() * map.w_slices * drives;
+        drive_bits += rows * bits * drives;
+      }
+    }
   }
-  sc_core::sc_time t = sc_core::SC_ZERO_TIME;
-  for (uint32_t j = 0; j < waves; ++j) t += per_wave[j] * static_cast<double>(reads[j]);
-  // The shift-add of the last read drains after the reads (one cycle).
-  t += cfg_.clock_period;
+  const double pulse = mtj ? tech_.mtj_write_ns / tech_.read_latency_ns : 1.0;
+  e[size_t(component::crossbar)] = active_cells * tech_.cell_read_energy_fj * 1e-3 * pulse;
+  e[size_t(component::row_driver)] = drive_bits * tech_.row_drive_energy_pj;
+
+  const uint64_t conversions = after.conversions - before.conversions;
+  switch (cc.kind) {
+    case core::converter_kind::ideal:
+      break;
+    case core::converter_kind::adc:
+    case core::converter_kind::sparse_adc:
+      e[size_t(component::adc)] = conversions * tech_.adc.energy_pj[cc.adc_bits];
+      break;
+    case core::converter_kind::sense_amp:
+      e[size_t(component::sense_amp)] = conversions * tech_.sense_amp_energy_pj;
+      break;
+    case core::converter_kind::mtj: {
+      const uint64_t samples = after.samples - before.samples;
+      const uint64_t resets = cfg_.mtj_reset_after_switch ? after.switches - before.switches : samples;
+      e[size_t(component::mtj)] = samples * (tech_.mtj_write_energy_pj + tech_.mtj_read_energy_pj) +
+                                  resets * tech_.mtj_reset_energy_pj;
+      break;
+    }
+  }
+  // One shift-and-add per code entering the accumulators (ideal reads included).
+  const uint64_t codes = cc.kind == core::converter_kind::ideal
+                             ? uint64_t(P) * waves * op.slots.size() * map.w_slices
+                             : conversions;
+  e[size_t(component::shift_add)] = codes * tech_.shift_add_energy_pj;
+
+  // Tile buffers: the input arrives once; every array read streams its rows' input bits out;
+  // partial results are written for the reduction.
+  uint64_t channels = 0, row_bits = 0;
+  for (const auto& s : op.slots) {
+    channels += s.array->channels();
+    row_bits += uint64_t(P) * s.array->k_rows() * (map.a_mag_bits + 1);
+  }
+  const uint64_t buffer_bits = op.input_bytes * 8 + row_bits + uint64_t(P) * channels * cfg_.partial_sum_bits;
+  e[size_t(component::tile_buffer)] = buffer_bits * tech_.tile_buffer_energy_pj_per_bit;
+
+  sc_core::sc_time compute = sc_core::SC_ZERO_TIME;
+  for (uint32_t j = 0; j < waves; ++j) compute += wave_time(bank, j) * static_cast<double>(reads[j]);
+  // The buffer streams inputs to the arrays at banks x width bits per cycle; whichever is
+  // slower sets the pace. The shift-add of the last read drains in one cycle.
+  const uint64_t per_cycle = uint64_t(cfg_.tile_buffer_banks) * cfg_.tile_buffer_width_bits;
+  const sc_core::sc_time buffer = cfg_.clock_period * static_cast<double>((buffer_bits + per_cycle - 1) / per_cycle);
+  cost.busy = std::max(compute, buffer) + cfg_.clock_period;
   ++stats_.operations;
-  stats_.busy += t;
-  return t;
+  stats_.busy += cost.busy;
+  return cost;
 }
 
-sc_core::sc_time tile::account_program(uint64_t cells, uint32_t rows) {
+action_cost tile::program(uint64_t cells, uint32_t rows, uint32_t bits) {
   stats_.cells_written += cells;
-  const sc_core::sc_time t = cfg_.xbar_write_row * static_cast<double>(rows);
-  stats_.busy += t;
-  return t;
+  action_cost cost;
+  // Rows are written one bit plane at a time (binary SOT writes per bit of the cell).
+  cost.busy = ns(tech_.row_write_latency_ns * rows * bits);
+  cost.energy[size_t(component::crossbar)] = static_cast<double>(cells) * bits * tech_.cell_write_energy_pj;
+  stats_.busy += cost.busy;
+  return cost;
 }
 
 }  // namespace stoxvp::hw

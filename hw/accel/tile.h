@@ -1,12 +1,14 @@
 // A tile: crossbar arrays, a converter bank per array, input and output buffers and the
-// shift-add unit. It executes tile operations (the part of a layer whose weights its arrays
+// shift-add units. It executes tile operations (the part of a layer whose weights its arrays
 // hold, over every output position) loosely timed: execute() does the work at once and returns
-// how long the tile is busy, so the command processor can start all tiles at the same instant
-// and charge the layer its critical path.
+// how long the tile is busy and the energy each of its components spent, so the command
+// processor can start all tiles at the same instant and charge the layer its critical path.
 #pragma once
 
 #include "config.h"
+#include "energy.h"
 #include "hw/core/layer_ops.h"
+#include "technology.h"
 
 #include <systemc>
 
@@ -34,6 +36,7 @@ struct tile_op {
   uint32_t N = 0;
   int64_t* acc = nullptr;                 // [position][N], shared by the layer's tiles
   std::vector<core::array_slot> slots;    // this tile's arrays of the layer
+  uint64_t input_bytes = 0;               // what the tile's input buffer receives
 };
 
 struct tile_stats {
@@ -45,27 +48,30 @@ struct tile_stats {
 
 class tile : public sc_core::sc_module {
  public:
-  tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg);
+  tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg,
+       const technology& tech);
   tile(const tile&) = delete;
   tile& operator=(const tile&) = delete;
 
   uint32_t index() const { return index_; }
   core::crossbar_array& array(uint32_t i) { return *arrays_[i]; }
   array_owner& owner(uint32_t i) { return owners_[i]; }
+  const array_owner& owner(uint32_t i) const { return owners_[i]; }
 
-  // Runs `op`; returns the tile's busy time for it.
-  sc_core::sc_time execute(const tile_op& op);
-  // Accounts for writing `cells` cells over `rows` rows of one array (XBAR_PROGRAM); returns
-  // the write time.
-  sc_core::sc_time account_program(uint64_t cells, uint32_t rows);
+  // Runs `op`: busy time and energy per component.
+  action_cost execute(const tile_op& op);
+  // Writing `cells` cells of `bits` bits over `rows` rows of one array (XBAR_PROGRAM).
+  action_cost program(uint64_t cells, uint32_t rows, uint32_t bits);
 
   const tile_stats& stats() const { return stats_; }
 
  private:
-  sc_core::sc_time conversion_time(const core::converter_bank& bank, uint32_t wave) const;
+  // Time of one wave: the array read and its conversion, per converter kind.
+  sc_core::sc_time wave_time(const core::converter_bank& bank, uint32_t wave) const;
 
   uint32_t index_;
   const accelerator_config& cfg_;
+  const technology& tech_;
   std::vector<std::unique_ptr<core::crossbar_array>> arrays_;
   std::vector<array_owner> owners_;
   tile_stats stats_;

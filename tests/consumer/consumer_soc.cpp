@@ -3,6 +3,7 @@
 // raises the interrupt.
 #include <hw/accel/accelerator.h>
 #include <stoxvp_regs.h>
+#include <tlm/platform/tech_file.h>
 
 #include <systemc>
 #include <tlm>
@@ -67,7 +68,7 @@ int sc_main(int, char**) {
   d.hdr.flags = STOXVP_DESC_F_IRQ;
   std::memcpy(r.mem.data(), &d, sizeof d);
   cpu c("cpu");
-  stoxvp::hw::accelerator acc("stox");
+  stoxvp::hw::accelerator acc("stox", stoxvp::hw::accelerator_config{}, stoxvp::default_tech().tech);
   sc_core::sc_signal<bool> irq("irq");
   c.socket.bind(acc.regs);
   acc.mem.bind(r.socket);

@@ -8,6 +8,7 @@
 #include "support/stimulus.h"
 #include "tlm/bus/bus.h"
 #include "tlm/memory/memory.h"
+#include "tlm/platform/tech_file.h"
 
 #include <memory>
 
@@ -24,6 +25,8 @@ struct accel_bench : kernel_test {
   std::unique_ptr<stimulus> cpu;
   std::unique_ptr<sc_core::sc_signal<bool>> irq_sig;
   bool irq() const { return irq_sig->read(); }
+
+  hw::technology tech = default_tech().tech;
 
   // Builds the bench; a second call tears the previous one down and starts a fresh kernel.
   void build(hw::accelerator_config cfg = {}) {
@@ -42,7 +45,7 @@ struct accel_bench : kernel_test {
                               std::vector<std::string>{"cpu", "accelerator.dma"});
     dram = std::make_unique<memory>(
         "dram", kDramSize, memory_timing{sc_core::sc_time(50, sc_core::SC_NS), sc_core::sc_time(50, sc_core::SC_NS), 25.6});
-    acc = std::make_unique<hw::accelerator>("accelerator", cfg);
+    acc = std::make_unique<hw::accelerator>("accelerator", cfg, tech);
     cpu = std::make_unique<stimulus>("cpu");
     b->connect_target("accelerator", acc->regs);
     b->connect_target("dram", dram->socket);

@@ -195,27 +195,29 @@ TEST_F(datapath_bench, SameSeedReproducesAnotherSeedOrStreamDoesNot) {
 }
 
 TEST_F(datapath_bench, TilesRunConcurrentlySoALayerCostsItsCriticalPath) {
-  // With one array per tile, the layer's two row chunks sit in two tiles that start together:
-  // the layer takes as long as the slower tile plus its data movement, not the sum of both.
-  // (16 x 16 positions, so the tiles' work outweighs the data movement.)
+  // The layer's two row chunks: both in one tile (whose arrays work in parallel), or one per
+  // tile. Were tiles serialised, the spread layer would take a whole tile operation longer;
+  // concurrent tiles make it cost the same critical path (give or take the NoC traffic).
+  // (16 x 16 positions, so the tiles' work dominates.)
   const layer L = make_layer(9, STOXVP_CONV_ADC, 0, 16);
+  auto conv_time = [&](const hw::accelerator_config& cfg) {
+    run_descs(L, {program_desc(L, STOXVP_DESC_F_IRQ)}, cfg);
+    const auto t_program = layer_time;
+    run_descs(L, {program_desc(L), conv_desc(L)}, cfg);
+    return layer_time - t_program;
+  };
+  hw::accelerator_config together;
+  const auto t_together = conv_time(together);
+  const auto busy = acc->tiles()[0]->stats().busy;
+  const auto y = output(40 * 256);
   hw::accelerator_config spread;
-  spread.tiles = 16;
   spread.arrays_per_tile = 1;
-  run_descs(L, {program_desc(L, STOXVP_DESC_F_IRQ)}, spread);
-  const auto t_program = layer_time;
-  const auto program0 = acc->tiles()[0]->stats().busy, program1 = acc->tiles()[1]->stats().busy;
-  run_descs(L, {program_desc(L), conv_desc(L)}, spread);
-  const auto t_conv = layer_time - t_program;
-  const auto b0 = acc->tiles()[0]->stats().busy - program0;
-  const auto b1 = acc->tiles()[1]->stats().busy - program1;
+  const auto t_spread = conv_time(spread);
   EXPECT_EQ(acc->tiles()[0]->stats().operations, 1u);
   EXPECT_EQ(acc->tiles()[1]->stats().operations, 1u);
-  EXPECT_GE(t_conv, std::max(b0, b1));
-  EXPECT_LT(t_conv, b0 + b1);
-  const auto y = output(40 * 256);
-  run_descs(L, {program_desc(L), conv_desc(L)});  // both arrays in one tile: same result
-  EXPECT_EQ(output(40 * 256), y);
+  EXPECT_EQ(output(40 * 256), y) << "where the arrays sit changes no result";
+  EXPECT_LT(t_spread, t_together + busy * 0.5) << "tiles ran one after the other";
+  EXPECT_GT(t_spread + busy * 0.5, t_together);
 }
 
 TEST_F(datapath_bench, LatencyGrowsWithTAndWithColumnsPerConverter) {

@@ -151,6 +151,8 @@ void bus::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time&
   if (trans.is_response_error()) {
     ++errors_;
     report(id, trans, addr, "'" + w.name + "' answered " + trans.get_response_string());
+  } else {
+    bytes_ += len;
   }
 }
 

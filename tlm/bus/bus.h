@@ -46,6 +46,7 @@ class bus : public sc_core::sc_module {
   int decode(uint64_t addr) const;
 
   uint64_t transactions() const { return transactions_; }
+  uint64_t bytes() const { return bytes_; }  // carried by successful transactions
   uint64_t errors() const { return errors_; }
 
  private:
@@ -67,6 +68,7 @@ class bus : public sc_core::sc_module {
   std::vector<std::unique_ptr<target_port>> targets_;
   mutable int last_ = -1;    // window of the previous decode: accesses cluster
   uint64_t transactions_ = 0;
+  uint64_t bytes_ = 0;
   uint64_t errors_ = 0;
 };
 

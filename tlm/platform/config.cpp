@@ -28,6 +28,16 @@ nlohmann::json memory_json(const memory_region_config& m) {
 sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
 double in_ns(const sc_core::sc_time& t) { return static_cast<double>(t.value()) / 1000.0; }
 
+const char* const kConverterNames[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
+
+std::string converter_name(uint8_t k) { return k < 5 ? kConverterNames[k] : "?"; }
+
+uint8_t converter_kind_of(json_object_reader& r, const std::string& name) {
+  for (uint8_t k = 0; k < 5; ++k)
+    if (name == kConverterNames[k]) return k;
+  r.fail("kind", "\"" + name + "\" is not one of ideal, adc, sparse_adc, sense_amp, mtj");
+}
+
 void read_ns(json_object_reader& r, const char* key, sc_core::sc_time& t) {
   double v = in_ns(t);
   r.get(key, v, 0, 1e6);
@@ -82,21 +92,77 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     a.clock_period = sc_core::sc_time(1.0 / clock_ghz, sc_core::SC_NS);
     read_ns(o, "register_latency_ns", a.register_latency);
     o.get("array_rows", a.array_rows, 1, 4096);
-    o.get("array_cols", a.array_cols, 1, 4096);
-    o.get("tiles", a.tiles, 1, 65535);
-    o.get("arrays_per_tile", a.arrays_per_tile, 1, 65535);
+    o.get("array_cols", a.array_cols, 2, 4096);
+    o.get("tiles", a.tiles, 1, 4096);
+    o.get("arrays_per_tile", a.arrays_per_tile, 1, 4096);
     o.get("cell_bits", a.cell_bits, 1, 7);
+    {
+      auto d = o.object("converter_design");
+      std::string kind = converter_name(a.converters.kind);
+      d.get("kind", kind);
+      a.converters.kind = converter_kind_of(d, kind);
+      uint32_t bits = a.converters.adc_bits;
+      d.get("adc_bits", bits, 1, 16);
+      a.converters.adc_bits = static_cast<uint8_t>(bits);
+      d.get("cols_per_converter", a.converters.cols_per_converter, 1, 4096);
+      d.finish();
+    }
+    std::string reset = a.mtj_reset_after_switch ? "after_switch" : "always";
+    o.get("mtj_reset", reset);
+    if (reset != "always" && reset != "after_switch")
+      o.fail("mtj_reset", "\"" + reset + "\" is neither \"always\" nor \"after_switch\"");
+    a.mtj_reset_after_switch = reset == "after_switch";
     o.get("dma_burst_bytes", a.dma_burst_bytes, 4, 1u << 20);
     o.get("dma_outstanding", a.dma_outstanding, 1, 256);
     o.get("digital_macs_per_cycle", a.digital_macs_per_cycle, 1, 1u << 20);
     o.get("vector_lanes", a.vector_lanes, 1, 1u << 16);
-    read_ns(o, "xbar_read_ns", a.xbar_read);
-    read_ns(o, "adc_conversion_ns", a.adc_conversion);
-    read_ns(o, "sense_amp_decision_ns", a.sense_amp_decision);
-    read_ns(o, "mtj_sample_ns", a.mtj_sample);
-    read_ns(o, "xbar_write_row_ns", a.xbar_write_row);
+    {
+      auto b = o.object("tile_buffer");
+      b.get("kib", a.tile_buffer_kib, 1, 1u << 20);
+      b.get("banks", a.tile_buffer_banks, 1, 1024);
+      b.get("width_bits", a.tile_buffer_width_bits, 8, 1u << 16);
+      b.finish();
+    }
+    {
+      auto b = o.object("global_buffer");
+      b.get("kib", a.global_buffer_kib, 1, 1u << 24);
+      b.get("banks", a.global_buffer_banks, 1, 1024);
+      b.get("width_bits", a.global_buffer_width_bits, 8, 1u << 16);
+      b.finish();
+    }
+    o.get("partial_sum_bits", a.partial_sum_bits, 8, 64);
+    {
+      auto n = o.object("noc");
+      n.get("mesh_x", a.noc.mesh_x, 1, 1024);
+      n.get("mesh_y", a.noc.mesh_y, 1, 1024);
+      n.get("global_buffer_node", a.noc.global_buffer_node, 0, 1u << 20);
+      n.get("link_bits", a.noc.link_bits, 1, 1u << 16);
+      if (a.noc.mesh_x * a.noc.mesh_y < a.tiles)
+        n.fail("mesh_x", "a " + std::to_string(a.noc.mesh_x) + " x " + std::to_string(a.noc.mesh_y) +
+                             " mesh has fewer routers than the " + std::to_string(a.tiles) + " tiles");
+      if (a.noc.global_buffer_node >= a.noc.mesh_x * a.noc.mesh_y)
+        n.fail("global_buffer_node", "node " + std::to_string(a.noc.global_buffer_node) + " is not in the mesh");
+      n.finish();
+    }
     o.get("max_operand_bytes", a.max_operand_bytes, 1, 1ull << 32);
     o.finish();
+  }
+  {
+    auto t = r.object("technology");
+    t.get("file", c.technology_file);
+    if (!c.technology_file.empty() && c.technology_file[0] != '/') {
+      const auto slash = origin.find_last_of('/');
+      if (slash != std::string::npos) c.technology_file = origin.substr(0, slash + 1) + c.technology_file;
+    }
+    t.get("adc_model", c.adc_model);
+    if (!c.adc_model.empty() && c.adc_model != "isaac" && c.adc_model != "neurosim")
+      t.fail("adc_model", "\"" + c.adc_model + "\" is neither \"isaac\" nor \"neurosim\"");
+    t.finish();
+  }
+  {
+    auto p = r.object("power_trace");
+    p.get("interval_ns", c.power_interval_ns, 1e-3, 1e9);
+    p.finish();
   }
   {
     auto o = r.object("host_cpu");
@@ -133,16 +199,22 @@ nlohmann::json to_json(const platform_config& c) {
         {"tiles", a.tiles},
         {"arrays_per_tile", a.arrays_per_tile},
         {"cell_bits", a.cell_bits},
+        {"converter_design", {{"kind", converter_name(a.converters.kind)},
+                              {"adc_bits", a.converters.adc_bits},
+                              {"cols_per_converter", a.converters.cols_per_converter}}},
+        {"mtj_reset", a.mtj_reset_after_switch ? "after_switch" : "always"},
         {"dma_burst_bytes", a.dma_burst_bytes},
         {"dma_outstanding", a.dma_outstanding},
         {"digital_macs_per_cycle", a.digital_macs_per_cycle},
         {"vector_lanes", a.vector_lanes},
-        {"xbar_read_ns", in_ns(a.xbar_read)},
-        {"adc_conversion_ns", in_ns(a.adc_conversion)},
-        {"sense_amp_decision_ns", in_ns(a.sense_amp_decision)},
-        {"mtj_sample_ns", in_ns(a.mtj_sample)},
-        {"xbar_write_row_ns", in_ns(a.xbar_write_row)},
+        {"tile_buffer", {{"kib", a.tile_buffer_kib}, {"banks", a.tile_buffer_banks}, {"width_bits", a.tile_buffer_width_bits}}},
+        {"global_buffer", {{"kib", a.global_buffer_kib}, {"banks", a.global_buffer_banks}, {"width_bits", a.global_buffer_width_bits}}},
+        {"partial_sum_bits", a.partial_sum_bits},
+        {"noc", {{"mesh_x", a.noc.mesh_x}, {"mesh_y", a.noc.mesh_y}, {"global_buffer_node", a.noc.global_buffer_node},
+                 {"link_bits", a.noc.link_bits}}},
         {"max_operand_bytes", a.max_operand_bytes}}},
+      {"technology", {{"file", c.technology_file}, {"adc_model", c.adc_model}}},
+      {"power_trace", {{"interval_ns", c.power_interval_ns}}},
       {"host_cpu", {{"stack_bytes", c.host_cpu_stack_bytes}}},
   };
 }

@@ -37,6 +37,12 @@ struct platform_config {
   double device_latency_ns = 10;  // console, timer and sim_control register accesses
   uint64_t accelerator_base = STOXVP_MAP_ACCEL_BASE;
   hw::accelerator_config accelerator;
+  // Technology file (configs/tech/*.json; a relative path is taken from the configuration
+  // file's folder); empty: the built-in copy of configs/tech/default.json. The ADC model, when
+  // set, overrides the file's choice ("isaac" or "neurosim").
+  std::string technology_file;
+  std::string adc_model;
+  double power_interval_ns = 1000;  // bin of the power trace
   uint64_t host_cpu_stack_bytes = 1ull << 20;
 };
 

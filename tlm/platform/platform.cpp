@@ -3,6 +3,7 @@
 #include "tlm/common/json_reader.h"
 #include "tlm/common/log.h"
 
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
@@ -49,7 +50,21 @@ uint64_t debug_port::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data
   return done;
 }
 
-platform::platform(const platform_config& cfg) : cfg_(cfg) {
+namespace {
+
+tech_file load_technology(const platform_config& cfg) {
+  tech_file t = cfg.technology_file.empty() ? default_tech() : load_tech_file(cfg.technology_file);
+  if (!cfg.adc_model.empty() && cfg.adc_model != t.document.value("adc_model", "isaac")) {
+    nlohmann::json j = t.document;
+    j["adc_model"] = cfg.adc_model;
+    t = parse_tech(j, t.origin + " with adc_model \"" + cfg.adc_model + "\" (" + cfg.source + ")");
+  }
+  return t;
+}
+
+}  // namespace
+
+platform::platform(const platform_config& cfg) : cfg_(cfg), tech_(load_technology(cfg)) {
   tlm::tlm_global_quantum::instance().set(ns(cfg.quantum_ns));
   try {
     bus_ = std::make_unique<stoxvp::bus>(
@@ -71,7 +86,7 @@ platform::platform(const platform_config& cfg) : cfg_(cfg) {
   sim_control_ = std::make_unique<sim_control>("sim_control", ns(cfg.device_latency_ns));
   hw::accelerator_config acfg = cfg.accelerator;
   acfg.seed = cfg.seed;
-  accel_ = std::make_unique<hw::accelerator>("accelerator", acfg);
+  accel_ = std::make_unique<hw::accelerator>("accelerator", acfg, tech_.tech);
   cpu_ = std::make_unique<host_cpu>("cpu", cfg.host_cpu_stack_bytes);
   debug_ = std::make_unique<debug_port>("debug");
   accel_irq_ = std::make_unique<sc_core::sc_signal<bool>>("accel_irq", false);
@@ -105,6 +120,7 @@ platform::platform(const platform_config& cfg) : cfg_(cfg) {
 
 platform::~platform() {
   console_->flush();
+  write_power_trace();
   if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
 }
 
@@ -128,6 +144,76 @@ void platform::enable_vcd(const std::string& path) {
   accel_->trace(vcd_);
   sc_core::sc_trace(vcd_, *timer_irq_, "timer.irq");
   vcd_path_ = file;
+}
+
+void platform::enable_power_trace(const std::string& vcd_path, const std::string& csv_path) {
+  if (started_) throw std::logic_error("power tracing must be enabled before the first run");
+  for (const auto& f : {vcd_path, csv_path}) {
+    if (f.empty()) continue;
+    std::FILE* probe = std::fopen(f.c_str(), "w");
+    if (probe == nullptr) throw std::runtime_error(f + ": cannot create the power trace file");
+    std::fclose(probe);
+  }
+  power_vcd_ = vcd_path;
+  power_csv_ = csv_path;
+  accel_->ledger().enable_trace(ns(cfg_.power_interval_ns));
+}
+
+void platform::write_power_trace() const {
+  const auto& ledger = accel_->ledger();
+  if (!ledger.tracing()) return;
+  const auto& bins = ledger.bins();
+  const double interval_ns = static_cast<double>(ledger.interval().value()) / 1000.0;
+  // Leakage per group, constant over time.
+  std::array<double, hw::kPowerGroups> leak{};
+  for (size_t c = 0; c < hw::kComponents; ++c)
+    leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
+  auto power_mw = [&](size_t bin, size_t g) { return bins[bin][g] / interval_ns + leak[g]; };
+  if (!power_csv_.empty()) {
+    if (std::FILE* f = std::fopen(power_csv_.c_str(), "w")) {
+      std::fprintf(f, "time_ns");
+      for (size_t g = 0; g < hw::kPowerGroups; ++g) std::fprintf(f, ",%s_mw", hw::to_string(static_cast<hw::power_group>(g)));
+      std::fprintf(f, ",total_mw\n");
+      for (size_t b = 0; b < bins.size(); ++b) {
+        double total = 0;
+        std::fprintf(f, "%.3f", b * interval_ns);
+        for (size_t g = 0; g < hw::kPowerGroups; ++g) {
+          std::fprintf(f, ",%.6g", power_mw(b, g));
+          total += power_mw(b, g);
+        }
+        std::fprintf(f, ",%.6g\n", total);
+      }
+      std::fclose(f);
+    }
+  }
+  if (!power_vcd_.empty()) {
+    if (std::FILE* f = std::fopen(power_vcd_.c_str(), "w")) {
+      std::fprintf(f, "$version stoxvp power monitor $end\n$timescale 1 ps $end\n$scope module power $end\n");
+      for (size_t g = 0; g < hw::kPowerGroups; ++g)
+        std::fprintf(f, "$var real 64 %c %s_mw $end\n", char('!' + g), hw::to_string(static_cast<hw::power_group>(g)));
+      std::fprintf(f, "$var real 64 %c total_mw $end\n$upscope $end\n$enddefinitions $end\n", char('!' + hw::kPowerGroups));
+      std::array<double, hw::kPowerGroups + 1> last;
+      last.fill(-1);
+      for (size_t b = 0; b <= bins.size(); ++b) {
+        std::array<double, hw::kPowerGroups + 1> now{};
+        for (size_t g = 0; g < hw::kPowerGroups; ++g) {
+          now[g] = b < bins.size() ? power_mw(b, g) : leak[g];
+          now[hw::kPowerGroups] += now[g];
+        }
+        bool header = false;
+        for (size_t g = 0; g <= hw::kPowerGroups; ++g) {
+          if (now[g] == last[g]) continue;
+          if (!header) {
+            std::fprintf(f, "#%llu\n", static_cast<unsigned long long>(b * ledger.interval().value()));
+            header = true;
+          }
+          std::fprintf(f, "r%.9g %c\n", now[g], char('!' + g));
+          last[g] = now[g];
+        }
+      }
+      std::fclose(f);
+    }
+  }
 }
 
 run_result platform::run(const sc_core::sc_time& limit) {
@@ -165,6 +251,7 @@ run_result platform::run(const sc_core::sc_time& limit) {
   }
   last_ = r;
   console_->flush();
+  write_power_trace();
   return r;
 }
 
@@ -277,6 +364,73 @@ nlohmann::json platform::report() const {
                       {"dma_bytes_read", dma.bytes_read()},
                       {"dma_bytes_written", dma.bytes_written()},
                       {"dma_bursts", dma.bursts()}};
+  // Energy: the accelerator's ledger (dynamic per component, leakage over the simulated time),
+  // then the system around it.
+  const double elapsed_ns = static_cast<double>(sc_core::sc_time_stamp().value()) / 1000.0;
+  const auto& ledger = accel_->ledger();
+  const auto total = ledger.total(sc_core::sc_time_stamp());
+  nlohmann::json comp = nlohmann::json::object();
+  double accel_pj = 0;
+  for (size_t c = 0; c < hw::kComponents; ++c) {
+    const auto k = static_cast<hw::component>(c);
+    comp[hw::to_string(k)] = {{"dynamic_pj", ledger.dynamic()[c]},
+                              {"leakage_pj", total[c] - ledger.dynamic()[c]},
+                              {"total_pj", total[c]}};
+    accel_pj += total[c];
+  }
+  const auto& tech = tech_.tech;
+  const double bus_pj = double(bus_->bytes()) * 8 * tech.bus_energy_pj_per_bit;
+  const double cpu_pj = 0;  // the host-compiled CPU executes no simulated instructions
+  const double system_pj = accel_pj + bus_pj + cpu_pj;
+  const double busy_ns = to_ns(s.busy_time);
+  j["energy"] = {{"components", comp},
+                 {"accelerator_pj", accel_pj},
+                 {"accelerator_leakage_mw", ledger.leakage_mw()},
+                 {"bus_pj", bus_pj},
+                 {"cpu_pj", cpu_pj},
+                 {"total_pj", system_pj},
+                 {"average_power_mw", elapsed_ns > 0 ? system_pj / elapsed_ns : 0.0}};
+  j["summary"] = {{"energy_pj", system_pj},
+                  {"accelerator_busy_ns", busy_ns},
+                  {"edp_pj_ns", system_pj * busy_ns},
+                  {"ops", 2.0 * double(s.macs)},
+                  {"tops_per_w", system_pj > 0 ? 2.0 * double(s.macs) / system_pj : 0.0}};  // ops/pJ == TOPS/W
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& [key, cost] : ledger.layers()) {
+    nlohmann::json e = nlohmann::json::object();
+    double sum = 0;
+    for (size_t c = 0; c < hw::kComponents; ++c) {
+      if (cost.energy[c] != 0) e[hw::to_string(static_cast<hw::component>(c))] = cost.energy[c];
+      sum += cost.energy[c];
+    }
+    layers.push_back({{"tag", key.first},
+                      {"opcode", key.second < 6 ? opnames[key.second] : "?"},
+                      {"invocations", cost.invocations},
+                      {"latency_ns", to_ns(cost.latency)},
+                      {"dynamic_energy_pj", sum},
+                      {"energy_pj", e}});
+  }
+  j["layers"] = layers;
+  const auto area = accel_->area();
+  nlohmann::json ac = nlohmann::json::object();
+  for (size_t c = 0; c < hw::kComponents; ++c)
+    if (area.by_component[c] != 0) ac[hw::to_string(static_cast<hw::component>(c))] = area.by_component[c];
+  j["area"] = {{"components_um2", ac},
+               {"tile_um2", area.tile_um2},
+               {"chip_um2", area.chip_um2},
+               {"chip_mm2", area.chip_um2 * 1e-6},
+               {"converters_per_array", area.converters_per_array}};
+  const auto& ns = accel_->network().stats();
+  j["noc"] = {{"transfers", ns.transfers}, {"bits", ns.bits}, {"bit_hops", ns.bit_hops}};
+  j["technology"] = {{"origin", tech_.origin}, {"name", tech.name}, {"adc_model", tech.adc.name},
+                     {"sources", tech_.sources}};
+  uint64_t used = 0;
+  for (const auto& t : accel_->tiles())
+    for (uint32_t i = 0; i < cfg_.accelerator.arrays_per_tile; ++i) used += t->owner(i).valid;
+  j["mapping"] = {{"arrays_total", uint64_t(cfg_.accelerator.tiles) * cfg_.accelerator.arrays_per_tile},
+                  {"arrays_programmed", used},
+                  {"cells_written", cells}};
+  if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
   j["cpu"] = {{"kind", "host"}, {"bus_accesses", cpu_->accesses()}};
   j["vcd"] = vcd_path_;
   for (auto it = extra_.begin(); it != extra_.end(); ++it) j[it.key()] = it.value();

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "hw/accel/accelerator.h"
+#include "tech_file.h"
 #include "tlm/bus/bus.h"
 #include "tlm/cpu/host_cpu.h"
 #include "tlm/devices/console.h"
@@ -50,6 +51,9 @@ class platform {
   void attach_firmware(host_cpu::entry_fn entry, void* arg);
   // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
   void enable_vcd(const std::string& path);
+  // Power per component group over time, as real-valued VCD signals and as CSV, in bins of the
+  // configuration's power_trace.interval_ns; written after every run. Before the first run.
+  void enable_power_trace(const std::string& vcd_path, const std::string& csv_path);
   // Runs until the firmware exits or faults, the simulation has nothing left to do, or
   // `limit` of simulated time has passed in this call (SC_ZERO_TIME: no limit).
   run_result run(const sc_core::sc_time& limit);
@@ -69,6 +73,7 @@ class platform {
   void add_report_section(const std::string& key, nlohmann::json value);
 
   const platform_config& config() const { return cfg_; }
+  const tech_file& technology() const { return tech_; }
   stoxvp::bus& system_bus() { return *bus_; }
   hw::accelerator& accelerator() { return *accel_; }
   host_cpu& cpu() { return *cpu_; }
@@ -81,7 +86,11 @@ class platform {
  private:
   bool debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
 
+  void write_power_trace() const;
+
   platform_config cfg_;
+  tech_file tech_;
+  std::string power_vcd_, power_csv_;
   std::unique_ptr<stoxvp::bus> bus_;
   std::unique_ptr<memory> sram_, dram_;
   std::unique_ptr<stoxvp::console> console_;

@@ -1,0 +1,54 @@
+// The network on chip: a 2D mesh of routers, one per tile, XY routing, a per-hop router
+// latency, links of a configured width, and contention: a link carries one packet at a time,
+// so flows that share a link serialise on it. Transfers are scheduled on a timeline relative
+// to the start of the layer that issues them (layers do not overlap on the network).
+#pragma once
+
+#include <systemc>
+
+#include <cstdint>
+#include <vector>
+
+namespace stoxvp::hw {
+
+struct noc_config {
+  uint32_t mesh_x = 4, mesh_y = 4;
+  uint32_t global_buffer_node = 5;  // the router the global buffer hangs off
+  uint32_t link_bits = 256;         // per cycle
+  sc_core::sc_time cycle{1, sc_core::SC_NS};        // the accelerator's clock
+  sc_core::sc_time hop_latency{1, sc_core::SC_NS};  // the technology's router latency
+};
+
+struct noc_stats {
+  uint64_t transfers = 0;
+  uint64_t bits = 0;
+  uint64_t bit_hops = 0;  // bits x links traversed
+  uint64_t router_bits = 0;  // bits x routers traversed
+};
+
+class noc {
+ public:
+  explicit noc(const noc_config& cfg);
+
+  uint32_t nodes() const { return cfg_.mesh_x * cfg_.mesh_y; }
+  uint32_t node_of_tile(uint32_t tile) const { return tile % nodes(); }
+  uint32_t global_buffer_node() const { return cfg_.global_buffer_node; }
+  uint32_t hops(uint32_t from, uint32_t to) const;
+
+  // Frees every link (a new layer starts).
+  void start_layer();
+  // Moves `bytes` from node `from` to node `to`, ready at `ready` on the layer's timeline;
+  // returns when the last bit arrives. Reserves every link of the XY path for the transfer's
+  // serialisation time, after it is free.
+  sc_core::sc_time transfer(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready);
+
+  const noc_stats& stats() const { return stats_; }
+
+ private:
+  std::vector<uint32_t> path(uint32_t from, uint32_t to) const;  // directed link indices
+  noc_config cfg_;
+  std::vector<sc_core::sc_time> link_free_;  // 4 directed links per node: +x, -x, +y, -y
+  noc_stats stats_;
+};
+
+}  // namespace stoxvp::hw
