@@ -228,6 +228,23 @@ stoxvp_result stoxvp_enable_vcd(stoxvp_platform* p, const char* path) {
   return ok();
 }
 
+stoxvp_result stoxvp_enable_power_trace(stoxvp_platform* p, const char* vcd_path, const char* csv_path) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_enable_power_trace", r)) return r;
+  if ((vcd_path == nullptr || !*vcd_path) && (csv_path == nullptr || !*csv_path))
+    return fail(STOXVP_E_ARGUMENT, "stoxvp_enable_power_trace: no file given");
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_enable_power_trace: tracing must be enabled before the first run");
+  try {
+    p->impl->enable_power_trace(vcd_path ? vcd_path : "", csv_path ? csv_path : "");
+  } catch (const std::logic_error& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_enable_power_trace: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, std::string("stoxvp_enable_power_trace: ") + e.what());
+  }
+  return ok();
+}
+
 stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_result* out) {
   stoxvp_result r;
   if (!usable(p, "stoxvp_run", r)) return r;
@@ -272,6 +289,10 @@ stoxvp_result stoxvp_get_stats(const stoxvp_platform* p, stoxvp_stats* out) {
   out->dma_bytes_read = impl.accelerator().dma().bytes_read();
   out->dma_bytes_written = impl.accelerator().dma().bytes_written();
   out->cpu_bus_accesses = impl.cpu().accesses();
+  const auto e = impl.energy();
+  out->energy_pj = e.total_pj;
+  out->accel_energy_pj = e.accelerator_pj;
+  out->chip_area_um2 = impl.accelerator().area().chip_um2;
   return ok();
 }
 

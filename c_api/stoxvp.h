@@ -61,6 +61,9 @@ typedef struct stoxvp_stats {
   uint64_t dma_bytes_read;
   uint64_t dma_bytes_written;
   uint64_t cpu_bus_accesses;
+  double energy_pj;        /* accelerator (dynamic and leakage) plus bus and CPU, so far */
+  double accel_energy_pj;  /* the accelerator's share, DRAM traffic of its DMA included */
+  double chip_area_um2;    /* the accelerator as configured */
 } stoxvp_stats;
 
 typedef struct stoxvp_platform stoxvp_platform;
@@ -96,6 +99,9 @@ stoxvp_result stoxvp_attach_firmware(stoxvp_platform *p, stoxvp_firmware_entry e
 
 /* VCD of the accelerator's state to `path` ('.vcd' added when missing); before the first run. */
 stoxvp_result stoxvp_enable_vcd(stoxvp_platform *p, const char *path);
+/* Power per component group over time, as real-valued VCD signals and/or CSV (either path may
+ * be NULL), in bins of the configuration's power_trace.interval_ns; before the first run. */
+stoxvp_result stoxvp_enable_power_trace(stoxvp_platform *p, const char *vcd_path, const char *csv_path);
 
 /* Runs until the firmware exits or faults, nothing is left to simulate, or time_limit_ps of
  * simulated time has passed in this call (0: no limit). A run can be resumed by calling again.

@@ -122,6 +122,7 @@ void command_processor::run() {
       dma_.read(desc_addr, &d, sizeof d, local);
       tag_ = d.hdr.tag;
       opcode_ = d.hdr.opcode;
+      flags_ = d.hdr.flags;
       charge(component::dram, sizeof d * 8 * tech_.dram_energy_pj_per_bit, fetch_start, local);
       desc_opcode.write(d.hdr.opcode);
       desc_tag.write(d.hdr.tag);

@@ -33,6 +33,8 @@ struct command_stats {
   uint64_t errors = 0;
   uint64_t macs = 0;                // multiply-accumulates of executed layers
   uint64_t saturated_inputs = 0;    // crossbar inputs clipped to a_bits
+  uint64_t gb_hit_bytes = 0;        // operand bytes the global buffer already held
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   std::array<uint64_t, 6> by_opcode{};
   std::array<core::converter_stats, 5> by_converter{};  // indexed by STOXVP_CONV_*
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;
@@ -59,8 +61,13 @@ class command_processor : public sc_core::sc_module {
 
   // Wakes the processor `delay` after now (a register write changed the ring or CTRL).
   void kick(const sc_core::sc_time& delay);
-  // Discards the descriptor in flight, if any (CTRL.SOFT_RESET).
-  void abort_current() { ++generation_; }
+  // Discards the descriptor in flight, if any, and empties the global buffer, kept outputs
+  // included (CTRL.SOFT_RESET).
+  void abort_current() {
+    ++generation_;
+    gb_lines_.clear();
+    gb_used_ = 0;
+  }
   // Called whenever IRQ_STATUS changes, so the owner can drive the interrupt line.
   std::function<void()> on_irq_status;
 
@@ -84,8 +91,12 @@ class command_processor : public sc_core::sc_module {
   void exec_add(const stoxvp_add_args& a, sc_core::sc_time& local);
   core::conv_shape check_conv(const stoxvp_conv_args& a, bool xbar);
   void read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw, sc_core::sc_time& local);
+  // Brings an operand to the units: from the global buffer when it holds the range, otherwise
+  // by DMA from DRAM (then kept when `keep`: weights and parameter blocks).
   void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
-             sc_core::sc_time& local);
+             sc_core::sc_time& local, bool keep = false);
+  // Delivers an output: to the global buffer and DRAM, or the global buffer only when the
+  // descriptor keeps its output on chip.
   void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);
   std::shared_ptr<const core::converter_bank> converter_for(const std::vector<uint8_t>& raw,
                                                             const core::xbar_layer_shape& shape,
@@ -116,6 +127,20 @@ class command_processor : public sc_core::sc_module {
   std::vector<uint8_t> in_, w_, params_, out_, in_b_;
   std::vector<int64_t> acc_;
   core::packed_input packed_;
+  // The global buffer's contents, for costs: ranges it holds (the layer outputs it wrote, the
+  // weights and parameter blocks it read), least recently used evicted first.
+  struct gb_line {
+    uint64_t addr, last_use;
+    bool dirty;                 // newer than DRAM (a kept output)
+    std::vector<uint8_t> data;
+  };
+  gb_line* gb_find(uint64_t addr, uint64_t len);
+  // Puts a copy of [addr, addr + len) in the buffer, evicting (and writing back) as needed.
+  void gb_put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty, sc_core::sc_time& local);
+  void gb_write_back(gb_line& l, sc_core::sc_time& local);
+  uint32_t flags_ = 0;  // of the descriptor being executed
+  std::vector<gb_line> gb_lines_;
+  uint64_t gb_used_ = 0, gb_clock_ = 0;
   // Converter banks by layer parameters: a bank tabulates MTJ switching statistics, work that
   // is done once per distinct layer configuration rather than per invocation.
   std::unordered_map<std::string, std::shared_ptr<const core::converter_bank>> banks_;

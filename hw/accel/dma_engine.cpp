@@ -46,6 +46,17 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
   delay += overlapped > slowest ? overlapped : slowest;
 }
 
+void dma_engine::read_untimed(uint64_t addr, void* dst, uint64_t len) {
+  tlm::tlm_generic_payload t;
+  t.set_command(tlm::TLM_READ_COMMAND);
+  t.set_address(addr);
+  t.set_data_ptr(static_cast<uint8_t*>(dst));
+  t.set_data_length(static_cast<unsigned>(len));
+  t.set_streaming_width(static_cast<unsigned>(len));
+  if (socket->transport_dbg(t) != len)
+    throw dma_fault(addr, "read of " + std::to_string(len) + " bytes at " + hex(addr) + " is not backed by memory");
+}
+
 void dma_engine::read(uint64_t addr, void* dst, uint64_t len, sc_core::sc_time& delay) {
   transfer(tlm::TLM_READ_COMMAND, addr, static_cast<uint8_t*>(dst), len, delay);
   bytes_read_ += len;

@@ -49,7 +49,7 @@ int64_t first_out_of_range(const std::vector<uint8_t>& w, uint32_t bits) {
 }  // namespace
 
 void command_processor::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf,
-                              const char* what, sc_core::sc_time& local) {
+                              const char* what, sc_core::sc_time& local, bool keep) {
   need(addr != 0, STOXVP_ERR_BAD_ADDRESS, std::string(what) + " address is null");
   need(len <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
        std::string(what) + " of " + str(len) + " bytes exceeds the " +
@@ -57,18 +57,94 @@ void command_processor::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>&
        addr);
   buf.resize(len);
   const sc_core::sc_time t0 = local;
+  const uint64_t per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
+  if (gb_line* l = gb_find(addr, len)) {
+    // Already in the global buffer: read at its port bandwidth; DRAM is not touched.
+    std::memcpy(buf.data(), l->data.data(), len);
+    local += sc_core::sc_time(tech_.global_buffer_latency_ns, sc_core::SC_NS) +
+             cfg_.clock_period * static_cast<double>((len * 8 + per_cycle - 1) / per_cycle);
+    charge(component::global_buffer, len * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+    stats_.gb_hit_bytes += len;
+    return;
+  }
+  // Kept outputs overlapping the range must reach DRAM before it is read from there.
+  for (auto& l : gb_lines_)
+    if (l.dirty && l.addr < addr + len && addr < l.addr + l.data.size()) gb_write_back(l, local);
+  const sc_core::sc_time t1 = local;
   dma_.read(addr, buf.data(), len, local);
   // From DRAM into the global buffer, and out of it again to the units.
-  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t0, local);
-  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t1, local);
+  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t1, local);
+  stats_.dram_read_bytes += len;
+  if (keep) gb_put(addr, buf.data(), len, false, local);
 }
 
 void command_processor::store(uint64_t addr, const void* src, uint64_t len,
                               sc_core::sc_time& local) {
   const sc_core::sc_time t0 = local;
+  const auto* bytes = static_cast<const uint8_t*>(src);
+  if (flags_ & STOXVP_DESC_F_KEEP_OUTPUT) {
+    const uint64_t per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
+    local += cfg_.clock_period * static_cast<double>((len * 8 + per_cycle - 1) / per_cycle);
+    charge(component::global_buffer, len * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+    gb_put(addr, bytes, len, true, local);
+    return;
+  }
+  // Write-through: the output lands in the global buffer, where the next layer finds it, and
+  // goes on to DRAM, where software finds it.
   dma_.write(addr, src, len, local);
   charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t0, local);
   charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+  stats_.dram_write_bytes += len;
+  gb_put(addr, bytes, len, false, local);
+}
+
+command_processor::gb_line* command_processor::gb_find(uint64_t addr, uint64_t len) {
+  for (auto& l : gb_lines_)
+    if (l.addr == addr && len <= l.data.size()) {
+      l.last_use = ++gb_clock_;
+      return &l;
+    }
+  return nullptr;
+}
+
+void command_processor::gb_write_back(gb_line& l, sc_core::sc_time& local) {
+  const sc_core::sc_time t0 = local;
+  dma_.write(l.addr, l.data.data(), l.data.size(), local);
+  charge(component::dram, l.data.size() * 8.0 * tech_.dram_energy_pj_per_bit, t0, local);
+  charge(component::global_buffer, l.data.size() * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+  stats_.dram_write_bytes += l.data.size();
+  l.dirty = false;
+}
+
+void command_processor::gb_put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty,
+                               sc_core::sc_time& local) {
+  const uint64_t capacity = uint64_t(cfg_.global_buffer_kib) * 1024;
+  // Whatever overlaps the new range is stale now (its newer bytes are the ones arriving).
+  for (auto it = gb_lines_.begin(); it != gb_lines_.end();) {
+    if (it->addr < addr + len && addr < it->addr + it->data.size()) {
+      gb_used_ -= it->data.size();
+      it = gb_lines_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (len > capacity) {
+    if (dirty) {  // cannot be held: goes to DRAM like any output
+      gb_line l{addr, 0, true, std::vector<uint8_t>(src, src + len)};
+      gb_write_back(l, local);
+    }
+    return;
+  }
+  while (gb_used_ + len > capacity) {
+    auto lru = std::min_element(gb_lines_.begin(), gb_lines_.end(),
+                                [](const gb_line& a, const gb_line& b) { return a.last_use < b.last_use; });
+    if (lru->dirty) gb_write_back(*lru, local);
+    gb_used_ -= lru->data.size();
+    gb_lines_.erase(lru);
+  }
+  gb_lines_.push_back({addr, ++gb_clock_, dirty, std::vector<uint8_t>(src, src + len)});
+  gb_used_ += len;
 }
 
 void command_processor::charge(const energy_vector& e, const sc_core::sc_time& from,
@@ -87,7 +163,7 @@ void command_processor::read_params(uint64_t addr, uint32_t N, std::vector<uint8
   raw.clear();
   if (addr == 0) return;
   need(addr % 4 == 0, STOXVP_ERR_BAD_ADDRESS, "params_addr " + hex(addr) + " is not 4-byte aligned", addr);
-  fetch(addr, sizeof(stoxvp_layer_params), raw, "layer parameter block", local);
+  fetch(addr, sizeof(stoxvp_layer_params), raw, "layer parameter block", local, true);
   stoxvp_layer_params h;
   std::memcpy(&h, raw.data(), sizeof h);
   need(h.converter <= STOXVP_CONV_MTJ, STOXVP_ERR_BAD_PARAM, "converter = " + str(h.converter) + " is not a STOXVP_CONV_* value", addr);
@@ -102,7 +178,7 @@ void command_processor::read_params(uint64_t addr, uint32_t N, std::vector<uint8
   if (h.curve == STOXVP_CURVE_TABLE) floats += h.table_len;
   if (floats == 0) return;
   std::vector<uint8_t> tail;
-  fetch(addr + sizeof h, floats * 4, tail, "layer parameter arrays", local);
+  fetch(addr + sizeof h, floats * 4, tail, "layer parameter arrays", local, true);
   for (uint64_t i = 0; i < floats; ++i) {
     float f;
     std::memcpy(&f, tail.data() + i * 4, 4);
@@ -356,7 +432,7 @@ void command_processor::exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc
   const uint64_t w_bytes = uint64_t(s.out_channels) * s.K();
   need(w_bytes <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
        "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
-  fetch(a.weight_addr, w_bytes, w_, "DIGITAL_CONV weights", local);
+  fetch(a.weight_addr, w_bytes, w_, "DIGITAL_CONV weights", local, true);
   const int64_t bad = first_out_of_range(w_, a.w_bits);
   need(bad < 0, STOXVP_ERR_BAD_WEIGHT,
        "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1),

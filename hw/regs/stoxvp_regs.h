@@ -140,6 +140,11 @@ enum stoxvp_error_code {
 
 /* Descriptor flags. */
 #define STOXVP_DESC_F_IRQ 0x1u /* raise IRQ_STATUS.DONE when this descriptor completes */
+/* Keep the output in the global buffer only: later descriptors read it from there, DRAM is
+ * written only if the buffer must evict it. For intermediate tensors software never reads.
+ * The global buffer also keeps weights and parameter blocks it has read; CTRL.SOFT_RESET
+ * empties it (software that rewrites such memory resets first). */
+#define STOXVP_DESC_F_KEEP_OUTPUT 0x2u
 
 /* Opcodes: X(name, value, description). */
 #define STOXVP_OPCODES(X)                                                                      \

@@ -314,6 +314,15 @@ void platform::add_report_section(const std::string& key, nlohmann::json value) 
   extra_[key] = std::move(value);
 }
 
+platform::energy_totals platform::energy() const {
+  energy_totals t;
+  for (double e : accel_->ledger().total(sc_core::sc_time_stamp())) t.accelerator_pj += e;
+  t.bus_pj = double(bus_->bytes()) * 8 * tech_.tech.bus_energy_pj_per_bit;
+  t.cpu_pj = 0;  // the host-compiled CPU executes no simulated instructions
+  t.total_pj = t.accelerator_pj + t.bus_pj + t.cpu_pj;
+  return t;
+}
+
 nlohmann::json platform::report() const {
   const auto& s = accel_->stats();
   const auto& dma = accel_->dma();
@@ -379,15 +388,14 @@ nlohmann::json platform::report() const {
     accel_pj += total[c];
   }
   const auto& tech = tech_.tech;
-  const double bus_pj = double(bus_->bytes()) * 8 * tech.bus_energy_pj_per_bit;
-  const double cpu_pj = 0;  // the host-compiled CPU executes no simulated instructions
-  const double system_pj = accel_pj + bus_pj + cpu_pj;
+  const energy_totals totals = energy();
+  const double system_pj = totals.total_pj;
   const double busy_ns = to_ns(s.busy_time);
   j["energy"] = {{"components", comp},
                  {"accelerator_pj", accel_pj},
                  {"accelerator_leakage_mw", ledger.leakage_mw()},
-                 {"bus_pj", bus_pj},
-                 {"cpu_pj", cpu_pj},
+                 {"bus_pj", totals.bus_pj},
+                 {"cpu_pj", totals.cpu_pj},
                  {"total_pj", system_pj},
                  {"average_power_mw", elapsed_ns > 0 ? system_pj / elapsed_ns : 0.0}};
   j["summary"] = {{"energy_pj", system_pj},

@@ -67,6 +67,12 @@ class platform {
   bool mem_read(uint64_t addr, void* dst, uint64_t len);
   bool mem_write(uint64_t addr, const void* src, uint64_t len);
 
+  // Energy so far: the accelerator's (dynamic and leakage, its DMA's DRAM traffic included),
+  // the system bus's, the CPU's.
+  struct energy_totals {
+    double accelerator_pj = 0, bus_pj = 0, cpu_pj = 0, total_pj = 0;
+  };
+  energy_totals energy() const;
   // Statistics of every component and the last run, as written to the JSON report.
   nlohmann::json report() const;
   // Adds a section to the report (firmware results, for example).

@@ -10,7 +10,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -62,6 +65,33 @@ bool make_parent(const std::string& path) {
   return !ec;
 }
 
+// The readable table of where the energy went, from the report just written.
+void print_energy_table(const std::string& report_path) {
+  nlohmann::json r;
+  try {
+    std::ifstream in(report_path);
+    r = nlohmann::json::parse(in);
+  } catch (const std::exception&) {
+    return;
+  }
+  const auto& e = r["energy"];
+  const double total = e["total_pj"].get<double>();
+  if (total <= 0) return;
+  std::vector<std::pair<double, std::string>> rows;
+  for (auto it = e["components"].begin(); it != e["components"].end(); ++it)
+    if (it.value()["total_pj"].get<double>() > 0) rows.emplace_back(it.value()["total_pj"].get<double>(), it.key());
+  rows.emplace_back(e["bus_pj"].get<double>(), "system bus");
+  std::sort(rows.rbegin(), rows.rend());
+  std::printf("  %-16s %12s %7s\n", "energy", "", "share");
+  for (const auto& [pj, name] : rows)
+    if (pj > 0) std::printf("  %-16s %12s %6.1f%%\n", name.c_str(), engineering(pj * 1e-12, "J").c_str(), 100 * pj / total);
+  std::printf("  %-16s %12s\n", "total", engineering(total * 1e-12, "J").c_str());
+  std::printf("  chip area %.2f mm^2 (%s ADC model); average power %s; %.2f TOPS/W\n",
+              r["area"]["chip_mm2"].get<double>(), r["technology"]["adc_model"].get<std::string>().c_str(),
+              engineering(e["average_power_mw"].get<double>() * 1e-3, "W").c_str(),
+              r["summary"]["tops_per_w"].get<double>());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +140,9 @@ int main(int argc, char** argv) {
       ("seed", po::value(&seed), "seed of every stochastic model (overrides the configuration)")
       ("vcd", po::value(&vcd), "VCD trace file (default: traces/<firmware>.vcd)")
       ("no-vcd", "do not write a VCD trace")
+      ("power-vcd", po::value<std::string>(), "power trace, VCD (default: traces/<firmware>_power.vcd)")
+      ("power-csv", po::value<std::string>(), "power trace, CSV (default: traces/<firmware>_power.csv)")
+      ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
       ("quiet,q", "print only the summary and errors");
   po::variables_map vm;
@@ -182,6 +215,14 @@ int main(int argc, char** argv) {
   if (vm.count("seed") && stoxvp_set_seed(p, seed) != STOXVP_OK) return fail_setup("--seed");
   if (want_vcd && (!make_parent(vcd) || stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK))
     return fail_setup("--vcd");
+  std::string power_vcd, power_csv;
+  if (!vm.count("no-power")) {
+    power_vcd = vm.count("power-vcd") ? vm["power-vcd"].as<std::string>() : "traces/" + firmware + "_power.vcd";
+    power_csv = vm.count("power-csv") ? vm["power-csv"].as<std::string>() : "traces/" + firmware + "_power.csv";
+    if (!make_parent(power_vcd) || !make_parent(power_csv) ||
+        stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
+      return fail_setup("--power-vcd/--power-csv");
+  }
   if (!make_parent(report)) {
     std::cerr << "stoxvp: --report: cannot create the directory of " << report << "\n";
     stoxvp_destroy(p);
@@ -231,11 +272,14 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "stoxvp: --logits-out: cannot write %s\n", path.c_str());
         if (f) std::fclose(f);
       }
-      char line[256];
-      std::snprintf(line, sizeof line, "inference: %s on %u images: accuracy %s, latency %s per image",
+      char line[512];
+      const double energy_j = st.energy_pj * 1e-12 / o.images, latency_s = o.mean_latency_ns() * 1e-9;
+      std::snprintf(line, sizeof line,
+                    "inference: %s on %u images: accuracy %s; per image: latency %s, energy %s, EDP %s",
                     o.model_name.c_str(), o.images,
                     o.labelled ? (std::to_string(o.accuracy() * 100).substr(0, 5) + "%").c_str() : "n/a",
-                    engineering(o.mean_latency_ns() * 1e-9, "s").c_str());
+                    engineering(latency_s, "s").c_str(), engineering(energy_j, "J").c_str(),
+                    engineering(energy_j * latency_s, "Js").c_str());
       inference_line = line;
     } catch (const stoxvp::runner::input_error& e) {
       std::fprintf(stderr, "stoxvp: %s\n", e.what());
@@ -276,7 +320,9 @@ int main(int argc, char** argv) {
     std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)st.bus_transactions,
                 (unsigned long long)st.bus_errors);
   }
+  if (report_ok && !vm.count("quiet")) print_energy_table(report);
   if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
+  if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
   if (report_ok)
     std::printf("  report: %s\n", report.c_str());
   else

@@ -107,6 +107,7 @@ static void program_desc(struct stoxvp_desc *d, const struct plan *p, const stru
   const struct stoxvp_model_layer *l = &model.layers[i];
   stoxvp_desc_program(d, bi->model_addr + l->weights_offset, stoxvp_model_layer_k(l), l->out_channels,
                       p->array_base[i], l->w_bits, l->w_slice);
+  d->hdr.tag = i;
 }
 
 /* Queues one image's layers; returns 0 or the first submit error. */
@@ -160,6 +161,8 @@ static int queue_image(stoxvp_dev *dev, const struct plan *p, const struct stoxv
       }
     }
     d.hdr.tag = i;
+    /* Every tensor but the logits stays in the global buffer: only the CPU reads the last. */
+    if (i + 1 < model.layer_count) d.hdr.flags |= STOXVP_DESC_F_KEEP_OUTPUT;
     if ((rc = stoxvp_drv_submit(dev, &d)) != 0) return rc;
   }
   return 0;
