@@ -168,13 +168,19 @@ void platform::write_power_trace() const {
   std::array<double, hw::kPowerGroups> leak{};
   for (size_t c = 0; c < hw::kComponents; ++c)
     leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
-  auto power_mw = [&](size_t bin, size_t g) { return bins[bin][g] / interval_ns + leak[g]; };
+  // Bins up to now: leakage keeps flowing after the accelerator's last action.
+  const size_t count = std::max<size_t>(
+      bins.size(), static_cast<size_t>((sc_core::sc_time_stamp().value() + ledger.interval().value() - 1) /
+                                       ledger.interval().value()));
+  auto power_mw = [&](size_t bin, size_t g) {
+    return (bin < bins.size() ? bins[bin][g] : 0.0) / interval_ns + leak[g];
+  };
   if (!power_csv_.empty()) {
     if (std::FILE* f = std::fopen(power_csv_.c_str(), "w")) {
       std::fprintf(f, "time_ns");
       for (size_t g = 0; g < hw::kPowerGroups; ++g) std::fprintf(f, ",%s_mw", hw::to_string(static_cast<hw::power_group>(g)));
       std::fprintf(f, ",total_mw\n");
-      for (size_t b = 0; b < bins.size(); ++b) {
+      for (size_t b = 0; b < count; ++b) {
         double total = 0;
         std::fprintf(f, "%.3f", b * interval_ns);
         for (size_t g = 0; g < hw::kPowerGroups; ++g) {
@@ -194,10 +200,10 @@ void platform::write_power_trace() const {
       std::fprintf(f, "$var real 64 %c total_mw $end\n$upscope $end\n$enddefinitions $end\n", char('!' + hw::kPowerGroups));
       std::array<double, hw::kPowerGroups + 1> last;
       last.fill(-1);
-      for (size_t b = 0; b <= bins.size(); ++b) {
+      for (size_t b = 0; b <= count; ++b) {
         std::array<double, hw::kPowerGroups + 1> now{};
         for (size_t g = 0; g < hw::kPowerGroups; ++g) {
-          now[g] = b < bins.size() ? power_mw(b, g) : leak[g];
+          now[g] = power_mw(b, g);
           now[hw::kPowerGroups] += now[g];
         }
         bool header = false;

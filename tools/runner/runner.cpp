@@ -4,6 +4,7 @@
 #include "firmware/apps/inference/inference.h"
 #include "stoxvp_model.h"
 
+#include <nlohmann/json.hpp>
 #include <zlib.h>
 
 #include <algorithm>
@@ -136,7 +137,7 @@ double outcome::mean_latency_ns() const {
   return s / latency_ns.size();
 }
 
-session::session(stoxvp_platform* platform, const request& req) : p_(platform) {
+session::session(stoxvp_platform* platform, const request& req) : p_(platform), req_(req) {
   const auto model = read_model(req.model_path);
   auto m = std::make_unique<stoxvp_model>();
   char err[256];
@@ -241,6 +242,26 @@ outcome session::collect() const {
     o.predictions.push_back(r.prediction);
     o.latency_ns.push_back(r.latency_ns);
   }
+  static const char* kinds[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
+  nlohmann::json conv;
+  if (req_.converter.enabled) {
+    std::vector<int> t;
+    for (int i = 0; i < 8; ++i) t.push_back(req_.converter.samples[i][0]);
+    conv = {{"kind", kinds[req_.converter.kind % 5]}, {"adc_bits", req_.converter.adc_bits},
+            {"adc_range", req_.converter.adc_range}, {"cols_per_converter", req_.converter.cols_per_converter},
+            {"samples_per_slice", t}};
+  }
+  const nlohmann::json j = {{"model", o.model_name},
+                            {"model_file", req_.model_path},
+                            {"images", o.images},
+                            {"first_image", req_.first},
+                            {"correct", o.correct},
+                            {"accuracy", o.labelled ? nlohmann::json(o.accuracy()) : nlohmann::json()},
+                            {"latency_ns_per_image", o.mean_latency_ns()},
+                            {"weights_reloaded_per_image", o.reloaded},
+                            {"converter_override", conv},
+                            {"predictions", o.predictions}};
+  check(stoxvp_report_add(p_, "inference", j.dump().c_str()), "adding the inference report");
   return o;
 }
 

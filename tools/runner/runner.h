@@ -71,12 +71,13 @@ struct outcome {
 class session {
  public:
   session(stoxvp_platform* platform, const request& req);
-  // After the run: reads the firmware's results; throws input_error with the firmware's message
-  // when it failed.
+  // After the run: reads the firmware's results and adds an "inference" section to the
+  // platform's report; throws input_error with the firmware's message when it failed.
   outcome collect() const;
 
  private:
   stoxvp_platform* p_;
+  request req_;
   uint64_t boot_ = 0, results_ = 0, logits_ = 0;
   uint32_t count_ = 0, classes_ = 0;
   std::string name_;

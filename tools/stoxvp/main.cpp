@@ -254,17 +254,6 @@ int main(int argc, char** argv) {
   if (session && rr.reason == STOXVP_STOP_EXIT && rr.exit_code == 0) {
     try {
       const auto o = session->collect();
-      nlohmann::json j = {{"model", o.model_name},
-                          {"model_file", req.model_path},
-                          {"images", o.images},
-                          {"first_image", req.first},
-                          {"correct", o.correct},
-                          {"accuracy", o.labelled ? nlohmann::json(o.accuracy()) : nlohmann::json()},
-                          {"latency_ns_per_image", o.mean_latency_ns()},
-                          {"weights_reloaded_per_image", o.reloaded},
-                          {"converter_override", req.converter.enabled ? converter.empty() ? "mtj" : converter : ""},
-                          {"predictions", o.predictions}};
-      stoxvp_report_add(p, "inference", j.dump().c_str());
       if (vm.count("logits-out")) {
         const std::string path = vm["logits-out"].as<std::string>();
         std::FILE* f = std::fopen(path.c_str(), "wb");

@@ -1,0 +1,86 @@
+// The cost model: the NoC's contention, the energy ledger's bookkeeping, area accounting.
+#include "accel_bench.h"
+#include "hw/accel/energy.h"
+#include "hw/accel/noc.h"
+
+#include <gtest/gtest.h>
+
+using namespace stoxvp;
+using namespace stoxvp::hw;
+using stoxvp::test::accel_bench;
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+namespace {
+
+TEST(Noc, XyRoutesCountHopsAndChargeLatency) {
+  noc_config c;  // 4 x 4, 256-bit links, 1 ns cycle and hop
+  noc n(c);
+  EXPECT_EQ(n.hops(0, 15), 6u);
+  EXPECT_EQ(n.hops(5, 5), 0u);
+  n.start_layer();
+  // 64 bytes = 2 flits; 0 -> 3 is 3 hops: (3 + 1) routers x 1 ns + 2 cycles.
+  EXPECT_EQ(n.transfer(0, 3, 64, sc_time(10, SC_NS)), sc_time(16, SC_NS));
+  EXPECT_EQ(n.stats().bit_hops, 64u * 8 * 3);
+}
+
+TEST(Noc, TwoFlowsSharingALinkTakeLongerThanOne) {
+  noc_config c;
+  noc alone(c), shared(c), disjoint(c);
+  const uint64_t bytes = 32 * 100;  // 100 flits
+  alone.start_layer();
+  const sc_time one = alone.transfer(0, 3, bytes, sc_time(0, SC_NS));
+  shared.start_layer();
+  shared.transfer(0, 3, bytes, sc_time(0, SC_NS));
+  const sc_time second = shared.transfer(1, 2, bytes, sc_time(0, SC_NS));  // uses link 1 -> 2 too
+  EXPECT_GT(second, one) << "the second flow must wait for the shared link";
+  disjoint.start_layer();
+  disjoint.transfer(0, 3, bytes, sc_time(0, SC_NS));
+  const sc_time parallel = disjoint.transfer(4, 7, bytes, sc_time(0, SC_NS));  // another row
+  EXPECT_EQ(parallel, one) << "flows on different links do not interfere";
+  shared.start_layer();  // a new layer finds every link free
+  EXPECT_EQ(shared.transfer(0, 3, bytes, sc_time(0, SC_NS)), one);
+}
+
+TEST(EnergyLedger, ChargesAddUpAcrossComponentsLayersAndPowerBins) {
+  energy_ledger l;
+  l.enable_trace(sc_time(10, SC_NS));
+  l.charge(component::mtj, 30, 1, 2, sc_time(0, SC_NS), sc_time(30, SC_NS));  // spread over 3 bins
+  l.charge(component::adc, 5, 2, 2, sc_time(12, SC_NS), sc_time(12, SC_NS));
+  l.charge(component::router, 7, 1, 3, sc_time(25, SC_NS), sc_time(35, SC_NS));
+  l.set_leakage(component::tile_buffer, 2.0);  // mW
+  EXPECT_DOUBLE_EQ(l.dynamic_total(), 42);
+  double by_layer = 0;
+  for (const auto& [key, cost] : l.layers())
+    for (double e : cost.energy) by_layer += e;
+  EXPECT_DOUBLE_EQ(by_layer, 42);
+  double binned = 0;
+  for (const auto& b : l.bins())
+    for (double e : b) binned += e;
+  EXPECT_DOUBLE_EQ(binned, 42);
+  EXPECT_DOUBLE_EQ(l.bins()[0][size_t(power_group::converters)], 10);
+  EXPECT_DOUBLE_EQ(l.bins()[1][size_t(power_group::converters)], 15);  // 10 of the MTJ + 5 ADC
+  EXPECT_DOUBLE_EQ(l.bins()[3][size_t(power_group::noc)], 3.5);
+  const auto total = l.total(sc_time(100, SC_NS));
+  EXPECT_DOUBLE_EQ(total[size_t(component::tile_buffer)], 200);  // 2 mW x 100 ns
+}
+
+TEST_F(accel_bench, AreaIsTheSumOfItsComponentsAndFollowsTheConverterDesign) {
+  hw::accelerator_config cfg;
+  cfg.converters = {STOXVP_CONV_MTJ, 8, 1};
+  build(cfg);
+  const auto mtj = acc->area();
+  double sum = 0;
+  for (double v : mtj.by_component) sum += v;
+  EXPECT_DOUBLE_EQ(sum, mtj.chip_um2);
+  EXPECT_EQ(mtj.converters_per_array, 64u);  // one MTJ per column pair
+  EXPECT_DOUBLE_EQ(mtj.by_component[size_t(component::mtj)], 128.0 * 64 * tech.mtj_area_um2);
+  cfg.converters = {STOXVP_CONV_ADC, 8, 8};  // NeuroSim's 8 columns per ADC
+  build(cfg);
+  const auto adc = acc->area();
+  EXPECT_EQ(adc.converters_per_array, 8u);
+  EXPECT_DOUBLE_EQ(adc.by_component[size_t(component::adc)], 128.0 * 8 * tech.adc.area_um2[8]);
+  EXPECT_EQ(adc.by_component[size_t(component::mtj)], 0);
+}
+
+}  // namespace
