@@ -7,7 +7,7 @@ RUN_ARGS ?=
 
 PY = PYTHONPATH=$(CURDIR) STOXVP_MODEL_LIB=$(CURDIR)/$(BUILD_DIR)/firmware/libstoxvp_model.so /usr/bin/python3
 
-.PHONY: all deps configure build run test bench docs accuracy models clean
+.PHONY: all deps configure build run test bench docs accuracy compare models clean
 
 all: build
 
@@ -40,6 +40,11 @@ docs: build
 accuracy: build
 	@mkdir -p traces
 	$(PY) -m tools.stoxnet.accuracy --stoxvp $(BUILD_DIR)/tools/stoxvp $(ACCURACY_ARGS)
+
+# The paper's comparison: ResNet-20 (CIFAR-10 shapes) under the five designs (traces/compare.json).
+compare: build
+	@mkdir -p traces
+	$(PY) -m tools.stoxnet.compare --stoxvp $(BUILD_DIR)/tools/stoxvp
 
 # Retrains every shipped model with the commands recorded in models/README.md (about 1.5 h).
 models: build

@@ -57,8 +57,9 @@ action_cost tile::execute(const tile_op& op) {
   action_cost cost;
   auto& e = cost.energy;
 
-  // Array reads: every driven row passes current through every column of its array. An MTJ
-  // sample drives the columns for its write pulse only, and a wave is driven max T times.
+  // Array reads: every driven row passes current through every column of its array. The row
+  // drivers set a wave's input once; an MTJ wave then lets the cell current flow during each of
+  // its (largest T) write pulses, an ADC or sense-amplifier wave for one read pulse.
   double active_cells = 0, drive_bits = 0;
   uint64_t reads[core::kMaxSlices] = {};
   for (uint32_t p = 0; p < P; ++p) {
@@ -72,7 +73,7 @@ action_cost tile::execute(const tile_op& op) {
       for (const auto& s : op.slots) {
         const double rows = op.input->driven_rows(p, s.chunk, j);
         active_cells += rows * 2.0 * s.array->channels() * map.w_slices * drives;
-        drive_bits += rows * bits * drives;
+        drive_bits += rows * bits;
       }
     }
   }

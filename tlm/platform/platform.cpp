@@ -370,6 +370,9 @@ nlohmann::json platform::report() const {
                       {"array_reads", reads},
                       {"cells_written", cells},
                       {"saturated_inputs", s.saturated_inputs},
+                      {"global_buffer_hit_bytes", s.gb_hit_bytes},
+                      {"dram_read_bytes", s.dram_read_bytes},
+                      {"dram_write_bytes", s.dram_write_bytes},
                       {"converters", converters},
                       {"busy_ns", to_ns(s.busy_time)},
                       {"vector_unit", {{"elements", accel_->vector().stats().elements},
@@ -441,8 +444,12 @@ nlohmann::json platform::report() const {
   uint64_t used = 0;
   for (const auto& t : accel_->tiles())
     for (uint32_t i = 0; i < cfg_.accelerator.arrays_per_tile; ++i) used += t->owner(i).valid;
-  j["mapping"] = {{"arrays_total", uint64_t(cfg_.accelerator.tiles) * cfg_.accelerator.arrays_per_tile},
+  const uint64_t arrays_total = uint64_t(cfg_.accelerator.tiles) * cfg_.accelerator.arrays_per_tile;
+  const double cells_per_array = double(cfg_.accelerator.array_rows) * cfg_.accelerator.array_cols;
+  j["mapping"] = {{"arrays_total", arrays_total},
                   {"arrays_programmed", used},
+                  {"array_utilisation", double(used) / double(arrays_total)},
+                  {"cell_utilisation_of_programmed_arrays", used ? double(cells) / (double(used) * cells_per_array) : 0.0},
                   {"cells_written", cells}};
   if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
   j["cpu"] = {{"kind", "host"}, {"bus_accesses", cpu_->accesses()}};

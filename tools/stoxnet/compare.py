@@ -1,0 +1,194 @@
+"""The paper's comparison (make compare): ResNet-20 with CIFAR-10 shapes on one mapping and one
+technology, under the five designs of the brief; per design the energy, latency, area and
+energy-delay product of one inference, their ratios to the full-precision ADC, the StoX-Net
+paper's headline numbers beside them, and how the ratios move with the MTJ sample energy, T and
+the ADC model. Writes traces/compare.json.
+
+The ratios are what the model gives; no parameter is tuned toward the paper.
+
+    /usr/bin/python3 -m tools.stoxnet.compare [--stoxvp build/tools/stoxvp]
+"""
+import argparse
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+# The IMC macro: what the converter choice changes directly (arrays, their drivers, converters,
+# shift-add), as opposed to the whole accelerator (buffers, NoC, DRAM, digital units).
+MACRO = ("crossbar", "row_driver", "adc", "sense_amp", "mtj", "shift_add")
+
+PAPER = {
+    "v1": {"energy": 22, "latency": 30, "area": 142, "edp": 666, "edp_vs_sparse_adc": 111},
+    "v2": {"energy": 16, "latency": 8, "area": 10, "edp": 130, "edp_vs_sparse_adc": 24},
+}
+
+# The mapping every design shares: 4-bit weights in three 1-bit slices (so that T can differ per
+# slice), 4-bit inputs in one wave: a partial sum is at most 128 rows x 7 = 896, so an 11-bit ADC
+# is lossless. ADCs are shared by 8 column pairs (NeuroSim's default); sense amplifiers and MTJs
+# sit on every column pair.
+DESIGNS = [
+    ("full_precision_adc", "full-precision ADC (11 bits, 8 columns per ADC)",
+     {"kind": "adc", "adc_bits": 11, "cols_per_converter": 8},
+     ["--converter", "adc", "--adc-bits", "11", "--adc-range", "0", "--cols-per-converter", "8"]),
+    ("sparse_adc", "sparse low-bit ADC (4 bits, zero waves skipped, 8 columns per ADC)",
+     {"kind": "sparse_adc", "adc_bits": 4, "cols_per_converter": 8},
+     ["--converter", "sparse_adc", "--adc-bits", "4", "--adc-range", "64", "--cols-per-converter", "8"]),
+    ("sense_amp", "1-bit sense amplifier",
+     {"kind": "sense_amp", "adc_bits": 8, "cols_per_converter": 1},
+     ["--converter", "sense_amp", "--cols-per-converter", "1"]),
+    ("mtj_homogeneous", "stochastic MTJ, T = 4 on every slice",
+     {"kind": "mtj", "adc_bits": 8, "cols_per_converter": 1},
+     ["--converter", "mtj", "--samples", "4", "--cols-per-converter", "1"]),
+    ("mtj_inhomogeneous", "stochastic MTJ, T = 1, 2, 4 (LSB to MSB slice)",
+     {"kind": "mtj", "adc_bits": 8, "cols_per_converter": 1},
+     ["--converter", "mtj", "--samples", "1,2,4", "--cols-per-converter", "1"]),
+]
+
+# SOT-MTJ sample sets of docs/technology.md: (write, read, reset) energy in pJ and time in ns.
+MTJ_SETS = {
+    "low": ((0.024, 0.0109, 0.036), 0.5),
+    "primary": ((0.080, 0.030, 0.160), 1.0),
+    "high": ((0.400, 0.122, 0.800), 2.0),
+}
+
+
+class Runner:
+    def __init__(self, stoxvp, base_config, model, workdir):
+        self.stoxvp, self.model, self.dir = stoxvp, model, workdir
+        with open(base_config) as f:
+            self.base = json.load(f)
+        self.n = 0
+
+    def run(self, design, images, opts, tech=None, adc_model=""):
+        cfg = copy.deepcopy(self.base)
+        cfg.setdefault("accelerator", {})["converter_design"] = design
+        if tech is not None:
+            self.n += 1
+            path = os.path.join(self.dir, f"tech{self.n}.json")
+            with open(path, "w") as f:
+                json.dump(tech, f)
+            cfg["technology"] = {"file": path, "adc_model": adc_model}
+        elif adc_model:
+            cfg["technology"] = {"file": "", "adc_model": adc_model}
+        cfg_path = os.path.join(self.dir, "config.json")
+        with open(cfg_path, "w") as f:
+            json.dump(cfg, f)
+        report = os.path.join(self.dir, "report.json")
+        cmd = [self.stoxvp, "--config", cfg_path, "--model", self.model, "--images", str(images), "--labels-file", "",
+               "--no-vcd", "--no-power", "--report", report, "--quiet"] + opts
+        run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+        if run.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)}: {run.stderr.strip() or run.stdout.strip()}")
+        with open(report) as f:
+            return json.load(f)
+
+    def inference(self, design, opts, tech=None, adc_model=""):
+        """Cost of one inference: the second image's marginal energy (weights are programmed once),
+        the firmware's per-image latency, the chip's area."""
+        one = self.run(design, 1, opts, tech, adc_model)
+        two = self.run(design, 2, opts, tech, adc_model)
+        energy = two["energy"]["total_pj"] - one["energy"]["total_pj"]
+        latency = two["inference"]["latency_ns_per_image"]
+        conv = two["accelerator"].get("converters", {})
+        c1, c2 = one["energy"]["components"], two["energy"]["components"]
+        macro_energy = sum(c2[k]["total_pj"] - c1[k]["total_pj"] for k in MACRO)
+        macro_area = sum(two["area"]["components_um2"].get(k, 0) for k in MACRO)
+        return {"energy_pJ": energy, "latency_ns": latency, "area_um2": two["area"]["chip_um2"],
+                "edp_pJ_ns": energy * latency,
+                "macro": {"energy_pJ": macro_energy, "area_um2": macro_area},
+                "conversions": sum(c["conversions"] for c in conv.values()) / 2,
+                "mtj_samples": sum(c["samples"] for c in conv.values()) / 2,
+                "adc_model": two["technology"]["adc_model"]}
+
+
+def ratios(base, d):
+    r = {k: base[k] / d[k] if d[k] else None for k in ("energy_pJ", "latency_ns", "area_um2", "edp_pJ_ns")}
+    r["macro_energy"] = base["macro"]["energy_pJ"] / d["macro"]["energy_pJ"]
+    r["macro_area"] = base["macro"]["area_um2"] / d["macro"]["area_um2"]
+    return r
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stoxvp", default="build/tools/stoxvp")
+    ap.add_argument("--config", default="configs/compare.json")
+    ap.add_argument("--model", default="models/resnet20_cifar.sxvm")
+    ap.add_argument("--tech", default="configs/tech/default.json")
+    ap.add_argument("--out", default="traces/compare.json")
+    args = ap.parse_args(argv)
+    with open(args.tech) as f:
+        tech = json.load(f)
+
+    with tempfile.TemporaryDirectory() as d:
+        r = Runner(args.stoxvp, args.config, args.model, d)
+        designs = {}
+        for key, label, design, opts in DESIGNS:
+            designs[key] = dict(label=label, **r.inference(design, opts, tech))
+        base = designs["full_precision_adc"]
+        for key in designs:
+            designs[key]["ratio_to_full_precision_adc"] = ratios(base, designs[key])
+        edp_vs_sparse = {k: designs["sparse_adc"]["edp_pJ_ns"] / designs[k]["edp_pJ_ns"] for k in designs}
+
+        # Sensitivity of the MTJ design's ratios (homogeneous T = 4 unless T varies).
+        sens = []
+        fp_design, fp_opts = DESIGNS[0][2], DESIGNS[0][3]
+        mtj_design, mtj_opts = DESIGNS[3][2], DESIGNS[3][3]
+        for name, (energies, t_ns) in MTJ_SETS.items():
+            t = copy.deepcopy(tech)
+            m = t["components"]["mtj"]
+            for field, value in zip(("write_energy_pj", "read_energy_pj", "reset_energy_pj"), energies):
+                m[field]["value"] = value
+            for field in ("write_ns", "read_ns", "reset_ns"):
+                m[field]["value"] = t_ns
+            res = r.inference(mtj_design, mtj_opts, t)
+            sens.append({"parameter": "MTJ sample", "value": f"{name}: {sum(energies) * 1000:.0f} fJ, {3 * t_ns:g} ns",
+                         **ratios(base, res)})
+        for samples in ("2", "4", "8"):
+            opts = [o if o != "4" else samples for o in mtj_opts]
+            res = r.inference(mtj_design, opts, tech)
+            sens.append({"parameter": "T (every slice)", "value": samples, **ratios(base, res)})
+        for model in ("isaac", "neurosim"):
+            fp = r.inference(fp_design, fp_opts, tech, model)
+            res = r.inference(mtj_design, mtj_opts, tech, model)
+            sens.append({"parameter": "ADC model", "value": model, **ratios(fp, res)})
+
+    result = {"network": "ResNet-20, CIFAR-10 shapes (3x32x32, 10 classes), untrained weights",
+              "mapping": "4-bit weights in three 1-bit slices, 4-bit inputs in one wave, 128x128 arrays, 32 tiles",
+              "technology": args.tech, "adc_model": base["adc_model"],
+              "designs": designs, "edp_ratio_to_sparse_adc": edp_vs_sparse, "paper": PAPER, "sensitivity": sens,
+              "command": "/usr/bin/python3 -m tools.stoxnet.compare " + " ".join(argv if argv is not None else sys.argv[1:])}
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=2)
+
+    print(f"ResNet-20 (CIFAR-10 shapes), one inference; ADC model {base['adc_model']}; ratios are the full-precision ADC's value over the design's ({args.out})\n")
+    print("| design | energy | latency | area | EDP | energy x | latency x | area x | EDP x | macro energy x | macro area x |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for key, dsg in designs.items():
+        q = dsg["ratio_to_full_precision_adc"]
+        print(f"| {dsg['label']} | {dsg['energy_pJ'] / 1e6:.2f} uJ | {dsg['latency_ns'] / 1e3:.1f} us | "
+              f"{dsg['area_um2'] / 1e6:.2f} mm2 | {dsg['edp_pJ_ns'] / 1e9:.3f} nJ.ms | {q['energy_pJ']:.2f} | "
+              f"{q['latency_ns']:.2f} | {q['area_um2']:.2f} | {q['edp_pJ_ns']:.2f} | {q['macro_energy']:.2f} | "
+              f"{q['macro_area']:.2f} |")
+    for v, p in PAPER.items():
+        print(f"| StoX-Net paper {v} (MTJ vs full-precision ADC) | | | | | {p['energy']} | {p['latency']} | "
+              f"{p['area']} | {p['edp']} | | |")
+    print("\n(macro: arrays, row drivers, converters and shift-add only; the other columns count the whole "
+          "accelerator: buffers, NoC, DRAM and digital units included)")
+    print(f"\nEDP of the MTJ designs against the sparse low-bit ADC: homogeneous "
+          f"{edp_vs_sparse['mtj_homogeneous']:.2f}x, inhomogeneous {edp_vs_sparse['mtj_inhomogeneous']:.2f}x "
+          f"(paper: v1 {PAPER['v1']['edp_vs_sparse_adc']}x, v2 {PAPER['v2']['edp_vs_sparse_adc']}x)\n")
+    print("Sensitivity of the MTJ design's ratios to the full-precision ADC:\n")
+    print("| parameter | value | energy x | latency x | area x | EDP x | macro energy x |")
+    print("|---|---|---|---|---|---|---|")
+    for s in sens:
+        print(f"| {s['parameter']} | {s['value']} | {s['energy_pJ']:.2f} | {s['latency_ns']:.2f} | "
+              f"{s['area_um2']:.2f} | {s['edp_pJ_ns']:.2f} | {s['macro_energy']:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
