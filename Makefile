@@ -4,6 +4,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 RUN_ARGS ?=
+# Where the firmware runs: host (compiled for this machine) or riscv (the RV32 image on the
+# instruction-set simulator). Same application, same predictions.
+FIRMWARE ?= host
 
 PY = PYTHONPATH=$(CURDIR) STOXVP_MODEL_LIB=$(CURDIR)/$(BUILD_DIR)/firmware/libstoxvp_model.so /usr/bin/python3
 
@@ -21,10 +24,11 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The default inference: the shipped small CNN under the stochastic MTJ converter on the first
-# 1000 Fashion-MNIST test images. RUN_ARGS="--all" runs all 10,000.
+# 1000 Fashion-MNIST test images. RUN_ARGS="--all" runs all 10,000; FIRMWARE=riscv runs the
+# cross-compiled firmware on the RV32 instruction-set simulator.
 run: build
 	@mkdir -p traces
-	./$(BUILD_DIR)/tools/stoxvp --config configs/default.json --model models/small_cnn_mtj.sxvm $(RUN_ARGS)
+	./$(BUILD_DIR)/tools/stoxvp --config configs/default.json --model models/small_cnn_mtj.sxvm --cpu $(FIRMWARE) $(RUN_ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -46,7 +50,7 @@ compare: build
 	@mkdir -p traces
 	$(PY) -m tools.stoxnet.compare --stoxvp $(BUILD_DIR)/tools/stoxvp
 
-# Retrains every shipped model with the commands recorded in models/README.md (about 1.5 h).
+# Retrains every shipped model (models/train_all.sh; each model's .json records its command).
 models: build
 	bash models/train_all.sh
 

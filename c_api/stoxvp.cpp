@@ -208,7 +208,27 @@ stoxvp_result stoxvp_attach_firmware(stoxvp_platform* p, stoxvp_firmware_entry e
   if (entry == nullptr) return fail(STOXVP_E_FIRMWARE, "stoxvp_attach_firmware: entry is NULL");
   if (p->impl->started())
     return fail(STOXVP_E_STATE, "stoxvp_attach_firmware: the simulation has already started");
-  p->impl->attach_firmware(entry, arg);
+  try {
+    p->impl->attach_firmware(entry, arg);
+  } catch (const std::logic_error& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_attach_firmware: ") + e.what());
+  }
+  return ok();
+}
+
+stoxvp_result stoxvp_attach_elf(stoxvp_platform* p, const char* path) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_attach_elf", r)) return r;
+  if (path == nullptr || *path == '\0') return fail(STOXVP_E_ARGUMENT, "stoxvp_attach_elf: empty path");
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_attach_elf: the simulation has already started");
+  try {
+    p->impl->attach_elf(path);
+  } catch (const stoxvp::firmware_error& e) {
+    return fail(STOXVP_E_FIRMWARE, e.what());
+  } catch (const std::logic_error& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_attach_elf: ") + e.what());
+  }
   return ok();
 }
 
@@ -288,8 +308,10 @@ stoxvp_result stoxvp_get_stats(const stoxvp_platform* p, stoxvp_stats* out) {
   out->accel_busy_ps = s.busy_time.value();
   out->dma_bytes_read = impl.accelerator().dma().bytes_read();
   out->dma_bytes_written = impl.accelerator().dma().bytes_written();
-  out->cpu_bus_accesses = impl.cpu().accesses();
   const auto e = impl.energy();
+  out->cpu_bus_accesses = impl.cpu_model() ? impl.cpu_model()->accesses() : 0;
+  out->cpu_instructions = impl.cpu_model() ? impl.cpu_model()->instructions() : 0;
+  out->cpu_energy_pj = e.cpu_pj;
   out->energy_pj = e.total_pj;
   out->accel_energy_pj = e.accelerator_pj;
   out->chip_area_um2 = impl.accelerator().area().chip_um2;

@@ -64,6 +64,8 @@ typedef struct stoxvp_stats {
   double energy_pj;        /* accelerator (dynamic and leakage) plus bus and CPU, so far */
   double accel_energy_pj;  /* the accelerator's share, DRAM traffic of its DMA included */
   double chip_area_um2;    /* the accelerator as configured */
+  uint64_t cpu_instructions; /* executed by the RISC-V CPU (0 for host-compiled firmware) */
+  double cpu_energy_pj;      /* their energy, from the technology file */
 } stoxvp_stats;
 
 typedef struct stoxvp_platform stoxvp_platform;
@@ -96,6 +98,11 @@ stoxvp_result stoxvp_region(const stoxvp_platform *p, const char *name, uint64_t
 
 /* Host-compiled firmware: `entry(arg)` runs on the CPU when the simulation starts. */
 stoxvp_result stoxvp_attach_firmware(stoxvp_platform *p, stoxvp_firmware_entry entry, void *arg);
+/* Cross-compiled firmware: an RV32IMAC ELF executable, loaded into SRAM/DRAM and run from its
+ * entry point by the instruction-set simulator. STOXVP_E_FIRMWARE, naming the file, the field and
+ * the value, for an image that is not one (wrong machine, truncated, segments outside memory).
+ * The first attach chooses host-compiled or RISC-V firmware (STOXVP_E_STATE for the other). */
+stoxvp_result stoxvp_attach_elf(stoxvp_platform *p, const char *path);
 
 /* VCD of the accelerator's state to `path` ('.vcd' added when missing); before the first run. */
 stoxvp_result stoxvp_enable_vcd(stoxvp_platform *p, const char *path);

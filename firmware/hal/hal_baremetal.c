@@ -1,4 +1,5 @@
-/* HAL back end for bare-metal firmware: volatile accesses at the default memory map. */
+/* HAL back end for bare-metal firmware: volatile accesses at the default memory map, and on
+ * RISC-V the interrupt handling behind hal_wait_for_interrupt(). */
 #include "hal.h"
 
 #include "memory_map.h"
@@ -22,8 +23,49 @@ void *hal_map(hal_addr_t addr, size_t len) {
   return (void *)(uintptr_t)addr;
 }
 
-void hal_wait_for_interrupt(void) {
 #if defined(__riscv)
-  __asm__ volatile("wfi");
-#endif
+
+#define MSTATUS_MIE 0x8u
+#define MIE_MTIE 0x80u
+#define MIE_MEIE 0x800u
+#define MCAUSE_INTERRUPT 0x80000000u
+#define CAUSE_MACHINE_TIMER 7u
+#define CAUSE_MACHINE_EXTERNAL 11u
+
+void hal_trap(uint32_t mcause, uint32_t mepc, uint32_t mtval);
+
+/*
+ * Interrupts only wake the CPU: the devices keep their status for the driver, which reads it
+ * after hal_wait_for_interrupt() returns. The lines are level-sensitive and stay high until the
+ * driver acknowledges the device, so the handler masks the source that fired; the next wait
+ * unmasks it.
+ */
+void hal_trap(uint32_t mcause, uint32_t mepc, uint32_t mtval) {
+  if (mcause == (MCAUSE_INTERRUPT | CAUSE_MACHINE_EXTERNAL)) {
+    __asm__ volatile("csrc mie, %0" ::"r"(MIE_MEIE));
+    return;
+  }
+  if (mcause == (MCAUSE_INTERRUPT | CAUSE_MACHINE_TIMER)) {
+    __asm__ volatile("csrc mie, %0" ::"r"(MIE_MTIE));
+    return;
+  }
+  hal_printf("trap: mcause 0x%08lx at pc 0x%08lx (mtval 0x%08lx)\n", (unsigned long)mcause, (unsigned long)mepc,
+             (unsigned long)mtval);
+  hal_exit((int)(0x80u | (mcause & 0x7Fu)));
 }
+
+void hal_wait_for_interrupt(void) {
+  /* With MIE clear, an interrupt that fires between the caller's status check and WFI still
+   * ends the WFI (it is pending and enabled in mie) instead of being taken and consumed before
+   * the CPU goes to sleep. Setting MIE again takes it. */
+  __asm__ volatile("csrc mstatus, %0" ::"r"(MSTATUS_MIE));
+  __asm__ volatile("csrs mie, %0" ::"r"(MIE_MEIE));
+  __asm__ volatile("wfi");
+  __asm__ volatile("csrs mstatus, %0" ::"r"(MSTATUS_MIE) : "memory");
+}
+
+#else
+
+void hal_wait_for_interrupt(void) {}
+
+#endif

@@ -70,11 +70,12 @@ json run_inference(const std::string& model, uint32_t images, const stoxvp::runn
                    const std::string& config = R"({"console": {"echo": false}})") {
   stoxvp_platform* p = nullptr;
   EXPECT_EQ(stoxvp_create_from_json(config.c_str(), "test", &p), STOXVP_OK) << stoxvp_last_error();
-  if (!power_csv.empty() || !power_vcd.empty())
+  if (!power_csv.empty() || !power_vcd.empty()) {
     EXPECT_EQ(stoxvp_enable_power_trace(p, power_vcd.empty() ? nullptr : power_vcd.c_str(),
                                         power_csv.empty() ? nullptr : power_csv.c_str()),
               STOXVP_OK)
         << stoxvp_last_error();
+  }
   stoxvp::runner::request req;
   req.model_path = STOXVP_SOURCE_DIR "/models/" + model + ".sxvm";
   req.count = images;

@@ -13,8 +13,7 @@ struct firmware_stop {};
 }  // namespace
 
 host_cpu::host_cpu(sc_core::sc_module_name name, size_t stack_bytes)
-    : sc_module(name), socket("socket"), irq_external("irq_external"), irq_timer("irq_timer") {
-  socket.register_invalidate_direct_mem_ptr(this, &host_cpu::invalidate_direct_mem_ptr);
+    : cpu_base(name) {
   SC_THREAD(run);
   set_stack_size(stack_bytes);
 }
@@ -113,9 +112,23 @@ void* host_cpu::map(uint64_t addr, uint64_t len) {
 
 void host_cpu::wait_for_interrupt() {
   qk_.sync();
-  while (!irq_external.read() && !irq_timer.read() && !exit_requested_)
-    wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
+  if (!irq_external.read() && !irq_timer.read() && !exit_requested_) {
+    ++sleeps_;
+    set_asleep(true);
+    while (!irq_external.read() && !irq_timer.read() && !exit_requested_)
+      wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
+    set_asleep(false);
+  }
   check_exit();
+}
+
+std::string host_cpu::waiting_for() const {
+  return loaded() ? "the firmware waits for an interrupt that no component will raise"
+                  : "no firmware is attached";
+}
+
+nlohmann::json host_cpu::stats() const {
+  return {{"kind", "host"}, {"bus_accesses", accesses_}, {"sleeps", sleeps_}};
 }
 
 void host_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {

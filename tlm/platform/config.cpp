@@ -169,6 +169,21 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     o.get("stack_bytes", c.host_cpu_stack_bytes, 64 << 10, 256ull << 20);
     o.finish();
   }
+  {
+    auto o = r.object("riscv_cpu");
+    auto& rc = c.riscv_cpu;
+    double mhz = rc.frequency_hz * 1e-6, watchdog_ms = rc.watchdog_ns * 1e-6;
+    o.get("frequency_mhz", mhz, 1e-3, 1e5);
+    o.get("cpi", rc.cpi, 0.01, 1000);
+    o.get("watchdog_ms", watchdog_ms, 0, 1e9);
+    o.get("instruction_limit", rc.instruction_limit);
+    rc.frequency_hz = mhz * 1e6;
+    rc.watchdog_ns = watchdog_ms * 1e6;
+    if (rc.cpi / rc.frequency_hz < 1e-12)
+      o.fail("cpi", std::to_string(rc.cpi) + " at " + std::to_string(mhz) +
+                        " MHz makes an instruction shorter than the 1 ps time resolution");
+    o.finish();
+  }
   r.finish();
   return c;
 }
@@ -216,6 +231,10 @@ nlohmann::json to_json(const platform_config& c) {
       {"technology", {{"file", c.technology_file}, {"adc_model", c.adc_model}}},
       {"power_trace", {{"interval_ns", c.power_interval_ns}}},
       {"host_cpu", {{"stack_bytes", c.host_cpu_stack_bytes}}},
+      {"riscv_cpu", {{"frequency_mhz", c.riscv_cpu.frequency_hz * 1e-6},
+                     {"cpi", c.riscv_cpu.cpi},
+                     {"watchdog_ms", c.riscv_cpu.watchdog_ns * 1e-6},
+                     {"instruction_limit", c.riscv_cpu.instruction_limit}}},
   };
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hw/accel/config.h"
+#include "tlm/cpu/riscv_cpu.h"
 #include "memory_map.h"
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,9 @@ struct platform_config {
   std::string adc_model;
   double power_interval_ns = 1000;  // bin of the power trace
   uint64_t host_cpu_stack_bytes = 1ull << 20;
+  // The RV32 CPU that runs cross-compiled firmware: 1 GHz, CPI 1 (assumptions: a single-issue
+  // in-order core fed from on-chip SRAM), a 100 ms watchdog, no instruction limit.
+  riscv_cpu_config riscv_cpu;
 };
 
 // Throws config_error naming the file, the field and the value.

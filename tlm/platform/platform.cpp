@@ -87,10 +87,10 @@ platform::platform(const platform_config& cfg) : cfg_(cfg), tech_(load_technolog
   hw::accelerator_config acfg = cfg.accelerator;
   acfg.seed = cfg.seed;
   accel_ = std::make_unique<hw::accelerator>("accelerator", acfg, tech_.tech);
-  cpu_ = std::make_unique<host_cpu>("cpu", cfg.host_cpu_stack_bytes);
   debug_ = std::make_unique<debug_port>("debug");
   accel_irq_ = std::make_unique<sc_core::sc_signal<bool>>("accel_irq", false);
   timer_irq_ = std::make_unique<sc_core::sc_signal<bool>>("timer_irq", false);
+  cpu_sleeping_ = std::make_unique<sc_core::sc_signal<bool>>("cpu_sleeping", false);
 
   bus_->connect_target("sram", sram_->socket);
   bus_->connect_target("dram", dram_->socket);
@@ -98,24 +98,40 @@ platform::platform(const platform_config& cfg) : cfg_(cfg), tech_(load_technolog
   bus_->connect_target("timer", timer_->socket);
   bus_->connect_target("sim_control", sim_control_->socket);
   bus_->connect_target("accelerator", accel_->regs);
-  bus_->connect_initiator("cpu", cpu_->socket);
   bus_->connect_initiator("accelerator.dma", accel_->mem);
   bus_->connect_initiator("debug", debug_->socket);
 
   accel_->irq.bind(*accel_irq_);
   timer_->irq.bind(*timer_irq_);
-  cpu_->irq_external.bind(*accel_irq_);
-  cpu_->irq_timer.bind(*timer_irq_);
 
   sim_control_->on_exit = [this](int code) {
     exited_ = true;
     exit_code_ = code;
-    if (cpu_->get_state() == host_cpu::state::running)
+    if (cpu_ && cpu_->get_state() == cpu_base::state::running)
       cpu_->request_exit(code);  // the CPU stops at the end of this access, then pauses
     else
       sc_core::sc_pause();
   };
+}
+
+// The CPU is created by the first attach (the firmware decides which kind), before elaboration
+// ends; a run without firmware gets a host CPU that stays in reset.
+void platform::create_cpu(std::unique_ptr<cpu_base> cpu) {
+  cpu_ = std::move(cpu);
+  bus_->connect_initiator("cpu", cpu_->socket);
+  cpu_->irq_external.bind(*accel_irq_);
+  cpu_->irq_timer.bind(*timer_irq_);
+  cpu_->sleeping.bind(*cpu_sleeping_);
   cpu_->on_stop = [] { sc_core::sc_pause(); };
+}
+
+cpu_base& platform::cpu() {
+  if (!cpu_) {
+    auto c = std::make_unique<host_cpu>("cpu", cfg_.host_cpu_stack_bytes);
+    host_cpu_ = c.get();
+    create_cpu(std::move(c));
+  }
+  return *cpu_;
 }
 
 platform::~platform() {
@@ -124,7 +140,42 @@ platform::~platform() {
   if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
 }
 
-void platform::attach_firmware(host_cpu::entry_fn entry, void* arg) { cpu_->load(entry, arg); }
+void platform::attach_firmware(host_cpu::entry_fn entry, void* arg) {
+  if (riscv_cpu_ != nullptr) throw std::logic_error("a RISC-V firmware image is already attached");
+  cpu();
+  host_cpu_->load(entry, arg);
+}
+
+void platform::attach_elf(const std::string& path) {
+  if (host_cpu_ != nullptr) throw std::logic_error("host-compiled firmware is already attached");
+  elf_file image = read_riscv_elf(path);
+  // Every segment must land in memory: a segment in a device window or in no window at all is
+  // a firmware built for another memory map.
+  for (size_t i = 0; i < image.segments.size(); ++i) {
+    const auto& seg = image.segments[i];
+    const int w = bus_->decode(seg.address);
+    const address_range* r = w >= 0 ? &bus_->address_map()[w] : nullptr;
+    if (r == nullptr || (r->name != "sram" && r->name != "dram") || seg.address + seg.memory_size - 1 > r->end()) {
+      std::string windows;
+      for (const auto& m : bus_->address_map())
+        if (m.name == "sram" || m.name == "dram")
+          windows += (windows.empty() ? "" : ", ") + m.name + " " + hex(m.base) + ".." + hex(m.end());
+      throw firmware_error(path + ": loadable segment " + std::to_string(i) + " [" + hex(seg.address) + ", " +
+                           hex(seg.address + seg.memory_size) + ") lies outside memory (" + windows + ")");
+    }
+  }
+  for (const auto& seg : image.segments) {
+    std::vector<uint8_t> bytes(seg.memory_size, 0);
+    std::copy(seg.bytes.begin(), seg.bytes.end(), bytes.begin());
+    mem_write(seg.address, bytes.data(), bytes.size());
+  }
+  if (riscv_cpu_ == nullptr) {
+    auto c = std::make_unique<riscv_cpu>("cpu", cfg_.riscv_cpu);
+    riscv_cpu_ = c.get();
+    create_cpu(std::move(c));
+  }
+  riscv_cpu_->load(std::move(image));
+}
 
 void platform::enable_vcd(const std::string& path) {
   if (started_) throw std::logic_error("VCD tracing must be enabled before the first run");
@@ -143,6 +194,7 @@ void platform::enable_vcd(const std::string& path) {
   vcd_->set_time_unit(1, sc_core::SC_PS);
   accel_->trace(vcd_);
   sc_core::sc_trace(vcd_, *timer_irq_, "timer.irq");
+  sc_core::sc_trace(vcd_, *cpu_sleeping_, "cpu.sleeping");
   vcd_path_ = file;
 }
 
@@ -224,6 +276,7 @@ void platform::write_power_trace() const {
 
 run_result platform::run(const sc_core::sc_time& limit) {
   const auto wall0 = std::chrono::steady_clock::now();
+  cpu();
   started_ = true;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   if (limit == sc_core::SC_ZERO_TIME)
@@ -236,14 +289,14 @@ run_result platform::run(const sc_core::sc_time& limit) {
   // brought to exactly the limit (no process runs in this step).
   const bool pending = sc_core::sc_pending_activity();
   if (limit != sc_core::SC_ZERO_TIME && pending && sc_core::sc_time_stamp() - t0 < limit &&
-      !exited_ && cpu_->get_state() == host_cpu::state::running)
+      !exited_ && cpu_->get_state() == cpu_base::state::running)
     sc_core::sc_start(limit - (sc_core::sc_time_stamp() - t0), sc_core::SC_RUN_TO_TIME);
   run_result r;
   r.sim_time = sc_core::sc_time_stamp();
-  if (cpu_->get_state() == host_cpu::state::faulted) {
+  if (cpu_->get_state() == cpu_base::state::faulted) {
     r.reason = stop_reason::fault;
     r.message = cpu_->fault();
-  } else if (exited_ || cpu_->get_state() == host_cpu::state::exited) {
+  } else if (exited_ || cpu_->get_state() == cpu_base::state::exited) {
     r.reason = stop_reason::exit;
     r.exit_code = exited_ ? exit_code_ : cpu_->exit_code();
   } else if (pending) {
@@ -251,9 +304,7 @@ run_result platform::run(const sc_core::sc_time& limit) {
     r.message = "time limit of " + limit.to_string() + " reached";
   } else {
     r.reason = stop_reason::idle;
-    r.message = cpu_->loaded() ? "nothing left to simulate: the firmware waits for an interrupt "
-                                 "that no component will raise"
-                               : "nothing left to simulate: no firmware is attached";
+    r.message = "nothing left to simulate: " + cpu_->waiting_for();
   }
   last_ = r;
   console_->flush();
@@ -324,7 +375,8 @@ platform::energy_totals platform::energy() const {
   energy_totals t;
   for (double e : accel_->ledger().total(sc_core::sc_time_stamp())) t.accelerator_pj += e;
   t.bus_pj = double(bus_->bytes()) * 8 * tech_.tech.bus_energy_pj_per_bit;
-  t.cpu_pj = 0;  // the host-compiled CPU executes no simulated instructions
+  // Host-compiled firmware executes no simulated instructions, so it costs nothing here.
+  t.cpu_pj = cpu_ ? double(cpu_->instructions()) * tech_.tech.cpu_energy_pj_per_instruction : 0.0;
   t.total_pj = t.accelerator_pj + t.bus_pj + t.cpu_pj;
   return t;
 }
@@ -452,7 +504,8 @@ nlohmann::json platform::report() const {
                   {"cell_utilisation_of_programmed_arrays", used ? double(cells) / (double(used) * cells_per_array) : 0.0},
                   {"cells_written", cells}};
   if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
-  j["cpu"] = {{"kind", "host"}, {"bus_accesses", cpu_->accesses()}};
+  j["cpu"] = cpu_ ? cpu_->stats() : nlohmann::json{{"kind", "none"}};
+  if (cpu_) j["cpu"]["energy_pj"] = totals.cpu_pj;
   j["vcd"] = vcd_path_;
   for (auto it = extra_.begin(); it != extra_.end(); ++it) j[it.key()] = it.value();
   return j;

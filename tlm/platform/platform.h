@@ -8,6 +8,7 @@
 #include "tech_file.h"
 #include "tlm/bus/bus.h"
 #include "tlm/cpu/host_cpu.h"
+#include "tlm/cpu/riscv_cpu.h"
 #include "tlm/devices/console.h"
 #include "tlm/devices/sim_control.h"
 #include "tlm/devices/timer.h"
@@ -48,7 +49,13 @@ class platform {
   platform(const platform&) = delete;
   platform& operator=(const platform&) = delete;
 
+  // Firmware, before the first run. The first attach chooses the CPU: host-compiled firmware
+  // (an entry function) or an RV32 image on the instruction-set simulator; attaching the other
+  // kind afterwards throws std::logic_error, attaching the same kind again replaces it.
   void attach_firmware(host_cpu::entry_fn entry, void* arg);
+  // Reads and checks the ELF (firmware_error naming the file, field and value; every loadable
+  // segment must lie in SRAM or DRAM) and writes its segments into memory.
+  void attach_elf(const std::string& path);
   // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
   void enable_vcd(const std::string& path);
   // Power per component group over time, as real-valued VCD signals and as CSV, in bins of the
@@ -82,7 +89,9 @@ class platform {
   const tech_file& technology() const { return tech_; }
   stoxvp::bus& system_bus() { return *bus_; }
   hw::accelerator& accelerator() { return *accel_; }
-  host_cpu& cpu() { return *cpu_; }
+  // The CPU; before any firmware is attached, a host CPU without firmware is created.
+  cpu_base& cpu();
+  const cpu_base* cpu_model() const { return cpu_.get(); }
   stoxvp::console& console() { return *console_; }
   memory& dram() { return *dram_; }
   memory& sram() { return *sram_; }
@@ -103,9 +112,12 @@ class platform {
   std::unique_ptr<stoxvp::timer> timer_;
   std::unique_ptr<sim_control> sim_control_;
   std::unique_ptr<hw::accelerator> accel_;
-  std::unique_ptr<host_cpu> cpu_;
+  void create_cpu(std::unique_ptr<cpu_base> cpu);
+  std::unique_ptr<cpu_base> cpu_;
+  host_cpu* host_cpu_ = nullptr;    // cpu_ when it is the host CPU
+  riscv_cpu* riscv_cpu_ = nullptr;  // cpu_ when it is the RISC-V CPU
   std::unique_ptr<debug_port> debug_;
-  std::unique_ptr<sc_core::sc_signal<bool>> accel_irq_, timer_irq_;
+  std::unique_ptr<sc_core::sc_signal<bool>> accel_irq_, timer_irq_, cpu_sleeping_;
   sc_core::sc_trace_file* vcd_ = nullptr;
   std::string vcd_path_;
   bool started_ = false;

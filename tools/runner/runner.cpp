@@ -216,7 +216,10 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   boot_ = dram;
   check(stoxvp_mem_write(p_, boot_, &bi, sizeof bi), "writing the boot information");
   labelled_ = !labels.empty();
-  check(stoxvp_attach_firmware(p_, inference_main, nullptr), "attaching the inference firmware");
+  if (req.firmware_elf.empty())
+    check(stoxvp_attach_firmware(p_, inference_main, nullptr), "attaching the inference firmware");
+  else
+    check(stoxvp_attach_elf(p_, req.firmware_elf.c_str()), "attaching the inference firmware");
 }
 
 outcome session::collect() const {

@@ -50,6 +50,9 @@ struct request {
   uint32_t count = 0;  // 0: every image from `first` on
   converter_override converter;
   bool progress = false;
+  // Empty: the host-compiled inference firmware; otherwise the RV32 image of the same
+  // application, run on the instruction-set simulator.
+  std::string firmware_elf;
 };
 
 struct outcome {
@@ -67,7 +70,7 @@ struct outcome {
 
 // Prepares one inference run on a created platform: writes the model, the images (shaped to the
 // model's input: 28x28 images are zero-padded to a larger input and replicated to 3 channels) and
-// the boot information, and attaches the inference firmware.
+// the boot information, and attaches the inference firmware (host-compiled or RISC-V).
 class session {
  public:
   session(stoxvp_platform* platform, const request& req);

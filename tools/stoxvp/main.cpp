@@ -65,15 +65,19 @@ bool make_parent(const std::string& path) {
   return !ec;
 }
 
-// The readable table of where the energy went, from the report just written.
-void print_energy_table(const std::string& report_path) {
-  nlohmann::json r;
+// The report just written, for the summary lines; null when it cannot be read back.
+nlohmann::json read_report(const std::string& path) {
   try {
-    std::ifstream in(report_path);
-    r = nlohmann::json::parse(in);
+    std::ifstream in(path);
+    return nlohmann::json::parse(in);
   } catch (const std::exception&) {
-    return;
+    return nullptr;
   }
+}
+
+// The readable table of where the energy went.
+void print_energy_table(const nlohmann::json& r) {
+  if (!r.is_object()) return;
   const auto& e = r["energy"];
   const double total = e["total_pj"].get<double>();
   if (total <= 0) return;
@@ -81,6 +85,7 @@ void print_energy_table(const std::string& report_path) {
   for (auto it = e["components"].begin(); it != e["components"].end(); ++it)
     if (it.value()["total_pj"].get<double>() > 0) rows.emplace_back(it.value()["total_pj"].get<double>(), it.key());
   rows.emplace_back(e["bus_pj"].get<double>(), "system bus");
+  rows.emplace_back(e["cpu_pj"].get<double>(), "cpu");
   std::sort(rows.rbegin(), rows.rend());
   std::printf("  %-16s %12s %7s\n", "energy", "", "share");
   for (const auto& [pj, name] : rows)
@@ -92,10 +97,30 @@ void print_energy_table(const std::string& report_path) {
               r["summary"]["tops_per_w"].get<double>());
 }
 
+// The cross-compiled image of an application: the build tree first, then the installation.
+std::string riscv_image(const std::string& app) {
+  for (const char* dir : {STOXVP_RISCV_FIRMWARE_DIR, STOXVP_RISCV_FIRMWARE_INSTALL_DIR}) {
+    const std::string path = std::string(dir) + "/" + app + ".elf";
+    if (std::filesystem::exists(path)) return path;
+  }
+  return "";
+}
+
+// The RISC-V CPU's line of the summary.
+void print_cpu_line(const nlohmann::json& r) {
+  if (!r.is_object() || !r.contains("cpu") || r["cpu"].value("kind", "") != "riscv") return;
+  const auto& c = r["cpu"];
+  std::printf("  cpu: RV32IMAC at %.0f MHz: %llu instructions (%.0f MIPS on this host), %llu interrupts taken, "
+              "asleep %.1f%% of the time\n",
+              c["frequency_mhz"].get<double>(), (unsigned long long)c["instructions"].get<uint64_t>(),
+              c["host_mips"].get<double>(), (unsigned long long)c["interrupts_taken"].get<uint64_t>(),
+              100.0 * (1.0 - c["busy_fraction"].get<double>()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config, firmware = "inference", time_limit, vcd, report;
+  std::string config, firmware = "inference", time_limit, vcd, report, cpu = "host", elf;
   std::string converter, samples;
   uint64_t seed = 0;
   uint32_t adc_bits = 8, cols_per_converter = 0;
@@ -113,7 +138,13 @@ int main(int argc, char** argv) {
        "platform configuration (JSON); without it the built-in defaults, which equal "
        "configs/default.json")
       ("firmware,f", po::value(&firmware)->default_value(firmware),
-       "host-compiled firmware application to run (see --list-firmware)")
+       "firmware application to run (see --list-firmware)")
+      ("cpu", po::value(&cpu)->default_value(cpu),
+       "where the firmware runs: host (compiled for this machine: fast, debuggable with gdb) or "
+       "riscv (the same application cross-compiled for RV32, on the instruction-set simulator)")
+      ("elf", po::value(&elf),
+       "run this RV32 ELF image on the instruction-set simulator (implies --cpu riscv); with "
+       "--firmware inference the host prepares the model and images for it")
       ("list-firmware", "list the firmware applications and exit")
       ("model,m", po::value(&req.model_path)->default_value(req.model_path),
        "inference: the model file (.sxvm) to run")
@@ -164,12 +195,31 @@ int main(int argc, char** argv) {
       std::printf("%-12s %s\n", stoxvp_host_apps[i].name, stoxvp_host_apps[i].summary);
     return 0;
   }
+  if (cpu != "host" && cpu != "riscv") {
+    std::cerr << "stoxvp: --cpu: '" << cpu << "' is neither host nor riscv\n";
+    return kUsage;
+  }
+  if (!elf.empty()) {
+    cpu = "riscv";
+    // A bare image is just run; naming an application asks for its host-side preparation.
+    if (vm["firmware"].defaulted()) firmware = std::filesystem::path(elf).stem().string();
+  }
   const stoxvp_host_app* app = stoxvp_find_host_app(firmware.c_str());
-  if (app == nullptr) {
+  if (app == nullptr && elf.empty()) {
     std::cerr << "stoxvp: --firmware: no application named '" << firmware
               << "' (see --list-firmware)\n";
     return kUsage;
   }
+  if (cpu == "riscv" && elf.empty()) {
+    elf = riscv_image(firmware);
+    if (elf.empty()) {
+      std::cerr << "stoxvp: --cpu riscv: no RV32 image of '" << firmware << "' in " << STOXVP_RISCV_FIRMWARE_DIR
+                << " or " << STOXVP_RISCV_FIRMWARE_INSTALL_DIR
+                << " (the build makes it when riscv64-unknown-elf-gcc and picolibc are installed: tools/setup.sh)\n";
+      return kSetup;
+    }
+  }
+  req.firmware_elf = elf;
   uint64_t limit_ps = 0;
   if (!time_limit.empty()) {
     auto t = parse_time(time_limit);
@@ -234,6 +284,12 @@ int main(int argc, char** argv) {
       session = std::make_unique<stoxvp::runner::session>(p, req);
     } catch (const stoxvp::runner::input_error& e) {
       std::cerr << "stoxvp: " << e.what() << "\n";
+      stoxvp_destroy(p);
+      return kSetup;
+    }
+  } else if (!elf.empty()) {
+    if (stoxvp_attach_elf(p, elf.c_str()) != STOXVP_OK) {
+      std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
       stoxvp_destroy(p);
       return kSetup;
     }
@@ -308,8 +364,9 @@ int main(int argc, char** argv) {
                 (unsigned long long)st.dma_bytes_read, (unsigned long long)st.dma_bytes_written);
     std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)st.bus_transactions,
                 (unsigned long long)st.bus_errors);
+    if (report_ok) print_cpu_line(read_report(report));
   }
-  if (report_ok && !vm.count("quiet")) print_energy_table(report);
+  if (report_ok && !vm.count("quiet")) print_energy_table(read_report(report));
   if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
   if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
   if (report_ok)

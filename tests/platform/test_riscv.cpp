@@ -1,0 +1,317 @@
+// The RV32 CPU model and the cross-compiled firmware: the ELF loader's refusals, faults reported
+// with PC, function, cause and address, the watchdog, WFI and the interrupt path, and the
+// RISC-V inference agreeing with the host-compiled one image for image.
+#include "runner.h"
+#include "stoxvp.h"
+#include "tlm/cpu/elf_file.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <elf.h>
+
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace {
+
+using nlohmann::json;
+
+std::string image(const std::string& name) { return STOXVP_RISCV_FIRMWARE_DIR "/" + name + ".elf"; }
+
+std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string write_bytes(const std::vector<uint8_t>& bytes, const std::string& name) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return path;
+}
+
+// A copy of a good image with its headers edited.
+std::vector<uint8_t> patched(const std::string& name, const std::function<void(Elf32_Ehdr&, Elf32_Phdr*)>& edit) {
+  auto bytes = read_bytes(image(name));
+  EXPECT_GT(bytes.size(), sizeof(Elf32_Ehdr));
+  auto* eh = reinterpret_cast<Elf32_Ehdr*>(bytes.data());
+  edit(*eh, reinterpret_cast<Elf32_Phdr*>(bytes.data() + eh->e_phoff));
+  return bytes;
+}
+
+std::string elf_error(const std::vector<uint8_t>& bytes) {
+  try {
+    stoxvp::parse_riscv_elf(bytes, "test.elf");
+  } catch (const stoxvp::firmware_error& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+struct platform_guard {
+  stoxvp_platform* p = nullptr;
+  ~platform_guard() { stoxvp_destroy(p); }
+};
+
+stoxvp_platform* create(const std::string& extra = "") {
+  stoxvp_platform* p = nullptr;
+  const std::string cfg = R"({"console": {"echo": false})" + extra + "}";
+  EXPECT_EQ(stoxvp_create_from_json(cfg.c_str(), "test config", &p), STOXVP_OK) << stoxvp_last_error();
+  return p;
+}
+
+json report_of(stoxvp_platform* p) {
+  const std::string path = ::testing::TempDir() + "riscv_report.json";
+  EXPECT_EQ(stoxvp_write_report(p, path.c_str()), STOXVP_OK) << stoxvp_last_error();
+  return json::parse(std::ifstream(path));
+}
+
+// Runs an image to its stop.
+stoxvp_run_result run_image(stoxvp_platform* p, const std::string& name, uint64_t limit_ps = 0) {
+  EXPECT_EQ(stoxvp_attach_elf(p, image(name).c_str()), STOXVP_OK) << stoxvp_last_error();
+  stoxvp_run_result rr{};
+  EXPECT_EQ(stoxvp_run(p, limit_ps, &rr), STOXVP_OK) << stoxvp_last_error();
+  return rr;
+}
+
+TEST(ElfLoader, ReadsSegmentsEntryAndFunctions) {
+  const auto f = stoxvp::read_riscv_elf(image("exit_code"));
+  EXPECT_EQ(f.entry, 0x20000000u);
+  ASSERT_FALSE(f.segments.empty());
+  EXPECT_TRUE(f.segments[0].executable);
+  bool main_found = false;
+  for (const auto& fn : f.functions) main_found |= fn.name == "main";
+  EXPECT_TRUE(main_found);
+  EXPECT_EQ(f.symbolize(f.entry), "_start+0x0");
+}
+
+TEST(ElfLoader, RefusesForeignMalformedAndTruncatedFiles) {
+  auto has = [](const std::string& msg, const std::string& part) {
+    EXPECT_NE(msg.find(part), std::string::npos) << msg;
+    EXPECT_EQ(msg.rfind("test.elf: ", 0), 0u) << "the message names the file: " << msg;
+  };
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_machine = EM_X86_64; })),
+      "e_machine = 62 (x86-64), expected 243 (RISC-V)");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_ident[EI_CLASS] = ELFCLASS64; })),
+      "(64-bit)");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_ident[EI_DATA] = ELFDATA2MSB; })),
+      "little-endian");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_type = ET_REL; })), "relocatable");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_flags |= 0x4; })),
+      "hardware floating-point ABI");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_entry = 0x20000000u - 4; })),
+      "e_entry = 0x1ffffffc is not in an executable segment");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_phnum = 0; })), "e_phnum = 0");
+
+  auto good = read_bytes(image("exit_code"));
+  has(elf_error({good.begin(), good.begin() + 30}), "shorter than the 52-byte ELF header");
+  has(elf_error({good.begin(), good.begin() + 600}), "run past the end of the 600-byte file (truncated?)");
+  has(elf_error({'#', '!', '/', 'b', 'i', 'n'}), "not an ELF file");
+  try {
+    stoxvp::read_riscv_elf("/nonexistent/fw.elf");
+    ADD_FAILURE() << "a missing file was accepted";
+  } catch (const stoxvp::firmware_error& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/fw.elf: cannot open the firmware image");
+  }
+}
+
+TEST(RiscvCpu, SegmentsOutsideMemoryAreRefusedBeforeAnythingRuns) {
+  // The whole image moved to where no memory is, then onto the console's window.
+  for (uint32_t to : {0x30000000u, 0x10000000u}) {
+    const auto moved = patched("exit_code", [to](Elf32_Ehdr& h, Elf32_Phdr* ph) {
+      const uint32_t delta = to - 0x20000000u;
+      h.e_entry += delta;
+      for (unsigned i = 0; i < h.e_phnum; ++i) {
+        ph[i].p_paddr += delta;
+        ph[i].p_vaddr += delta;
+      }
+    });
+    platform_guard g;
+    g.p = create();
+    const std::string path = write_bytes(moved, "moved.elf");
+    EXPECT_EQ(stoxvp_attach_elf(g.p, path.c_str()), STOXVP_E_FIRMWARE);
+    const std::string msg = stoxvp_last_error();
+    EXPECT_NE(msg.find(path + ": loadable segment"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("lies outside memory (sram 0x0000000020000000..0x00000000200fffff"), std::string::npos) << msg;
+  }
+  platform_guard g;
+  g.p = create();
+  EXPECT_EQ(stoxvp_attach_elf(g.p, "/nonexistent/fw.elf"), STOXVP_E_FIRMWARE);
+  EXPECT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  EXPECT_EQ(stoxvp_attach_firmware(g.p, [](void*) { return 0; }, nullptr), STOXVP_E_STATE);
+  EXPECT_NE(std::string(stoxvp_last_error()).find("RISC-V firmware image is already attached"), std::string::npos);
+}
+
+TEST(RiscvCpu, FirmwareExitsThroughSimControlWithItsCode) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "exit_code");
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+  EXPECT_NE(std::string(stoxvp_console_output(g.p)).find("exit_code: hello from RV32 at 1000 MHz"), std::string::npos);
+  stoxvp_stats st{};
+  ASSERT_EQ(stoxvp_get_stats(g.p, &st), STOXVP_OK);
+  EXPECT_GT(st.cpu_instructions, 100u);
+  // 1 GHz, CPI 1: the simulated time is at least the instructions' time.
+  EXPECT_GE(rr.sim_time_ps, st.cpu_instructions * 1000);
+  EXPECT_NEAR(st.cpu_energy_pj, double(st.cpu_instructions) * 46.0, 1e-6 * st.cpu_energy_pj);
+  const json r = report_of(g.p);
+  EXPECT_EQ(r["cpu"]["kind"], "riscv");
+  EXPECT_EQ(r["cpu"]["instructions"].get<uint64_t>(), st.cpu_instructions);
+}
+
+TEST(RiscvCpu, IllegalInstructionIsReportedWithPcFunctionAndCause) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "illegal_instruction");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  const std::string msg = rr.message;
+  const auto f = stoxvp::read_riscv_elf(image("illegal_instruction"));
+  uint64_t at = 0;
+  for (const auto& fn : f.functions)
+    if (fn.name == "execute_illegal") at = fn.address;
+  char pc[64];
+  std::snprintf(pc, sizeof pc, "pc 0x%08llx <execute_illegal+0x0>", static_cast<unsigned long long>(at));
+  EXPECT_NE(msg.find("illegal instruction (mcause 2)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(pc), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(instruction 0x0000)"), std::string::npos) << msg;
+  EXPECT_NE(std::string(stoxvp_console_output(g.p)).find("about to fault"), std::string::npos);
+}
+
+TEST(RiscvCpu, BusErrorNamesTheLoadItsAddressAndFunction) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "bus_error");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  const std::string msg = rr.message;
+  EXPECT_NE(msg.find("load access fault (mcause 5): 4-byte read of 0x30000010 answered"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("<read_nowhere+0x"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("the block holding the access"), std::string::npos) << "the load was located: " << msg;
+  stoxvp_stats st{};
+  ASSERT_EQ(stoxvp_get_stats(g.p, &st), STOXVP_OK);
+  EXPECT_EQ(st.bus_errors, 1u);
+}
+
+TEST(RiscvCpu, NullCallIsAFetchFault) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "null_call");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("jump to address 0"), std::string::npos) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("<main+0x"), std::string::npos) << rr.message;
+}
+
+TEST(RiscvCpu, WatchdogAndInstructionLimitStopARunawayProgram) {
+  {
+    platform_guard g;
+    g.p = create(R"(, "riscv_cpu": {"watchdog_ms": 0.5})");
+    const auto rr = run_image(g.p, "runaway");
+    ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("runaway: "), std::string::npos) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("<spin_forever+0x"), std::string::npos) << rr.message;
+    EXPECT_LT(rr.sim_time_ps, 2'000'000'000ull) << "stopped within a few watchdog periods";
+  }
+  {
+    platform_guard g;
+    g.p = create(R"(, "riscv_cpu": {"watchdog_ms": 0, "instruction_limit": 200000})");
+    const auto rr = run_image(g.p, "runaway");
+    ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("instruction limit of 200000 reached"), std::string::npos) << rr.message;
+  }
+}
+
+TEST(RiscvCpu, SleepingWithEveryInterruptMaskedEndsAsIdleWithAReason) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "sleep_forever");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_IDLE) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("sleeps in WFI at pc"), std::string::npos) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("nothing can wake it"), std::string::npos) << rr.message;
+}
+
+TEST(RiscvCpu, AcceleratorInterruptWakesTheCpuFromWfi) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_enable_vcd(g.p, (::testing::TempDir() + "riscv_irq.vcd").c_str()), STOXVP_OK);
+  const auto rr = run_image(g.p, "irq_wake");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 0) << stoxvp_console_output(g.p);
+  const json r = report_of(g.p);
+  // Five fences, each completed by an interrupt the trap handler took after WFI.
+  EXPECT_GE(r["cpu"]["sleeps"].get<uint64_t>(), 5u) << r["cpu"].dump();
+  EXPECT_GE(r["cpu"]["interrupts_taken"].get<uint64_t>(), 5u) << r["cpu"].dump();
+  EXPECT_GT(r["cpu"]["sleep_ns"].get<double>(), 0.0);
+  stoxvp_destroy(g.p);
+  g.p = nullptr;
+  std::ifstream vcd(::testing::TempDir() + "riscv_irq.vcd");
+  const std::string text((std::istreambuf_iterator<char>(vcd)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("$scope module cpu $end\n$var wire    1  "), std::string::npos) << "cpu.sleeping is traced";
+  EXPECT_NE(text.find(" sleeping "), std::string::npos);
+}
+
+TEST(RiscvCpu, RunResumesAfterATimeLimitAndIsDeterministic) {
+  uint64_t first_instructions = 0, first_time = 0;
+  for (int round = 0; round < 2; ++round) {
+    platform_guard g;
+    g.p = create();
+    auto rr = run_image(g.p, "fc-demo", 50'000'000);  // 50 us, long before the end
+    ASSERT_EQ(rr.reason, STOXVP_STOP_TIME_LIMIT) << rr.message;
+    ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+    ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+    EXPECT_EQ(rr.exit_code, 0) << stoxvp_console_output(g.p);
+    EXPECT_NE(std::string(stoxvp_console_output(g.p)).find("PASS"), std::string::npos);
+    stoxvp_stats st{};
+    ASSERT_EQ(stoxvp_get_stats(g.p, &st), STOXVP_OK);
+    if (round == 0) {
+      first_instructions = st.cpu_instructions;
+      first_time = rr.sim_time_ps;
+    } else {
+      EXPECT_EQ(st.cpu_instructions, first_instructions);
+      EXPECT_EQ(rr.sim_time_ps, first_time);
+    }
+  }
+}
+
+TEST(RiscvCpu, DestroyingAPlatformStoppedMidRunIsClean) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "fc-demo", 20'000'000);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_TIME_LIMIT) << rr.message;
+  stoxvp_destroy(g.p);  // the CPU thread is suspended inside the simulator
+  g.p = create();
+  const auto again = run_image(g.p, "exit_code");
+  EXPECT_EQ(again.exit_code, 42) << again.message;
+}
+
+// The same inference firmware, host-compiled and cross-compiled, on the same images and seed.
+stoxvp::runner::outcome infer(const std::string& elf, uint32_t first, uint32_t count) {
+  platform_guard g;
+  g.p = create();
+  stoxvp::runner::request req;
+  req.model_path = STOXVP_SOURCE_DIR "/models/small_cnn_mtj.sxvm";
+  req.first = first;
+  req.count = count;
+  req.firmware_elf = elf;
+  stoxvp::runner::session s(g.p, req);
+  stoxvp_run_result rr{};
+  EXPECT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message << stoxvp_console_output(g.p);
+  return s.collect();
+}
+
+TEST(RiscvCpu, InferenceAgreesWithTheHostCompiledFirmware) {
+  const auto host = infer("", 300, 24);
+  const auto rv = infer(image("inference"), 300, 24);
+  ASSERT_EQ(host.predictions.size(), 24u);
+  EXPECT_EQ(rv.predictions, host.predictions);
+  EXPECT_EQ(rv.correct, host.correct);
+  ASSERT_EQ(rv.logits.size(), host.logits.size());
+  EXPECT_EQ(std::memcmp(rv.logits.data(), host.logits.data(), host.logits.size() * 4), 0)
+      << "the stochastic converters drew the same samples";
+}
+
+}  // namespace

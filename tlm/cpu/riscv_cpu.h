@@ -1,0 +1,138 @@
+// An RV32IMAC hart in machine mode: Unicorn (QEMU's CPU emulation as a library) executes the
+// firmware image; this module makes it a loosely-timed TLM-2.0 initiator.
+//
+// - Memory the bus grants DMI for (SRAM, DRAM) is mapped into Unicorn directly, so loads,
+//   stores and fetches there cost no transaction. Every other address is mapped page by page
+//   on first touch as I/O: each access becomes a b_transport with the CPU's local time, and an
+//   error response stops the run as a load or store access fault.
+// - Time: executed instructions x CPI / frequency, counted per translated block, advance the
+//   quantum keeper; the CPU synchronises when its quantum is used up.
+// - Interrupts: the machine external (accelerator) and timer lines are sampled at block
+//   boundaries and taken the way the privileged spec says (mepc, mcause, mstatus.MPIE/MIE,
+//   mtvec direct or vectored); WFI sleeps until an enabled line is high.
+// - Synchronous exceptions (illegal instruction, misaligned fetch, ecall...), a bus error, a
+//   fetch from where no memory is, a watchdog (no device access or WFI for too long) and an
+//   instruction limit end the run as a fault that names the PC, its function, the cause and the
+//   address. Nothing the firmware does can hang or crash the simulator.
+#pragma once
+
+#include "cpu_base.h"
+#include "elf_file.h"
+
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct uc_struct;  // Unicorn's engine; its header stays out of the platform's interface
+
+namespace stoxvp {
+
+struct riscv_cpu_config {
+  double frequency_hz = 1e9;
+  double cpi = 1.0;                 // cycles per instruction, applied to every instruction
+  double watchdog_ns = 100e6;       // runaway: this long without a device access or WFI (0: off)
+  uint64_t instruction_limit = 0;   // stop after this many instructions (0: no limit)
+};
+
+class riscv_cpu : public cpu_base {
+ public:
+  riscv_cpu(sc_core::sc_module_name name, const riscv_cpu_config& cfg);
+  ~riscv_cpu() override;
+
+  // The CPU starts at the image's entry point. The image's segments must already be in
+  // memory: the platform's loader writes them, the CPU keeps the image for its symbols.
+  void load(elf_file image);
+  bool loaded() const override { return image_.has_value(); }
+  void request_exit(int code) override;
+  std::string waiting_for() const override;
+  uint64_t instructions() const override { return instructions_; }
+  nlohmann::json stats() const override;
+
+  uint64_t interrupts_taken() const { return interrupts_; }
+  uint64_t sleeps() const { return sleeps_; }
+  const riscv_cpu_config& config() const { return cfg_; }
+
+ private:
+  SC_HAS_PROCESS(riscv_cpu);
+  enum class stop { none, sync, interrupt, fault, exit };
+  struct io_page {
+    riscv_cpu* cpu;
+    uint64_t base;
+  };
+  struct block_count {
+    uint64_t key = ~0ull;
+    uint32_t instructions = 0;
+  };
+
+  void run();
+  void halt(stop why);
+  void raise_fault(const std::string& what);
+
+  // Unicorn callbacks (static trampolines in the .cpp forward here).
+  friend struct riscv_hooks;
+  void on_block(uint64_t addr, uint32_t size);
+  bool on_unmapped(int type, uint64_t addr, int size);
+  void on_exception(uint32_t cause);
+  uint64_t io_read(uint64_t addr, unsigned size);
+  void io_write(uint64_t addr, unsigned size, uint64_t value);
+  bool transact(bool write, uint64_t addr, uint8_t* data, unsigned size);
+
+  bool map_direct(uint64_t addr);
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) override;
+  void unmap_stale_direct();
+
+  uint32_t read_csr(int reg) const;
+  void write_csr(int reg, uint32_t v);
+  uint32_t pc() const;
+  bool interrupt_pending();  // an enabled line is high and mstatus.MIE is set
+  uint64_t take_interrupt(uint64_t pc);
+  bool wfi_before(uint64_t pc) const;
+  void fold_instructions();
+  void synchronise();
+  void start_quantum();
+  void refresh_budget();
+  void sleep_until_interrupt(uint64_t pc);
+  uint32_t block_instructions(uint64_t addr, uint32_t size);
+  // Which load or store of the current block touched addr (Unicorn reports I/O accesses with
+  // the block's first PC); falls back to the block's address.
+  uint64_t locate_access(uint64_t addr, bool store, bool& exact) const;
+  std::string where(uint64_t pc) const;  // "pc 0x20000124 <main+0x10>"
+
+  riscv_cpu_config cfg_;
+  uc_struct* uc_ = nullptr;
+  std::optional<elf_file> image_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  sc_core::sc_time cycle_;
+  sc_core::sc_time sync_point_;  // where the quantum keeper will want to synchronise
+  uint64_t pending_ = 0;         // instructions executed but not yet charged to qk_
+  uint64_t budget_ = 0;          // instructions left before sync_point_
+  tlm::tlm_generic_payload trans_;
+  std::deque<io_page> io_pages_;  // stable addresses: Unicorn keeps pointers to them
+  struct direct_region {
+    uint64_t start, end;
+    bool stale;
+  };
+  std::vector<direct_region> direct_;
+  std::vector<std::array<uint64_t, 2>> io_ranges_;  // mapped I/O pages, for fault messages
+  std::vector<block_count> counts_;
+  bool in_emulation_ = false;
+  bool unmap_pending_ = false;  // a DMI region was invalidated while Unicorn executed
+  bool irq_line_ = false;       // either line high when the current chunk started
+  stop stop_ = stop::none;
+  bool exit_requested_ = false;
+  uint64_t block_addr_ = 0, block_size_ = 0;
+  uint64_t instructions_ = 0, since_device_ = 0, watchdog_instructions_ = 0;
+  uint64_t interrupts_ = 0, sleeps_ = 0, wfi_pc_ = 0;
+  sc_core::sc_time sleep_time_;
+  double emulation_seconds_ = 0;  // host time inside uc_emu_start
+  double elsewhere_seconds_ = 0;  // of which in TLM calls and SystemC waits
+};
+
+}  // namespace stoxvp
