@@ -228,6 +228,8 @@ stoxvp_result stoxvp_attach_elf(stoxvp_platform* p, const char* path) {
     return fail(STOXVP_E_FIRMWARE, e.what());
   } catch (const std::logic_error& e) {
     return fail(STOXVP_E_STATE, std::string("stoxvp_attach_elf: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_SIMULATION, std::string("stoxvp_attach_elf: ") + path + ": " + e.what());
   }
   return ok();
 }

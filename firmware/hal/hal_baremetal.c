@@ -64,6 +64,18 @@ void hal_wait_for_interrupt(void) {
   __asm__ volatile("csrs mstatus, %0" ::"r"(MSTATUS_MIE) : "memory");
 }
 
+/* What picolibc's exit(), abort() and assert() end in. */
+HAL_NORETURN void _exit(int code);
+HAL_NORETURN void _exit(int code) { hal_exit(code); }
+int getpid(void);
+int getpid(void) { return 1; }
+int kill(int pid, int sig);
+int kill(int pid, int sig) {
+  (void)pid;
+  hal_printf("signal %d: stopping\n", sig);
+  hal_exit(128 + sig);
+}
+
 #else
 
 void hal_wait_for_interrupt(void) {}

@@ -3,7 +3,8 @@
  *
  * _start: global and thread pointers, stack at the top of SRAM, .tbss and .bss cleared, the trap
  * vector installed (direct mode), interrupts enabled globally (each source is still masked in
- * mie until the HAL waits for it), then main(); its return value is the exit code.
+ * mie until the HAL waits for it), C constructors run, then main(); its return value is the
+ * exit code.
  */
   .section .text.start, "ax"
   .globl _start
@@ -34,6 +35,7 @@ _start:
   la t0, trap_entry
   csrw mtvec, t0
   csrsi mstatus, 8            /* MIE */
+  call __libc_init_array
   call main
   tail hal_exit               /* a0: main's return value */
   .size _start, .-_start

@@ -31,6 +31,20 @@ SECTIONS {
     *(.rodata .rodata.*)
     *(.srodata .srodata.*)
   } > sram :text
+  /* C constructors (crt0 runs them through picolibc's __libc_init_array) and destructors. */
+  .init_array : ALIGN(4) {
+    PROVIDE_HIDDEN(__preinit_array_start = .);
+    KEEP(*(.preinit_array))
+    PROVIDE_HIDDEN(__preinit_array_end = .);
+    PROVIDE_HIDDEN(__init_array_start = .);
+    KEEP(*(SORT_BY_INIT_PRIORITY(.init_array.*) SORT_BY_INIT_PRIORITY(.ctors.*)))
+    KEEP(*(.init_array .ctors))
+    PROVIDE_HIDDEN(__init_array_end = .);
+    PROVIDE_HIDDEN(__fini_array_start = .);
+    KEEP(*(SORT_BY_INIT_PRIORITY(.fini_array.*) SORT_BY_INIT_PRIORITY(.dtors.*)))
+    KEEP(*(.fini_array .dtors))
+    PROVIDE_HIDDEN(__fini_array_end = .);
+  } > sram :text
   /* Data on pages of their own: a store to a page holding code makes the simulator discard
    * that page's translated code (self-modifying-code detection), as a real I-cache would not. */
   .page_break (NOLOAD) : {
@@ -41,20 +55,22 @@ SECTIONS {
     __global_pointer$ = . + 0x800;
     *(.sdata .sdata.*)
   } > sram :data
-  /* picolibc keeps errno in thread-local storage: tp points at this block (TLS variant I). */
-  .tdata : ALIGN(8) {
-    __tls_base = .;
+  /* picolibc keeps errno in thread-local storage: tp points at the start of this block (TLS
+   * variant I), which must be aligned as its most aligned variable. */
+  __tls_align = MAX(ALIGNOF(.tdata), ALIGNOF(.tbss));
+  .tdata : ALIGN(__tls_align) {
     *(.tdata .tdata.*)
   } > sram :data :tls
-  .tbss : ALIGN(8) {
-    __tbss_start = .;
+  .tbss : ALIGN(__tls_align) {
     *(.tbss .tbss.*)
-    . = ALIGN(8);
-    __tbss_end = .;
+    *(.tcommon)
   } > sram :data :tls
+  __tls_base = SIZEOF(.tdata) > 0 ? ADDR(.tdata) : ADDR(.tbss);  /* the PT_TLS segment start */
+  __tbss_start = ADDR(.tbss);
+  __tbss_end = ALIGN(ADDR(.tbss) + SIZEOF(.tbss), 4);
   /* .tbss takes no room of its own in the location counter: reserve it. */
   .tbss_space (NOLOAD) : {
-    . = . + (__tbss_end - __tbss_start);
+    . = ADDR(.tbss) + SIZEOF(.tbss);
   } > sram :data
   .bss (NOLOAD) : ALIGN(8) {
     __bss_start = .;
@@ -66,6 +82,7 @@ SECTIONS {
   } > sram :data
   __stack_top = ORIGIN(sram) + LENGTH(sram);
   ASSERT(__stack_top - __bss_end >= MIN_STACK, "SRAM leaves less than MIN_STACK for the stack")
+  /* No heap: the firmware allocates statically (malloc returns NULL). */
   __heap_start = __bss_end;
   __heap_end = __bss_end;
 }

@@ -106,6 +106,14 @@ TEST(ElfLoader, RefusesForeignMalformedAndTruncatedFiles) {
   has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_entry = 0x20000000u - 4; })),
       "e_entry = 0x1ffffffc is not in an executable segment");
   has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_phnum = 0; })), "e_phnum = 0");
+  has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_entry += 1; })),
+      "e_entry = 0x20000001 is odd");
+  has(elf_error(patched("exit_code",
+                        [](Elf32_Ehdr& h, Elf32_Phdr* ph) {
+                          for (unsigned i = 0; i < h.e_phnum; ++i)
+                            if (ph[i].p_type == PT_LOAD) ph[i].p_vaddr += 0x1000;
+                        })),
+      "differs from p_paddr; the CPU has no MMU");
 
   auto good = read_bytes(image("exit_code"));
   has(elf_error({good.begin(), good.begin() + 30}), "shorter than the 52-byte ELF header");
@@ -194,6 +202,54 @@ TEST(RiscvCpu, BusErrorNamesTheLoadItsAddressAndFunction) {
   stoxvp_stats st{};
   ASSERT_EQ(stoxvp_get_stats(g.p, &st), STOXVP_OK);
   EXPECT_EQ(st.bus_errors, 1u);
+}
+
+TEST(RiscvCpu, BreakpointAndEcallAreNamedWithTheirCauses) {
+  {
+    platform_guard g;
+    g.p = create();
+    const auto rr = run_image(g.p, "breakpoint");
+    ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("breakpoint (mcause 3) at pc"), std::string::npos) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("<trap_here+0x"), std::string::npos) << rr.message;
+    EXPECT_NE(std::string(rr.message).find("(instruction 0x9002)"), std::string::npos) << "c.ebreak: " << rr.message;
+  }
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "ecall");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("environment call from M-mode (mcause 11)"), std::string::npos) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("<call_environment+0x0> (instruction 0x00000073)"), std::string::npos)
+      << rr.message;
+}
+
+TEST(RiscvCpu, StartupGivesConstructorsTlsErrnoAndAbort) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "runtime");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 128 + 6) << stoxvp_console_output(g.p);  // SIGABRT
+  EXPECT_NE(std::string(stoxvp_console_output(g.p)).find("are fine; aborting\nsignal 6"), std::string::npos)
+      << stoxvp_console_output(g.p);
+}
+
+TEST(RiscvCpu, NothingRunsAfterTheExitStore) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "exit_now");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 5);
+  EXPECT_EQ(std::string(stoxvp_console_output(g.p)), "exit_now: before\n");
+}
+
+TEST(RiscvCpu, AnInterruptWithoutTrapVectorIsReportedAsSuch) {
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "no_handler");
+  ASSERT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("interrupt 7 taken at pc"), std::string::npos) << rr.message;
+  EXPECT_NE(std::string(rr.message).find("with mtvec = 0x00000000: no trap handler there"), std::string::npos)
+      << rr.message;
 }
 
 TEST(RiscvCpu, NullCallIsAFetchFault) {

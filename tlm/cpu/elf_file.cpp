@@ -109,6 +109,8 @@ elf_file parse_riscv_elf(const std::vector<uint8_t>& d, const std::string& path)
                  " run past the end of the " + std::to_string(size) + "-byte file (truncated?)");
     if (uint64_t(ph.p_paddr) + ph.p_memsz > (1ull << 32))
       throw fail(seg + ": runs past the 32-bit address space");
+    if (ph.p_vaddr != ph.p_paddr)  // no MMU: code runs where it is loaded
+      throw fail(seg + ": p_vaddr = " + hex32(ph.p_vaddr) + " differs from p_paddr; the CPU has no MMU, an image must run where it is loaded");
     elf_segment s;
     s.address = ph.p_paddr;
     s.memory_size = ph.p_memsz;
@@ -121,6 +123,7 @@ elf_file parse_riscv_elf(const std::vector<uint8_t>& d, const std::string& path)
     f.segments.push_back(std::move(s));
   }
   if (f.segments.empty()) throw fail("no loadable (PT_LOAD) segment");
+  if (f.entry & 1) throw fail("e_entry = " + hex32(f.entry) + " is odd; instructions are 2-byte aligned");
   const elf_segment* at_entry = f.segment_at(f.entry);
   if (at_entry == nullptr || !at_entry->executable)
     throw fail("e_entry = " + hex32(f.entry) + " is not in an executable segment");

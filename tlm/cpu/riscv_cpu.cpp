@@ -46,6 +46,7 @@ std::string hex32(uint64_t v) {
 // The load/store part of an RV32IC instruction, enough to recompute its address.
 struct memory_operand {
   bool load = false, store = false;
+  bool amo = false;  // SC or an AMO: its faults are store/AMO faults, even on the read
   unsigned rs1 = 0, bytes = 0;
   int32_t offset = 0;
   unsigned length = 4;
@@ -89,6 +90,7 @@ memory_operand decode_memory_operand(uint32_t raw) {
     const uint32_t f5 = raw >> 27;
     m.load = f5 != 3;
     m.store = f5 != 2;
+    m.amo = f5 != 2;
     m.bytes = 4;
   }
   return m;
@@ -108,7 +110,7 @@ struct riscv_hooks {
     static_cast<riscv_cpu*>(cpu)->on_exception(cause);
   }
   static bool invalid(uc_engine*, void* cpu) {
-    static_cast<riscv_cpu*>(cpu)->on_exception(2);
+    static_cast<riscv_cpu*>(cpu)->on_invalid_instruction();
     return false;
   }
   static uint64_t io_read(uc_engine*, uint64_t offset, unsigned size, void* page) {
@@ -145,9 +147,11 @@ void riscv_cpu::load(elf_file image) {
 }
 
 void riscv_cpu::request_exit(int code) {
-  // Called from an I/O write (sim_control EXIT): the CPU stops at the next block boundary.
+  // Called from an I/O write (sim_control EXIT): nothing after the store executes. (Stopping
+  // inside an I/O callback is safe here only because the CPU never resumes.)
   exit_requested_ = true;
   exit_code_ = code;
+  if (in_emulation_) halt(stop::exit);
 }
 
 void riscv_cpu::halt(stop why) {
@@ -286,19 +290,25 @@ void riscv_cpu::on_block(uint64_t addr, uint32_t size) {
     halt(stop::interrupt);
     return;
   }
+  // The limits stop the CPU before a block that would exceed them.
+  if (watchdog_instructions_ && since_device_ + n > watchdog_instructions_) {
+    raise_fault("runaway: " + std::to_string(since_device_) + " instructions (" +
+                std::to_string(cfg_.watchdog_ns * 1e-6) + " ms) without a device access or WFI, now at " + where(addr) +
+                " (riscv_cpu.watchdog_ms)");
+    return;
+  }
+  if (cfg_.instruction_limit && instructions_ + n > cfg_.instruction_limit) {
+    raise_fault("instruction limit of " + std::to_string(cfg_.instruction_limit) + " reached at " + where(addr) +
+                " (riscv_cpu.instruction_limit)");
+    return;
+  }
+  trap_pending_ = false;
   block_addr_ = addr;
   block_size_ = size;
   instructions_ += n;
   since_device_ += n;
   pending_ += n;
   budget_ = budget_ > n ? budget_ - n : 0;
-  if (watchdog_instructions_ && since_device_ > watchdog_instructions_)
-    raise_fault("runaway: " + std::to_string(since_device_) + " instructions (" +
-                std::to_string(cfg_.watchdog_ns * 1e-6) + " ms) without a device access or WFI, now at " + where(addr) +
-                " (riscv_cpu.watchdog_ms)");
-  else if (cfg_.instruction_limit && instructions_ > cfg_.instruction_limit)
-    raise_fault("instruction limit of " + std::to_string(cfg_.instruction_limit) + " reached at " + where(addr) +
-                " (riscv_cpu.instruction_limit)");
 }
 
 uint32_t riscv_cpu::block_instructions(uint64_t addr, uint32_t size) {
@@ -333,7 +343,11 @@ uint64_t riscv_cpu::take_interrupt(uint64_t pc) {
                                       ((mstatus & kMstatusMie) ? kMstatusMpie : 0));
   ++interrupts_;
   const uint64_t base = mtvec & ~3u;
-  return (mtvec & 3) == 1 ? base + 4 * cause : base;
+  trap_target_ = (mtvec & 3) == 1 ? base + 4 * cause : base;
+  trap_cause_ = cause;
+  trap_epc_ = pc;
+  trap_pending_ = true;  // until the handler's first block runs
+  return trap_target_;
 }
 
 bool riscv_cpu::wfi_before(uint64_t pc) const {
@@ -394,29 +408,51 @@ std::string riscv_cpu::waiting_for() const {
   return "the firmware sleeps in WFI at " + where(wfi_pc_) + " waiting for an interrupt that no component will raise";
 }
 
+std::string riscv_cpu::instruction_at(uint64_t pc) const {
+  uint32_t insn = 0;
+  if (uc_mem_read(uc_, pc, &insn, 4) != UC_ERR_OK) return "";
+  char b[32];
+  if ((insn & 3) == 3)
+    std::snprintf(b, sizeof b, " (instruction 0x%08x)", insn);
+  else
+    std::snprintf(b, sizeof b, " (instruction 0x%04x)", insn & 0xFFFF);
+  return b;
+}
+
 void riscv_cpu::on_exception(uint32_t cause) {
   // Unicorn 2.0 reports a trap with the PC moved 4 bytes past the trapping instruction (its
-  // ecall convention), for 16-bit instructions too.
+  // ecall convention), for 16-bit instructions too; and an ecall with cause 8 whatever the
+  // privilege (QEMU adds it later): this hart runs in machine mode, so it is 11.
   const uint64_t next = pc();
   const uint64_t at = next >= 4 ? next - 4 : next;
+  if (cause == 8) cause = 11;
+  raise_fault(std::string(exception_name(cause)) + " (mcause " + std::to_string(cause) + ") at " + where(at) +
+              instruction_at(at));
+}
+
+void riscv_cpu::on_invalid_instruction() {
+  // Unicorn's invalid-instruction path (ebreak takes it too) leaves the PC at the instruction.
+  const uint64_t at = pc();
   uint32_t insn = 0;
-  std::string bits;
-  if (uc_mem_read(uc_, at, &insn, 4) == UC_ERR_OK)
-    bits = (insn & 3) == 3 ? " (instruction " + hex32(insn) + ")" : " (instruction 0x" + [&] {
-      char b[8];
-      std::snprintf(b, sizeof b, "%04x", insn & 0xFFFF);
-      return std::string(b);
-    }() + ")";
-  raise_fault(std::string(exception_name(cause)) + " (mcause " + std::to_string(cause) + ") at " + where(at) + bits);
+  uc_mem_read(uc_, at, &insn, 4);
+  const bool ebreak = insn == 0x00100073 || (insn & 0xFFFF) == 0x9002;
+  const uint32_t cause = ebreak ? 3 : 2;
+  raise_fault(std::string(exception_name(cause)) + " (mcause " + std::to_string(cause) + ") at " + where(at) +
+              instruction_at(at));
 }
 
 bool riscv_cpu::on_unmapped(int type, uint64_t addr, int size) {
   if (map_direct(addr)) return true;
   if (type == UC_MEM_FETCH_UNMAPPED) {
-    raise_fault("instruction access fault (mcause 1): " +
-                (addr == 0 ? std::string("jump to address 0 (a null function pointer?)")
-                           : "fetch from " + hex32(addr) + ", which is not memory the CPU can execute from") +
-                " after the block at " + where(block_addr_));
+    if (trap_pending_ && addr == trap_target_)
+      raise_fault("instruction access fault (mcause 1): interrupt " + std::to_string(trap_cause_) +
+                  " taken at " + where(trap_epc_) + " with mtvec = " + hex32(read_csr(UC_RISCV_REG_MTVEC)) +
+                  ": no trap handler there");
+    else
+      raise_fault("instruction access fault (mcause 1): " +
+                  (addr == 0 ? std::string("jump to address 0 (a null function pointer?)")
+                             : "fetch from " + hex32(addr) + ", which is not memory the CPU can execute from") +
+                  " after the block at " + where(block_addr_));
     return false;
   }
   // Not plain memory: map the page as I/O, each access a transaction on the bus.
@@ -427,7 +463,6 @@ bool riscv_cpu::on_unmapped(int type, uint64_t addr, int size) {
     raise_fault("cannot map " + hex32(page) + " for I/O (" + std::to_string(size) + "-byte access at " + hex32(addr) + ")");
     return false;
   }
-  io_ranges_.push_back({page, page + kPage - 1});
   return true;
 }
 
@@ -481,7 +516,8 @@ void riscv_cpu::io_write(uint64_t addr, unsigned size, uint64_t value) {
 }
 
 bool riscv_cpu::transact(bool write, uint64_t addr, uint8_t* data, unsigned size) {
-  if (stop_ == stop::fault) return false;  // the rest of a faulting block: no more side effects
+  // The rest of a block after a fault or an exit has no more side effects.
+  if (stop_ == stop::fault || exit_requested_) return false;
   trans_.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
   trans_.set_address(addr);
   trans_.set_data_ptr(data);
@@ -500,25 +536,29 @@ bool riscv_cpu::transact(bool write, uint64_t addr, uint8_t* data, unsigned size
   ++accesses_;
   since_device_ = 0;
   if (trans_.is_response_error()) {
-    bool exact = false;
-    const uint64_t at = locate_access(addr, write, exact);
-    raise_fault(std::string(write ? "store/AMO access fault (mcause 7)" : "load access fault (mcause 5)") + ": " +
-                std::to_string(size) + "-byte " + (write ? "write to " : "read of ") + hex32(addr) +
-                " answered " + trans_.get_response_string() + ", at " + where(at) +
-                (exact ? "" : " (the block holding the access)"));
+    const access_site site = locate_access(addr, write);
+    const bool store_fault = write || site.amo;
+    std::string at = where(site.pc);
+    if (site.matches == 0)
+      at += " (the first instruction of the block holding the access)";
+    else if (site.matches > 1)
+      at += " (or another of the " + std::to_string(site.matches) + " accesses of its block that address it)";
+    raise_fault(std::string(store_fault ? "store/AMO access fault (mcause 7)" : "load access fault (mcause 5)") +
+                ": " + std::to_string(size) + "-byte " + (write ? "write to " : "read of ") + hex32(addr) +
+                " answered " + trans_.get_response_string() + ", at " + at);
     return false;
   }
   return true;  // the block hook synchronises when the quantum is used up
 }
 
-uint64_t riscv_cpu::locate_access(uint64_t addr, bool store, bool& exact) const {
+riscv_cpu::access_site riscv_cpu::locate_access(uint64_t addr, bool store) const {
   // Inside an I/O callback Unicorn has written back every register the block changed before
-  // the access, so the access's own address operand still holds what it used.
-  exact = false;
-  if (block_size_ == 0) return block_addr_;
+  // the access, so the faulting instruction's address operand still holds what it used. An
+  // earlier or later access of the block can match by coincidence: those are counted.
+  access_site site{block_addr_, 0, false};
+  if (block_size_ == 0) return site;
   std::vector<uint8_t> code(block_size_ + 4, 0);
-  if (uc_mem_read(uc_, block_addr_, code.data(), block_size_) != UC_ERR_OK) return block_addr_;
-  uint64_t found = block_addr_;
+  if (uc_mem_read(uc_, block_addr_, code.data(), block_size_) != UC_ERR_OK) return site;
   for (uint64_t off = 0; off < block_size_;) {
     uint32_t raw = 0;
     std::memcpy(&raw, &code[off], 4);
@@ -526,15 +566,18 @@ uint64_t riscv_cpu::locate_access(uint64_t addr, bool store, bool& exact) const 
     if ((store ? m.store : m.load) && m.bytes) {
       uint64_t base = 0;
       if (m.rs1 != 0) uc_reg_read(uc_, UC_RISCV_REG_X0 + static_cast<int>(m.rs1), &base);
-      if (static_cast<uint32_t>(static_cast<uint32_t>(base) + static_cast<uint32_t>(m.offset)) == addr) {
-        found = block_addr_ + off;
-        exact = true;
-        break;
+      // Overlap rather than equality: Unicorn splits a misaligned access into aligned pieces.
+      const uint64_t ea = static_cast<uint32_t>(static_cast<uint32_t>(base) + static_cast<uint32_t>(m.offset));
+      if (ea < addr + 4 && addr < ea + m.bytes) {
+        if (site.matches++ == 0) {
+          site.pc = block_addr_ + off;
+          site.amo = m.amo;
+        }
       }
     }
     off += m.length;
   }
-  return found;
+  return site;
 }
 
 nlohmann::json riscv_cpu::stats() const {

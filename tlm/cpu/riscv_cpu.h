@@ -13,7 +13,8 @@
 // - Synchronous exceptions (illegal instruction, misaligned fetch, ecall...), a bus error, a
 //   fetch from where no memory is, a watchdog (no device access or WFI for too long) and an
 //   instruction limit end the run as a fault that names the PC, its function, the cause and the
-//   address. Nothing the firmware does can hang or crash the simulator.
+//   address. Nothing the firmware does can crash the simulator or stop simulated time; firmware
+//   that polls a device forever runs until the run's time limit, as it would on silicon.
 #pragma once
 
 #include "cpu_base.h"
@@ -80,6 +81,8 @@ class riscv_cpu : public cpu_base {
   void on_block(uint64_t addr, uint32_t size);
   bool on_unmapped(int type, uint64_t addr, int size);
   void on_exception(uint32_t cause);
+  void on_invalid_instruction();
+  std::string instruction_at(uint64_t pc) const;  // " (instruction 0x...)"
   uint64_t io_read(uint64_t addr, unsigned size);
   void io_write(uint64_t addr, unsigned size, uint64_t value);
   bool transact(bool write, uint64_t addr, uint8_t* data, unsigned size);
@@ -101,8 +104,14 @@ class riscv_cpu : public cpu_base {
   void sleep_until_interrupt(uint64_t pc);
   uint32_t block_instructions(uint64_t addr, uint32_t size);
   // Which load or store of the current block touched addr (Unicorn reports I/O accesses with
-  // the block's first PC); falls back to the block's address.
-  uint64_t locate_access(uint64_t addr, bool store, bool& exact) const;
+  // the block's first PC): the first that matches, how many do, whether it is an AMO. With no
+  // match, the block's address.
+  struct access_site {
+    uint64_t pc;
+    int matches;
+    bool amo;
+  };
+  access_site locate_access(uint64_t addr, bool store) const;
   std::string where(uint64_t pc) const;  // "pc 0x20000124 <main+0x10>"
 
   riscv_cpu_config cfg_;
@@ -120,7 +129,6 @@ class riscv_cpu : public cpu_base {
     bool stale;
   };
   std::vector<direct_region> direct_;
-  std::vector<std::array<uint64_t, 2>> io_ranges_;  // mapped I/O pages, for fault messages
   std::vector<block_count> counts_;
   bool in_emulation_ = false;
   bool unmap_pending_ = false;  // a DMI region was invalidated while Unicorn executed
@@ -130,6 +138,9 @@ class riscv_cpu : public cpu_base {
   uint64_t block_addr_ = 0, block_size_ = 0;
   uint64_t instructions_ = 0, since_device_ = 0, watchdog_instructions_ = 0;
   uint64_t interrupts_ = 0, sleeps_ = 0, wfi_pc_ = 0;
+  bool trap_pending_ = false;  // an interrupt was entered and its handler has not run yet
+  uint64_t trap_target_ = 0, trap_epc_ = 0;
+  uint32_t trap_cause_ = 0;
   sc_core::sc_time sleep_time_;
   double emulation_seconds_ = 0;  // host time inside uc_emu_start
   double elsewhere_seconds_ = 0;  // of which in TLM calls and SystemC waits

@@ -97,11 +97,18 @@ void print_energy_table(const nlohmann::json& r) {
               r["summary"]["tops_per_w"].get<double>());
 }
 
-// The cross-compiled image of an application: the build tree first, then the installation.
-std::string riscv_image(const std::string& app) {
-  for (const char* dir : {STOXVP_RISCV_FIRMWARE_DIR, STOXVP_RISCV_FIRMWARE_INSTALL_DIR}) {
-    const std::string path = std::string(dir) + "/" + app + ".elf";
-    if (std::filesystem::exists(path)) return path;
+// The cross-compiled image of an application, found from where this program is: next to it in
+// the build tree (build/tools/stoxvp -> build/firmware/riscv) or in the installation
+// (bin/stoxvp -> share/stoxvp/firmware/riscv).
+std::string riscv_image(const std::string& app, std::vector<std::string>& searched) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const auto up = exe.parent_path().parent_path();
+  for (const auto& dir : {up / "firmware" / "riscv", up / "share" / "stoxvp" / "firmware" / "riscv"}) {
+    searched.push_back(dir.string());
+    const auto path = dir / (app + ".elf");
+    if (std::filesystem::exists(path)) return path.string();
   }
   return "";
 }
@@ -200,6 +207,10 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (!elf.empty()) {
+    if (!vm["cpu"].defaulted() && cpu != "riscv") {
+      std::cerr << "stoxvp: --elf runs an RV32 image on the RISC-V CPU; it cannot go with --cpu " << cpu << "\n";
+      return kUsage;
+    }
     cpu = "riscv";
     // A bare image is just run; naming an application asks for its host-side preparation.
     if (vm["firmware"].defaulted()) firmware = std::filesystem::path(elf).stem().string();
@@ -211,11 +222,12 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (cpu == "riscv" && elf.empty()) {
-    elf = riscv_image(firmware);
+    std::vector<std::string> searched;
+    elf = riscv_image(firmware, searched);
     if (elf.empty()) {
-      std::cerr << "stoxvp: --cpu riscv: no RV32 image of '" << firmware << "' in " << STOXVP_RISCV_FIRMWARE_DIR
-                << " or " << STOXVP_RISCV_FIRMWARE_INSTALL_DIR
-                << " (the build makes it when riscv64-unknown-elf-gcc and picolibc are installed: tools/setup.sh)\n";
+      std::cerr << "stoxvp: --cpu riscv: no RV32 image '" << firmware << ".elf' in";
+      for (const auto& d : searched) std::cerr << " " << d;
+      std::cerr << " (the build makes it when riscv64-unknown-elf-gcc and picolibc are installed: tools/setup.sh)\n";
       return kSetup;
     }
   }

@@ -1,0 +1,9 @@
+/* An environment call from machine mode (nothing on this platform serves it). */
+#include "hal.h"
+
+__attribute__((noinline)) void call_environment(void) { __asm__ volatile("ecall"); }
+
+int main(void) {
+  call_environment();
+  return 0;
+}
