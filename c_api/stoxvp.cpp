@@ -157,34 +157,29 @@ stoxvp_result stoxvp_set_seed(stoxvp_platform* p, uint64_t seed) {
   return ok();
 }
 
-stoxvp_result stoxvp_mem_write(stoxvp_platform* p, uint64_t addr, const void* src, size_t len) {
+// Debug access of either direction: the whole range must be mapped before anything moves.
+static stoxvp_result debug_access(stoxvp_platform* p, bool write, uint64_t addr, void* data, size_t len) {
+  const char* fn = write ? "stoxvp_mem_write" : "stoxvp_mem_read";
   stoxvp_result r;
-  if (!usable(p, "stoxvp_mem_write", r)) return r;
-  if (src == nullptr && len != 0) return fail(STOXVP_E_ARGUMENT, "stoxvp_mem_write: src is NULL");
+  if (!usable(p, fn, r)) return r;
+  if (data == nullptr && len != 0)
+    return fail(STOXVP_E_ARGUMENT, std::string(fn) + (write ? ": src is NULL" : ": dst is NULL"));
   uint64_t bad = 0;
   if (!p->impl->mapped(addr, len, bad))
-    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_write: " + std::to_string(len) + " bytes at " +
-                                      stoxvp::hex(addr) + ": address " + stoxvp::hex(bad) +
-                                      " is not mapped");
-  if (!p->impl->mem_write(addr, src, len))
-    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_write: the target refused the write at " +
-                                      stoxvp::hex(addr));
+    return fail(STOXVP_E_ADDRESS, std::string(fn) + ": " + std::to_string(len) + " bytes at " + stoxvp::hex(addr) +
+                                      ": address " + stoxvp::hex(bad) + " is not mapped");
+  if (!(write ? p->impl->mem_write(addr, data, len) : p->impl->mem_read(addr, data, len)))
+    return fail(STOXVP_E_ADDRESS, std::string(fn) + ": the target refused the " + (write ? "write" : "read") +
+                                      " at " + stoxvp::hex(addr));
   return ok();
 }
 
+stoxvp_result stoxvp_mem_write(stoxvp_platform* p, uint64_t addr, const void* src, size_t len) {
+  return debug_access(p, true, addr, const_cast<void*>(src), len);
+}
+
 stoxvp_result stoxvp_mem_read(stoxvp_platform* p, uint64_t addr, void* dst, size_t len) {
-  stoxvp_result r;
-  if (!usable(p, "stoxvp_mem_read", r)) return r;
-  if (dst == nullptr && len != 0) return fail(STOXVP_E_ARGUMENT, "stoxvp_mem_read: dst is NULL");
-  uint64_t bad = 0;
-  if (!p->impl->mapped(addr, len, bad))
-    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_read: " + std::to_string(len) + " bytes at " +
-                                      stoxvp::hex(addr) + ": address " + stoxvp::hex(bad) +
-                                      " is not mapped");
-  if (!p->impl->mem_read(addr, dst, len))
-    return fail(STOXVP_E_ADDRESS, "stoxvp_mem_read: the target refused the read at " +
-                                      stoxvp::hex(addr));
-  return ok();
+  return debug_access(p, false, addr, dst, len);
 }
 
 stoxvp_result stoxvp_region(const stoxvp_platform* p, const char* name, uint64_t* base,

@@ -9,6 +9,8 @@
 #include "runner.h"
 #include "stoxvp_regs.h"
 
+#include "support/messages.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -22,19 +24,8 @@ using nlohmann::json;
 std::string tech_error(const std::function<void(json&)>& mutate) {
   json j = stoxvp::default_tech().document;
   mutate(j);
-  const std::string path = ::testing::TempDir() + "tech.json";
-  std::ofstream(path) << j.dump();
-  try {
-    stoxvp::load_tech_file(path);
-  } catch (const stoxvp::config_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void expect_has(const std::string& msg, std::initializer_list<const char*> parts) {
-  ASSERT_FALSE(msg.empty()) << "no error";
-  for (const char* p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+  const std::string path = stoxvp::test::temp_file("tech.json", j.dump());
+  return stoxvp::test::message_of<stoxvp::config_error>([&] { stoxvp::load_tech_file(path); });
 }
 
 TEST(TechnologyFile, TheShippedDefaultLoadsAndNamesEverySource) {
@@ -47,20 +38,20 @@ TEST(TechnologyFile, TheShippedDefaultLoadsAndNamesEverySource) {
 }
 
 TEST(TechnologyFile, BadFilesAreRefusedWithFileFieldAndValue) {
-  expect_has(tech_error([](json& j) { j["components"]["mtj"].erase("read_ns"); }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["mtj"].erase("read_ns"); }),
              {"tech.json", "components.mtj.read_ns", "missing"});
-  expect_has(tech_error([](json& j) { j["components"]["mtj"]["write_energy_pj"]["value"] = -0.1; }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["mtj"]["write_energy_pj"]["value"] = -0.1; }),
              {"tech.json", "components.mtj.write_energy_pj.value", "-0.1"});
-  expect_has(tech_error([](json& j) { j["components"]["crossbar"]["read_latency_ns"]["value"] = "fast"; }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["crossbar"]["read_latency_ns"]["value"] = "fast"; }),
              {"components.crossbar.read_latency_ns.value", "\"fast\""});
-  expect_has(tech_error([](json& j) { j["components"]["flux_capacitor"] = json::object(); }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["flux_capacitor"] = json::object(); }),
              {"unknown field 'components.flux_capacitor'"});
-  expect_has(tech_error([](json& j) { j["components"]["mtj"]["spin"] = {{"value", 1}, {"source", "x"}}; }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["mtj"]["spin"] = {{"value", 1}, {"source", "x"}}; }),
              {"unknown field 'components.mtj.spin'"});
-  expect_has(tech_error([](json& j) { j["components"]["router"]["area_um2"].erase("source"); }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["router"]["area_um2"].erase("source"); }),
              {"components.router.area_um2.source", "names its source"});
-  expect_has(tech_error([](json& j) { j["adc_model"] = "flash"; }), {"adc_model", "\"flash\""});
-  expect_has(tech_error([](json& j) { j["components"]["adc_isaac"]["energy_pj"]["per_bits"]["20"] = 1.0; }),
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["adc_model"] = "flash"; }), {"adc_model", "\"flash\""});
+  stoxvp::test::expect_mentions(tech_error([](json& j) { j["components"]["adc_isaac"]["energy_pj"]["per_bits"]["20"] = 1.0; }),
              {"adc_isaac.energy_pj.per_bits", "'20'"});
 }
 
@@ -181,13 +172,13 @@ TEST(Costs, PowerTraceIsValidAndAccountsForTheEnergy) {
 TEST(Costs, ArchitectureConfigurationIsChecked) {
   stoxvp_platform* p = nullptr;
   EXPECT_EQ(stoxvp_create_from_json(R"({"accelerator": {"noc": {"mesh_x": 2, "mesh_y": 2}}})", "cfg", &p), STOXVP_E_CONFIG);
-  expect_has(stoxvp_last_error(), {"cfg", "accelerator.noc.mesh_x", "fewer routers than the 16 tiles"});
+  stoxvp::test::expect_mentions(stoxvp_last_error(), {"cfg", "accelerator.noc.mesh_x", "fewer routers than the 16 tiles"});
   EXPECT_EQ(stoxvp_create_from_json(R"({"accelerator": {"converter_design": {"kind": "flash"}}})", "cfg", &p), STOXVP_E_CONFIG);
-  expect_has(stoxvp_last_error(), {"accelerator.converter_design.kind", "\"flash\""});
+  stoxvp::test::expect_mentions(stoxvp_last_error(), {"accelerator.converter_design.kind", "\"flash\""});
   EXPECT_EQ(stoxvp_create_from_json(R"({"technology": {"file": "/nonexistent/t.json"}})", "cfg", &p), STOXVP_E_CONFIG);
-  expect_has(stoxvp_last_error(), {"/nonexistent/t.json", "cannot open"});
+  stoxvp::test::expect_mentions(stoxvp_last_error(), {"/nonexistent/t.json", "cannot open"});
   EXPECT_EQ(stoxvp_create_from_json(R"({"technology": {"adc_model": "survey"}})", "cfg", &p), STOXVP_E_CONFIG);
-  expect_has(stoxvp_last_error(), {"technology.adc_model", "\"survey\""});
+  stoxvp::test::expect_mentions(stoxvp_last_error(), {"technology.adc_model", "\"survey\""});
 }
 
 }  // namespace

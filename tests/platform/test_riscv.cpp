@@ -3,6 +3,7 @@
 // RISC-V inference agreeing with the host-compiled one image for image.
 #include "runner.h"
 #include "stoxvp.h"
+#include "support/messages.h"
 #include "tlm/cpu/elf_file.h"
 
 #include <gtest/gtest.h>
@@ -28,11 +29,6 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-std::string write_bytes(const std::vector<uint8_t>& bytes, const std::string& name) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return path;
-}
 
 // A copy of a good image with its headers edited.
 std::vector<uint8_t> patched(const std::string& name, const std::function<void(Elf32_Ehdr&, Elf32_Phdr*)>& edit) {
@@ -44,12 +40,7 @@ std::vector<uint8_t> patched(const std::string& name, const std::function<void(E
 }
 
 std::string elf_error(const std::vector<uint8_t>& bytes) {
-  try {
-    stoxvp::parse_riscv_elf(bytes, "test.elf");
-  } catch (const stoxvp::firmware_error& e) {
-    return e.what();
-  }
-  return "(accepted)";
+  return stoxvp::test::message_of<stoxvp::firmware_error>([&] { stoxvp::parse_riscv_elf(bytes, "test.elf"); });
 }
 
 struct platform_guard {
@@ -90,10 +81,7 @@ TEST(ElfLoader, ReadsSegmentsEntryAndFunctions) {
 }
 
 TEST(ElfLoader, RefusesForeignMalformedAndTruncatedFiles) {
-  auto has = [](const std::string& msg, const std::string& part) {
-    EXPECT_NE(msg.find(part), std::string::npos) << msg;
-    EXPECT_EQ(msg.rfind("test.elf: ", 0), 0u) << "the message names the file: " << msg;
-  };
+  auto has = [](const std::string& msg, const char* part) { stoxvp::test::expect_mentions(msg, {"test.elf: ", part}); };
   has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_machine = EM_X86_64; })),
       "e_machine = 62 (x86-64), expected 243 (RISC-V)");
   has(elf_error(patched("exit_code", [](Elf32_Ehdr& h, Elf32_Phdr*) { h.e_ident[EI_CLASS] = ELFCLASS64; })),
@@ -119,12 +107,8 @@ TEST(ElfLoader, RefusesForeignMalformedAndTruncatedFiles) {
   has(elf_error({good.begin(), good.begin() + 30}), "shorter than the 52-byte ELF header");
   has(elf_error({good.begin(), good.begin() + 600}), "run past the end of the 600-byte file (truncated?)");
   has(elf_error({'#', '!', '/', 'b', 'i', 'n'}), "not an ELF file");
-  try {
-    stoxvp::read_riscv_elf("/nonexistent/fw.elf");
-    ADD_FAILURE() << "a missing file was accepted";
-  } catch (const stoxvp::firmware_error& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/fw.elf: cannot open the firmware image");
-  }
+  EXPECT_EQ(stoxvp::test::message_of<stoxvp::firmware_error>([] { stoxvp::read_riscv_elf("/nonexistent/fw.elf"); }),
+            "/nonexistent/fw.elf: cannot open the firmware image");
 }
 
 TEST(RiscvCpu, SegmentsOutsideMemoryAreRefusedBeforeAnythingRuns) {
@@ -140,7 +124,7 @@ TEST(RiscvCpu, SegmentsOutsideMemoryAreRefusedBeforeAnythingRuns) {
     });
     platform_guard g;
     g.p = create();
-    const std::string path = write_bytes(moved, "moved.elf");
+    const std::string path = stoxvp::test::temp_file("moved.elf", std::string(moved.begin(), moved.end()));
     EXPECT_EQ(stoxvp_attach_elf(g.p, path.c_str()), STOXVP_E_FIRMWARE);
     const std::string msg = stoxvp_last_error();
     EXPECT_NE(msg.find(path + ": loadable segment"), std::string::npos) << msg;

@@ -2,6 +2,8 @@
 // anything reaches the platform, with messages naming the file and what is wrong.
 #include "runner.h"
 
+#include "support/messages.h"
+
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -12,29 +14,11 @@ using stoxvp::runner::input_error;
 
 namespace {
 
-std::string temp(const std::string& name, const std::string& bytes) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
-
 std::string be32(uint32_t v) {
   return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const input_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-void expect_has(const std::string& msg, std::initializer_list<const char*> parts) {
-  ASSERT_FALSE(msg.empty()) << "no error";
-  for (const char* p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-}
+std::string error_of(const std::function<void()>& f) { return stoxvp::test::message_of<input_error>(f); }
 
 TEST(IdxFiles, ReadsTheShippedTestSet) {
   const auto im = stoxvp::runner::read_idx_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
@@ -48,18 +32,18 @@ TEST(IdxFiles, ReadsTheShippedTestSet) {
 TEST(IdxFiles, EmptyMissingAndMalformedFilesAreRefused) {
   using stoxvp::runner::read_idx_images;
   using stoxvp::runner::read_idx_labels;
-  expect_has(error_of([] { read_idx_images(temp("empty.idx", "")); }), {"empty.idx", "empty"});
-  expect_has(error_of([] { read_idx_images("/nonexistent/x.idx"); }), {"/nonexistent/x.idx", "cannot open"});
-  expect_has(error_of([] { read_idx_images(temp("short.idx", "abc")); }), {"short.idx", "3 bytes", "16-byte"});
-  expect_has(error_of([] { read_idx_images(temp("magic.idx", be32(0x801) + be32(1) + be32(2) + be32(2) + "abcd")); }),
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images(stoxvp::test::temp_file("empty.idx", "")); }), {"empty.idx", "empty"});
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images("/nonexistent/x.idx"); }), {"/nonexistent/x.idx", "cannot open"});
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images(stoxvp::test::temp_file("short.idx", "abc")); }), {"short.idx", "3 bytes", "16-byte"});
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images(stoxvp::test::temp_file("magic.idx", be32(0x801) + be32(1) + be32(2) + be32(2) + "abcd")); }),
              {"magic.idx", "magic 0x00000801", "0x00000803"});
-  expect_has(error_of([] { read_idx_images(temp("trunc.idx", be32(0x803) + be32(3) + be32(2) + be32(2) + "abcd")); }),
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images(stoxvp::test::temp_file("trunc.idx", be32(0x803) + be32(3) + be32(2) + be32(2) + "abcd")); }),
              {"trunc.idx", "3 images of 2x2 (28 bytes)", "holds 20"});
-  expect_has(error_of([] { read_idx_images(temp("zero.idx", be32(0x803) + be32(0) + be32(2) + be32(2))); }),
+  stoxvp::test::expect_mentions(error_of([] { read_idx_images(stoxvp::test::temp_file("zero.idx", be32(0x803) + be32(0) + be32(2) + be32(2))); }),
              {"zero.idx", "nothing to read"});
-  expect_has(error_of([] { read_idx_labels(temp("lab.idx", be32(0x801) + be32(3) + std::string("\x01\x0c\x02", 3))); }),
+  stoxvp::test::expect_mentions(error_of([] { read_idx_labels(stoxvp::test::temp_file("lab.idx", be32(0x801) + be32(3) + std::string("\x01\x0c\x02", 3))); }),
              {"lab.idx", "label 1 = 12", "0..9"});
-  expect_has(error_of([] { read_idx_labels(temp("labn.idx", be32(0x801) + be32(5) + "ab")); }),
+  stoxvp::test::expect_mentions(error_of([] { read_idx_labels(stoxvp::test::temp_file("labn.idx", be32(0x801) + be32(5) + "ab")); }),
              {"labn.idx", "says 5 labels", "holds 2"});
   // A gzip file cut in the middle.
   const std::string payload = be32(0x803) + be32(1) + be32(8) + be32(8) + std::string(64, 'x');
@@ -69,27 +53,27 @@ TEST(IdxFiles, EmptyMissingAndMalformedFilesAreRefused) {
   gzclose(g);
   std::ifstream in(gzpath, std::ios::binary);
   std::string whole((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string cut = temp("cut2.idx.gz", whole.substr(0, whole.size() / 2));
-  expect_has(error_of([&] { read_idx_images(cut); }), {"cut2.idx.gz"});
+  const std::string cut = stoxvp::test::temp_file("cut2.idx.gz", whole.substr(0, whole.size() / 2));
+  stoxvp::test::expect_mentions(error_of([&] { read_idx_images(cut); }), {"cut2.idx.gz"});
 }
 
 TEST(ModelFiles, ReaderMessagesReachTheUser) {
-  expect_has(error_of([] { stoxvp::runner::read_model("/nonexistent/m.sxvm"); }), {"/nonexistent/m.sxvm", "cannot open"});
-  expect_has(error_of([] { stoxvp::runner::read_model(temp("bad.sxvm", std::string(100, 'Z'))); }),
+  stoxvp::test::expect_mentions(error_of([] { stoxvp::runner::read_model("/nonexistent/m.sxvm"); }), {"/nonexistent/m.sxvm", "cannot open"});
+  stoxvp::test::expect_mentions(error_of([] { stoxvp::runner::read_model(stoxvp::test::temp_file("bad.sxvm", std::string(100, 'Z'))); }),
              {"bad.sxvm", "bad magic"});
-  expect_has(error_of([] { stoxvp::runner::read_model(temp("tiny.sxvm", "SXVM")); }), {"tiny.sxvm", "truncated", "4 bytes"});
+  stoxvp::test::expect_mentions(error_of([] { stoxvp::runner::read_model(stoxvp::test::temp_file("tiny.sxvm", "SXVM")); }), {"tiny.sxvm", "truncated", "4 bytes"});
 }
 
 TEST(ConverterOverride, NamesAndSampleListsAreChecked) {
   stoxvp::runner::converter_override c;
   EXPECT_EQ(c.kind_of("mtj"), 4);
-  expect_has(error_of([] { stoxvp::runner::converter_override::kind_of("flash"); }), {"'flash'"});
+  stoxvp::test::expect_mentions(error_of([] { stoxvp::runner::converter_override::kind_of("flash"); }), {"'flash'"});
   c.set_samples("1,2,4");
   EXPECT_EQ(c.samples[0][0], 1);
   EXPECT_EQ(c.samples[1][5], 2);
   EXPECT_EQ(c.samples[7][0], 4);
-  expect_has(error_of([&] { c.set_samples("4,0"); }), {"'4,0'", "1..255"});
-  expect_has(error_of([&] { c.set_samples("x"); }), {"'x'"});
+  stoxvp::test::expect_mentions(error_of([&] { c.set_samples("4,0"); }), {"'4,0'", "1..255"});
+  stoxvp::test::expect_mentions(error_of([&] { c.set_samples("x"); }), {"'x'"});
 }
 
 }  // namespace
