@@ -1,5 +1,6 @@
 // Configuration files: the shipped default equals the built-in defaults, and every kind of bad
 // file is refused with a message naming the file, the field and the value.
+#include "support/files.h"
 #include "support/kernel.h"
 #include "support/messages.h"
 #include "tlm/common/json_reader.h"

@@ -2,12 +2,13 @@
 // tracing changes no figure; latency and energy follow T and the ADC sharing; the power trace
 // is a valid VCD and a CSV.
 #include "fc_demo/fc_demo.h"
+#include "runner.h"
 #include "stoxvp.h"
+#include "stoxvp_regs.h"
+#include "support/files.h"
 #include "support/kernel.h"
 #include "tlm/common/json_reader.h"
 #include "tlm/platform/tech_file.h"
-#include "runner.h"
-#include "stoxvp_regs.h"
 
 #include "support/messages.h"
 
@@ -76,7 +77,7 @@ json run_inference(const std::string& model, uint32_t images, const stoxvp::runn
   EXPECT_EQ(stoxvp_run(p, 0, &rr), STOXVP_OK);
   EXPECT_EQ(rr.exit_code, 0) << rr.message << stoxvp_console_output(p);
   s.collect();  // adds the "inference" section
-  const std::string path = ::testing::TempDir() + "cost_report.json";
+  const std::string path = stoxvp::test::test_path("cost_report.json");
   EXPECT_EQ(stoxvp_write_report(p, path.c_str()), STOXVP_OK);
   stoxvp_destroy(p);
   return json::parse(std::ifstream(path));
@@ -106,7 +107,7 @@ TEST(Costs, EnergiesAddUpOverComponentsAndLayers) {
 }
 
 TEST(Costs, TracingOnOrOffChangesNoFigure) {
-  const std::string csv = ::testing::TempDir() + "power.csv", vcd = ::testing::TempDir() + "power.vcd";
+  const std::string csv = stoxvp::test::test_path("power.csv"), vcd = stoxvp::test::test_path("power.vcd");
   const json off = run_inference("small_cnn_ideal", 4);
   const json on = run_inference("small_cnn_ideal", 4, {}, csv, vcd);
   EXPECT_EQ(on["energy"], off["energy"]);
@@ -141,7 +142,7 @@ TEST(Costs, LatencyAndConverterEnergyGrowWithTAndWithColumnsPerAdc) {
 }
 
 TEST(Costs, PowerTraceIsValidAndAccountsForTheEnergy) {
-  const std::string csv = ::testing::TempDir() + "p.csv", vcd = ::testing::TempDir() + "p.vcd";
+  const std::string csv = stoxvp::test::test_path("p.csv"), vcd = stoxvp::test::test_path("p.vcd");
   const json r = run_inference("small_cnn_ideal", 3, {}, csv, vcd,
                                R"({"console": {"echo": false}, "power_trace": {"interval_ns": 100}})");
   std::ifstream in(csv);

@@ -4,6 +4,7 @@
 #include "hal.h"
 #include "stoxvp.h"
 #include "stoxvp_drv.h"
+#include "support/files.h"
 #include "support/kernel.h"
 
 #include <gtest/gtest.h>
@@ -318,7 +319,7 @@ TEST(CApi, TracingAfterStartAndUnwritablePathsAreRefused) {
   EXPECT_NE(std::string(stoxvp_last_error()).find("/nonexistent-dir/x.vcd"), std::string::npos);
   ASSERT_EQ(stoxvp_attach_firmware(g.p, exit_firmware, &unreached), STOXVP_OK);
   ASSERT_EQ(stoxvp_run(g.p, 0, nullptr), STOXVP_OK);
-  EXPECT_EQ(stoxvp_enable_vcd(g.p, (::testing::TempDir() + "late.vcd").c_str()), STOXVP_E_STATE);
+  EXPECT_EQ(stoxvp_enable_vcd(g.p, (stoxvp::test::test_path("late.vcd")).c_str()), STOXVP_E_STATE);
   EXPECT_EQ(stoxvp_attach_firmware(g.p, exit_firmware, nullptr), STOXVP_E_STATE);
   EXPECT_EQ(stoxvp_write_report(g.p, "/nonexistent-dir/r.json"), STOXVP_E_IO);
 }
@@ -329,7 +330,7 @@ TEST(CApi, ReportDescribesTheRunAndItsComponents) {
   ASSERT_EQ(stoxvp_attach_firmware(g.p, fc_demo_main, nullptr), STOXVP_OK);
   ASSERT_EQ(stoxvp_run(g.p, 0, nullptr), STOXVP_OK);
   ASSERT_EQ(stoxvp_report_add(g.p, "firmware", R"({"name": "fc-demo"})"), STOXVP_OK);
-  const std::string path = ::testing::TempDir() + "report.json";
+  const std::string path = stoxvp::test::test_path("report.json");
   ASSERT_EQ(stoxvp_write_report(g.p, path.c_str()), STOXVP_OK) << stoxvp_last_error();
   const auto j = nlohmann::json::parse(std::ifstream(path));
   EXPECT_EQ(j["run"]["stop_reason"], "exit");

@@ -3,6 +3,7 @@
 // RISC-V inference agreeing with the host-compiled one image for image.
 #include "runner.h"
 #include "stoxvp.h"
+#include "support/files.h"
 #include "support/messages.h"
 #include "tlm/cpu/elf_file.h"
 
@@ -56,7 +57,7 @@ stoxvp_platform* create(const std::string& extra = "") {
 }
 
 json report_of(stoxvp_platform* p) {
-  const std::string path = ::testing::TempDir() + "riscv_report.json";
+  const std::string path = stoxvp::test::test_path("riscv_report.json");
   EXPECT_EQ(stoxvp_write_report(p, path.c_str()), STOXVP_OK) << stoxvp_last_error();
   return json::parse(std::ifstream(path));
 }
@@ -276,7 +277,7 @@ TEST(RiscvCpu, SleepingWithEveryInterruptMaskedEndsAsIdleWithAReason) {
 TEST(RiscvCpu, AcceleratorInterruptWakesTheCpuFromWfi) {
   platform_guard g;
   g.p = create();
-  ASSERT_EQ(stoxvp_enable_vcd(g.p, (::testing::TempDir() + "riscv_irq.vcd").c_str()), STOXVP_OK);
+  ASSERT_EQ(stoxvp_enable_vcd(g.p, (stoxvp::test::test_path("riscv_irq.vcd")).c_str()), STOXVP_OK);
   const auto rr = run_image(g.p, "irq_wake");
   ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
   EXPECT_EQ(rr.exit_code, 0) << stoxvp_console_output(g.p);
@@ -287,7 +288,7 @@ TEST(RiscvCpu, AcceleratorInterruptWakesTheCpuFromWfi) {
   EXPECT_GT(r["cpu"]["sleep_ns"].get<double>(), 0.0);
   stoxvp_destroy(g.p);
   g.p = nullptr;
-  std::ifstream vcd(::testing::TempDir() + "riscv_irq.vcd");
+  std::ifstream vcd(stoxvp::test::test_path("riscv_irq.vcd"));
   const std::string text((std::istreambuf_iterator<char>(vcd)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("$scope module cpu $end\n$var wire    1  "), std::string::npos) << "cpu.sleeping is traced";
   EXPECT_NE(text.find(" sleeping "), std::string::npos);

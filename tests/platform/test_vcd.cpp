@@ -3,6 +3,7 @@
 // alone exits 0 even on garbage, which is why the round trip is compared.)
 #include "fc_demo/fc_demo.h"
 #include "stoxvp.h"
+#include "support/files.h"
 
 #include <gtest/gtest.h>
 
@@ -63,7 +64,7 @@ std::map<std::string, int> value_changes(const std::string& path) {
 }
 
 TEST(Vcd, RoundTripsThroughGtkwaveTools) {
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = stoxvp::test::test_path("");
   const std::string vcd = dir + "stoxvp_roundtrip.vcd", fst = dir + "stoxvp_roundtrip.fst",
                     back = dir + "stoxvp_roundtrip_back.vcd";
   stoxvp_platform* p = nullptr;
@@ -92,7 +93,7 @@ TEST(Vcd, RoundTripsThroughGtkwaveTools) {
 
 TEST(Vcd, TheRoundTripCatchesWhatVcd2fstLetsThrough) {
   // vcd2fst exits 0 on a corrupt value line and silently drops it; the comparison notices.
-  const std::string dir = ::testing::TempDir();
+  const std::string dir = stoxvp::test::test_path("");
   std::ofstream(dir + "corrupt.vcd") << "$timescale 1ps $end\n$scope module top $end\n"
                                         "$var wire 1 ! a $end\n$upscope $end\n$enddefinitions $end\n"
                                         "#0\n0!\n#5\n1!\n#7\n%%garbage\n#9\n0!\n";

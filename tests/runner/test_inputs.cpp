@@ -1,6 +1,7 @@
 // The host runner's inputs: IDX image and label files and model files are checked before
 // anything reaches the platform, with messages naming the file and what is wrong.
 #include "runner.h"
+#include "support/files.h"
 
 #include "support/messages.h"
 
@@ -47,7 +48,7 @@ TEST(IdxFiles, EmptyMissingAndMalformedFilesAreRefused) {
              {"labn.idx", "says 5 labels", "holds 2"});
   // A gzip file cut in the middle.
   const std::string payload = be32(0x803) + be32(1) + be32(8) + be32(8) + std::string(64, 'x');
-  const std::string gzpath = ::testing::TempDir() + "cut.idx.gz";
+  const std::string gzpath = stoxvp::test::test_path("cut.idx.gz");
   gzFile g = gzopen(gzpath.c_str(), "wb");
   gzwrite(g, payload.data(), static_cast<unsigned>(payload.size()));
   gzclose(g);

@@ -4,19 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <string>
 
 namespace stoxvp::test {
-
-// A file in the test's temporary directory holding `bytes`; returns its path.
-inline std::string temp_file(const std::string& name, const std::string& bytes) {
-  const std::string path = ::testing::TempDir() + name;
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path;
-}
 
 // The message of the E that `f` throws; "" when it throws none.
 template <typename E>
