@@ -4,6 +4,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -324,16 +325,17 @@ uint32_t riscv_cpu::block_instructions(uint64_t addr, uint32_t size) {
   return n;
 }
 
-bool riscv_cpu::interrupt_pending() {
-  const uint32_t mstatus = read_csr(UC_RISCV_REG_MSTATUS);
-  if (!(mstatus & kMstatusMie)) return false;
-  const uint32_t mie = read_csr(UC_RISCV_REG_MIE);
-  return (irq_external.read() && (mie & kMieMeie)) || (irq_timer.read() && (mie & kMieMtie));
+uint32_t riscv_cpu::pending_lines() const {
+  const uint32_t high = (irq_external.read() ? kMieMeie : 0) | (irq_timer.read() ? kMieMtie : 0);
+  return high ? high & read_csr(UC_RISCV_REG_MIE) : 0;
+}
+
+bool riscv_cpu::interrupt_pending() const {
+  return (read_csr(UC_RISCV_REG_MSTATUS) & kMstatusMie) && pending_lines();
 }
 
 uint64_t riscv_cpu::take_interrupt(uint64_t pc) {
-  const uint32_t mie = read_csr(UC_RISCV_REG_MIE);
-  const uint32_t cause = irq_external.read() && (mie & kMieMeie) ? kCauseExternal : kCauseTimer;
+  const uint32_t cause = pending_lines() & kMieMeie ? kCauseExternal : kCauseTimer;
   const uint32_t mstatus = read_csr(UC_RISCV_REG_MSTATUS);
   const uint32_t mtvec = read_csr(UC_RISCV_REG_MTVEC);
   write_csr(UC_RISCV_REG_MEPC, static_cast<uint32_t>(pc));
@@ -359,15 +361,12 @@ void riscv_cpu::sleep_until_interrupt(uint64_t pc) {
   synchronise();
   wfi_pc_ = pc;
   since_device_ = 0;
-  auto wake = [this] {
-    const uint32_t mie = read_csr(UC_RISCV_REG_MIE);
-    return (irq_external.read() && (mie & kMieMeie)) || (irq_timer.read() && (mie & kMieMtie));
-  };
-  if (wake() || exit_requested_) return;
+  // WFI ends when an enabled line is high, whatever mstatus.MIE says.
+  if (pending_lines() || exit_requested_) return;
   ++sleeps_;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   set_asleep(true);
-  while (!wake() && !exit_requested_) wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
+  while (!pending_lines() && !exit_requested_) wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
   set_asleep(false);
   sleep_time_ += sc_core::sc_time_stamp() - t0;
   start_quantum();  // a new quantum starts at the wake-up
@@ -383,19 +382,19 @@ void riscv_cpu::fold_instructions() {
 
 void riscv_cpu::synchronise() {
   fold_instructions();
-  qk_.sync();
-  start_quantum();
+  qk_.sync();  // waits, then starts a new quantum
+  refresh_budget();
 }
 
 void riscv_cpu::start_quantum() {
-  qk_.reset();  // the keeper's next synchronisation point, computed as below
-  sync_point_ = sc_core::sc_time_stamp() + tlm::tlm_global_quantum::instance().compute_local_quantum();
+  qk_.reset();
   refresh_budget();
 }
 
 void riscv_cpu::refresh_budget() {
   const sc_core::sc_time now = qk_.get_current_time() + sc_core::sc_time::from_value(cycle_.value() * pending_);
-  budget_ = now >= sync_point_ ? 0 : (sync_point_ - now).value() / cycle_.value();
+  const sc_core::sc_time end = qk_.next_sync_point();
+  budget_ = now >= end ? 0 : (end - now).value() / cycle_.value();
 }
 
 std::string riscv_cpu::waiting_for() const {

@@ -22,8 +22,6 @@
 
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include <array>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -94,7 +92,8 @@ class riscv_cpu : public cpu_base {
   uint32_t read_csr(int reg) const;
   void write_csr(int reg, uint32_t v);
   uint32_t pc() const;
-  bool interrupt_pending();  // an enabled line is high and mstatus.MIE is set
+  uint32_t pending_lines() const;  // the mie bits (MEIE, MTIE) of the lines that are high
+  bool interrupt_pending() const;  // one of them is, and mstatus.MIE is set
   uint64_t take_interrupt(uint64_t pc);
   bool wfi_before(uint64_t pc) const;
   void fold_instructions();
@@ -117,11 +116,14 @@ class riscv_cpu : public cpu_base {
   riscv_cpu_config cfg_;
   uc_struct* uc_ = nullptr;
   std::optional<elf_file> image_;
-  tlm_utils::tlm_quantumkeeper qk_;
+  // The keeper's own next synchronisation point sets how many instructions may run first.
+  struct quantum_keeper : tlm_utils::tlm_quantumkeeper {
+    sc_core::sc_time next_sync_point() const { return m_next_sync_point; }
+  };
+  quantum_keeper qk_;
   sc_core::sc_time cycle_;
-  sc_core::sc_time sync_point_;  // where the quantum keeper will want to synchronise
   uint64_t pending_ = 0;         // instructions executed but not yet charged to qk_
-  uint64_t budget_ = 0;          // instructions left before sync_point_
+  uint64_t budget_ = 0;          // instructions left before the next synchronisation point
   tlm::tlm_generic_payload trans_;
   std::deque<io_page> io_pages_;  // stable addresses: Unicorn keeps pointers to them
   struct direct_region {
