@@ -68,6 +68,18 @@ TEST(Config, WrongTypesAndRangesNameFieldAndValue) {
   stoxvp::test::expect_mentions(error_of(R"({"console": {"echo": 1}})"), {"field 'console.echo'", "true or false"});
   stoxvp::test::expect_mentions(error_of(R"({"bus": 5})"), {"field 'bus'", "expected an object"});
   stoxvp::test::expect_mentions(error_of(R"({"timer": {"frequency_hz": 1e30}})"), {"field 'timer.frequency_hz'"});
+  stoxvp::test::expect_mentions(error_of(R"({"accelerator": {"mtj_reset": "never"}})"),
+                                {"field 'accelerator.mtj_reset'", "\"never\""});
+  stoxvp::test::expect_mentions(error_of(R"({"accelerator": {"noc": {"global_buffer_node": 16}}})"),
+                                {"field 'accelerator.noc.global_buffer_node'", "node 16 is not in the mesh"});
+  stoxvp::test::expect_mentions(error_of(R"({"riscv_cpu": {"frequency_mhz": 0}})"),
+                                {"field 'riscv_cpu.frequency_mhz'", "outside"});
+  stoxvp::test::expect_mentions(error_of(R"({"riscv_cpu": {"cpi": "one"}})"), {"field 'riscv_cpu.cpi'", "\"one\""});
+  stoxvp::test::expect_mentions(error_of(R"({"riscv_cpu": {"frequency_mhz": 100000, "cpi": 0.01}})"),
+                                {"field 'riscv_cpu.cpi'", "shorter than the 1 ps time resolution"});
+  stoxvp::test::expect_mentions(error_of(R"({"riscv_cpu": {"watchdog_ms": -1}})"), {"field 'riscv_cpu.watchdog_ms'"});
+  stoxvp::test::expect_mentions(error_of(R"({"riscv_cpu": {"instruction_limit": -5}})"),
+                                {"field 'riscv_cpu.instruction_limit'", "unsigned integer"});
 }
 
 struct ConfigPlatform : test::kernel_test {};
