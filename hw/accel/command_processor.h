@@ -90,6 +90,7 @@ class command_processor : public sc_core::sc_module {
   void exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local);
   void exec_add(const stoxvp_add_args& a, sc_core::sc_time& local);
   core::conv_shape check_conv(const stoxvp_conv_args& a, bool xbar);
+  core::xbar_mapping map_on_chip(const char* op, const core::xbar_layer_shape& shape, uint32_t array_base);
   void read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw, sc_core::sc_time& local);
   // Brings an operand to the units: from the global buffer when it holds the range, otherwise
   // by DMA from DRAM (then kept when `keep`: weights and parameter blocks).

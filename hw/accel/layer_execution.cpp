@@ -261,6 +261,23 @@ void command_processor::output(const stoxvp_conv_args& a, const std::vector<uint
   store(a.output_addr, out_.data(), out_.size(), local);
 }
 
+// The arrays a crossbar layer occupies from array_base; BAD_SHAPE when it does not map or
+// runs past the chip.
+core::xbar_mapping command_processor::map_on_chip(const char* op, const core::xbar_layer_shape& shape,
+                                                  uint32_t array_base) {
+  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
+  core::xbar_mapping map;
+  try {
+    map = core::map_layer(shape, geo);
+  } catch (const core::layer_error& e) {
+    fail(STOXVP_ERR_BAD_SHAPE, 0, std::string(op) + ": " + e.what());
+  }
+  need(uint64_t(array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
+       std::string(op) + " arrays " + str(array_base) + ".." + str(array_base + map.arrays - 1) +
+           " run past the chip's " + str(total_arrays()) + " arrays");
+  return map;
+}
+
 void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core::sc_time& local) {
   need(a.k > 0 && a.n > 0, STOXVP_ERR_BAD_SHAPE,
        "XBAR_PROGRAM k = " + str(a.k) + ", n = " + str(a.n) + ": both must be >= 1");
@@ -270,16 +287,7 @@ void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core:
        "XBAR_PROGRAM w_slice = " + str(a.w_slice) + ", must be 1.." +
            str(std::min<uint32_t>(a.w_bits - 1, cfg_.cell_bits)));
   const core::xbar_layer_shape shape{a.k, a.n, a.w_bits, a.w_slice, 2, 1};
-  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
-  core::xbar_mapping map;
-  try {
-    map = core::map_layer(shape, geo);
-  } catch (const core::layer_error& e) {
-    fail(STOXVP_ERR_BAD_SHAPE, 0, std::string("XBAR_PROGRAM: ") + e.what());
-  }
-  need(uint64_t(a.array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
-       "XBAR_PROGRAM arrays " + str(a.array_base) + ".." + str(a.array_base + map.arrays - 1) +
-           " run past the chip's " + str(total_arrays()) + " arrays");
+  const core::xbar_mapping map = map_on_chip("XBAR_PROGRAM", shape, a.array_base);
   need(uint64_t(a.k) * a.n <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
        "XBAR_PROGRAM weights of " + str(uint64_t(a.k) * a.n) + " bytes exceed the operand limit");
   fetch(a.weight_addr, uint64_t(a.k) * a.n, w_, "XBAR_PROGRAM weights", local);
@@ -319,16 +327,7 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
        "XBAR_CONV a_stream = " + str(a.a_stream) + ", must be 1.." + str(a.a_bits - 1u));
   need(a.w_bits >= 2 && a.w_bits <= 8 && a.w_slice >= 1 && a.w_slice < a.w_bits, STOXVP_ERR_BAD_PARAM,
        "XBAR_CONV w_bits = " + str(a.w_bits) + ", w_slice = " + str(a.w_slice) + " are not a programmable pair");
-  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
-  core::xbar_mapping map;
-  try {
-    map = core::map_layer(shape, geo);
-  } catch (const core::layer_error& e) {
-    fail(STOXVP_ERR_BAD_SHAPE, 0, std::string("XBAR_CONV: ") + e.what());
-  }
-  need(uint64_t(a.array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
-       "XBAR_CONV arrays " + str(a.array_base) + ".." + str(a.array_base + map.arrays - 1) +
-           " run past the chip's " + str(total_arrays()) + " arrays");
+  const core::xbar_mapping map = map_on_chip("XBAR_CONV", shape, a.array_base);
   const array_owner expect{true, shape.K, shape.N, a.array_base, a.w_bits, a.w_slice};
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
