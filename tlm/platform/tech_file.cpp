@@ -70,6 +70,17 @@ const field kFields[] = {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// What every technology entry ends with: its source (required, not empty) and, optionally, the
+// derivation; nothing else may follow.
+void read_source(json_object_reader& entry, std::string& source) {
+  if (!entry.has("source")) entry.fail("source", "missing: every technology value names its source");
+  entry.get("source", source);
+  if (source.empty()) entry.fail("source", "is empty");
+  std::string derivation;
+  entry.get("derivation", derivation);
+  entry.finish();
+}
+
 // {"value": number >= 0, "source": "...", "derivation": "..." (optional)}
 double read_value(json_object_reader& comp, const char* name, std::string& source) {
   if (!comp.has(name)) comp.fail(name, "missing: every technology value must be given, with its source");
@@ -77,12 +88,7 @@ double read_value(json_object_reader& comp, const char* name, std::string& sourc
   if (!v.has("value")) v.fail("value", "missing");
   double d = 0;
   v.get("value", d, 0, kInf);
-  if (!v.has("source")) v.fail("source", "missing: every technology value names its source");
-  v.get("source", source);
-  if (source.empty()) v.fail("source", "is empty");
-  std::string derivation;
-  v.get("derivation", derivation);
-  v.finish();
+  read_source(v, source);
   return d;
 }
 
@@ -108,12 +114,7 @@ void read_table(json_object_reader& comp, const char* name, std::array<double, 1
     out[b] = it.value().get<double>();
     defined[b] = true;
   }
-  if (!t.has("source")) t.fail("source", "missing: every technology value names its source");
-  t.get("source", source);
-  if (source.empty()) t.fail("source", "is empty");
-  std::string derivation;
-  t.get("derivation", derivation);
-  t.finish();
+  read_source(t, source);
 }
 
 hw::adc_model read_adc(json_object_reader& comps, const char* component, std::map<std::string, std::string>& src) {
