@@ -52,6 +52,8 @@ static const char *type_name(uint8_t t) {
 
 static int finite_float(float f) { return f == f && f - f == 0.0f; /* not NaN, not inf */ }
 
+/* Callers have checked kernel <= in + 2 x pad and stride >= 1; the result can still exceed the
+ * 16-bit field that stores it, which the caller checks. */
 static uint32_t out_dim(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t pad) {
   return (in + 2 * pad - kernel) / stride + 1;
 }
@@ -161,9 +163,10 @@ static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
     if (xbar && (stoxvp_xbar_slices(l->w_bits, l->w_slice) > STOXVP_MAX_SLICES ||
                  ((uint32_t)l->a_bits - 1 + l->a_stream - 1) / l->a_stream > STOXVP_MAX_SLICES))
       return E("more than %u weight slices or input waves", (unsigned)STOXVP_MAX_SLICES);
-    const uint32_t k = stoxvp_model_layer_k(l);
-    if (l->weights_bytes != k * l->out_channels)
-      return E("weights_bytes = %u, out_channels x K = %u", (unsigned)l->weights_bytes, (unsigned)(k * l->out_channels));
+    const uint32_t k = stoxvp_model_layer_k(l); /* <= 65535 x 255 x 255: fits 32 bits */
+    const uint64_t weights = (uint64_t)k * l->out_channels; /* does not always */
+    if ((uint64_t)l->weights_bytes != weights)
+      return E("weights_bytes = %u, out_channels x K = %.0f", (unsigned)l->weights_bytes, (double)weights);
     if (!blob_ok(m, l->weights_offset, l->weights_bytes))
       return E("weights at %u (%u bytes) are misaligned or outside the file", (unsigned)l->weights_offset,
                (unsigned)l->weights_bytes);
@@ -175,8 +178,15 @@ static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
     const int rc = check_params(m, i, l, err, err_len);
     if (rc != STOXVP_MODEL_OK) return rc;
     out.c = l->out_channels;
-    out.h = (uint16_t)out_dim(in.h, l->kernel_h, l->stride, l->pad);
-    out.w = (uint16_t)out_dim(in.w, l->kernel_w, l->stride, l->pad);
+    const uint32_t oh = out_dim(in.h, l->kernel_h, l->stride, l->pad), ow = out_dim(in.w, l->kernel_w, l->stride, l->pad);
+    if (oh > UINT16_MAX || ow > UINT16_MAX)
+      return E("output %s %u = (%s %u + 2 x pad %u - %s %u) / stride %u + 1 does not fit the 16-bit tensor %s (at most %u)",
+               oh > UINT16_MAX ? "height" : "width", (unsigned)(oh > UINT16_MAX ? oh : ow),
+               oh > UINT16_MAX ? "in_h" : "in_w", (unsigned)(oh > UINT16_MAX ? in.h : in.w), (unsigned)l->pad,
+               oh > UINT16_MAX ? "kernel_h" : "kernel_w", (unsigned)(oh > UINT16_MAX ? l->kernel_h : l->kernel_w),
+               (unsigned)l->stride, oh > UINT16_MAX ? "height" : "width", (unsigned)UINT16_MAX);
+    out.h = (uint16_t)oh;
+    out.w = (uint16_t)ow;
   } else {
     if (l->weights_offset || l->weights_bytes || l->params_offset || l->params_bytes)
       return E("pooling and ADD layers carry no weights or parameter block");
@@ -195,6 +205,12 @@ static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
       out.w = (uint16_t)out_dim(in.w, l->kernel_h, l->stride, 0);
     }
   }
+  /* The output's bytes are what firmware allocates and the accelerator writes (an ADD's count
+   * field holds its elements): all 32-bit, so bound them before anything multiplies them. */
+  const uint64_t out_bytes = (uint64_t)out.c * out.h * out.w * (l->out_format == STOXVP_OUT_FLOAT32 ? 4u : 1u);
+  if (out_bytes > STOXVP_MODEL_MAX_TENSOR_BYTES)
+    return E("output tensor %ux%ux%u is %.0f bytes, more than the %u a tensor may have", (unsigned)out.c,
+             (unsigned)out.h, (unsigned)out.w, (double)out_bytes, (unsigned)STOXVP_MODEL_MAX_TENSOR_BYTES);
   if (last && (out.c != m->header.classes || out.h != 1 || out.w != 1))
     return E("the last layer's output %ux%ux%u is not classes (%u) x 1 x 1", (unsigned)out.c,
              (unsigned)out.h, (unsigned)out.w, (unsigned)m->header.classes);
@@ -251,6 +267,11 @@ int stoxvp_model_parse(const void *data, size_t size, stoxvp_model *m, char *err
   if (h->input_channels == 0 || h->input_h == 0 || h->input_w == 0)
     return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input shape %ux%ux%u has a zero dimension",
                 (unsigned)h->input_channels, (unsigned)h->input_h, (unsigned)h->input_w);
+  const uint64_t input_bytes = (uint64_t)h->input_channels * h->input_h * h->input_w;
+  if (input_bytes > STOXVP_MODEL_MAX_TENSOR_BYTES)
+    return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input tensor %ux%ux%u is %.0f bytes, more than the %u a tensor may have",
+                (unsigned)h->input_channels, (unsigned)h->input_h, (unsigned)h->input_w,
+                (double)input_bytes, (unsigned)STOXVP_MODEL_MAX_TENSOR_BYTES);
   if (h->input_bits < 2 || h->input_bits > 8)
     return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input_bits = %u, supported 2..8", (unsigned)h->input_bits);
   if (h->classes == 0) return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "classes = 0");

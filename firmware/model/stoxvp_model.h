@@ -28,6 +28,10 @@ extern "C" {
 #define STOXVP_MODEL_LAYER_BYTES 64u
 #define STOXVP_MODEL_MAX_LAYERS 256u
 #define STOXVP_MODEL_MAX_BYTES (64u << 20) /* larger files are refused as oversized */
+/* Largest tensor (the input or a layer's output), in bytes. Every size the reader derives is
+ * checked against the field that stores it; this bound keeps a tensor's bytes, and an address
+ * plus them, inside 32 bits for the firmware's allocations and the descriptors' counts. */
+#define STOXVP_MODEL_MAX_TENSOR_BYTES (1u << 30)
 
 /* Layer types: X(name, value, description). */
 #define STOXVP_MODEL_LAYER_TYPES(X)                                                            \

@@ -4,6 +4,7 @@
 
 #include "stoxvp_model.h"
 
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -93,6 +94,84 @@ inline model_bytes small_model() {
   auto& pb = m.params(1);
   pb.cols_per_converter = 1;
   pb.flags = STOXVP_PARAMS_F_OUT_AFFINE;
+  m.refresh_crc();
+  return m;
+}
+
+// One layer of chain_model(): each reads the previous tensor.
+struct layer_spec {
+  uint8_t type;  // STOXVP_LAYER_DIGITAL_CONV, MAX_POOL or AVG_POOL
+  uint16_t out_channels;  // convolutions; pooling keeps the channels
+  uint8_t kernel_h, kernel_w, stride, pad;
+};
+
+// A chain of digital convolutions and pooling layers on a c x h x w input, without parameter
+// blocks, all weights 0. Shapes are derived as a 32-bit writer would and stored in the 16-bit
+// fields as they come out, so a chain whose sizes do not fit is written exactly as a careless
+// tool would write it (for the reader to refuse).
+inline model_bytes chain_model(uint16_t c, uint16_t h, uint16_t w, uint16_t classes,
+                               const std::vector<layer_spec>& layers) {
+  model_bytes m;
+  const uint32_t n = static_cast<uint32_t>(layers.size());
+  std::vector<uint32_t> woff(n), wbytes(n);
+  uint32_t at = 64 + 64 * n;
+  {
+    uint16_t ci = c, hi = h, wi = w;
+    for (uint32_t i = 0; i < n; ++i) {
+      const auto& s = layers[i];
+      const bool conv = s.type == STOXVP_LAYER_DIGITAL_CONV;
+      const uint16_t co = conv ? s.out_channels : ci;
+      const uint8_t kw = conv ? s.kernel_w : s.kernel_h;
+      wbytes[i] = conv ? uint32_t(ci) * s.kernel_h * kw * co : 0;
+      woff[i] = conv ? at : 0;
+      at += (wbytes[i] + 3) / 4 * 4;
+      hi = static_cast<uint16_t>((uint32_t(hi) + 2u * s.pad - s.kernel_h) / s.stride + 1);
+      wi = static_cast<uint16_t>((uint32_t(wi) + 2u * s.pad - kw) / s.stride + 1);
+      ci = co;
+    }
+  }
+  m.data.assign(at, 0);
+  auto& hd = m.header();
+  std::memcpy(hd.magic, "SXVM", 4);
+  hd.version = 1;
+  hd.header_bytes = 64;
+  hd.file_bytes = at;
+  hd.layer_count = n;
+  hd.layer_table_offset = 64;
+  hd.layer_entry_bytes = 64;
+  hd.input_channels = c;
+  hd.input_h = h;
+  hd.input_w = w;
+  hd.input_bits = 8;
+  hd.classes = classes;
+  hd.input_scale = 0.5f;
+  std::memcpy(hd.name, "chain", 5);
+  uint16_t ci = c, hi = h, wi = w;
+  for (uint32_t i = 0; i < n; ++i) {
+    const auto& s = layers[i];
+    const bool conv = s.type == STOXVP_LAYER_DIGITAL_CONV;
+    auto& l = m.layer(static_cast<int>(i));
+    l.type = s.type;
+    l.out_format = i + 1 == n ? STOXVP_OUT_FLOAT32 : STOXVP_OUT_INT8;
+    l.out_bits = i + 1 == n ? 0 : 8;
+    l.input = static_cast<uint16_t>(i);
+    l.in_channels = ci;
+    l.in_h = hi;
+    l.in_w = wi;
+    l.out_channels = conv ? s.out_channels : ci;
+    l.kernel_h = s.kernel_h;
+    l.kernel_w = conv ? s.kernel_w : s.kernel_h;
+    l.stride = s.stride;
+    l.pad = s.pad;
+    if (conv) {
+      l.w_bits = l.a_bits = 8;
+      l.weights_offset = woff[i];
+      l.weights_bytes = wbytes[i];
+    }
+    hi = static_cast<uint16_t>((uint32_t(hi) + 2u * s.pad - l.kernel_h) / s.stride + 1);
+    wi = static_cast<uint16_t>((uint32_t(wi) + 2u * s.pad - l.kernel_w) / s.stride + 1);
+    ci = l.out_channels;
+  }
   m.refresh_crc();
   return m;
 }

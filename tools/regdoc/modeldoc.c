@@ -20,12 +20,15 @@ int main(void) {
          "**Tensors.** Tensor 0 is the quantised input image; tensor i (i >= 1) is the output of layer\n"
          "i - 1. A layer reads tensor `input` (and `input_b` for ADD), whose shape must equal the\n"
          "layer's declared input shape; the reader derives every tensor's shape. Every layer but the\n"
-         "last writes INT8; the last writes FLOAT32 logits of shape classes x 1 x 1.\n\n"
+         "last writes INT8; the last writes FLOAT32 logits of shape classes x 1 x 1. A convolution's\n"
+         "output is (in + 2 x pad - kernel) / stride + 1 rows (columns alike), which must fit the 16-bit\n"
+         "height and width fields (at most 65535); no tensor, the input included, may exceed %u bytes\n"
+         "(`STOXVP_MODEL_MAX_TENSOR_BYTES`), so every size derived from a shape fits 32 bits.\n\n"
          "**Input.** A pixel p (0..255) becomes floor(p * input_scale + input_offset + 1/2), computed\n"
          "in float32 and clamped to +-(2^(input_bits-1) - 1).\n\n"
          "**Checksum.** crc32 is the CRC-32 of IEEE 802.3 (zlib's crc32) over the whole file with the\n"
          "crc32 field read as zero.\n\n",
-         STOXVP_MODEL_VERSION, STOXVP_MODEL_MAX_BYTES);
+         STOXVP_MODEL_VERSION, STOXVP_MODEL_MAX_BYTES, STOXVP_MODEL_MAX_TENSOR_BYTES);
 
 #define ROW(type, name, dim, doc) \
   printf("| %zu | %s%s | %s | %s |\n", offsetof(STRUCT, name), #type, #dim, #name, doc);
@@ -57,7 +60,9 @@ int main(void) {
          "  or input waves wider than the magnitude or more than %u of them, weights outside their\n"
          "  signed range, blobs outside the file or misaligned, sizes that disagree with the shapes,\n"
          "  a parameter block with an unknown converter, curve or flag, non-finite values, a size\n"
-         "  that disagrees with its flags, or T = 0 for a slice and wave the layer has;\n"
+         "  that disagrees with its flags, or T = 0 for a slice and wave the layer has; an output\n"
+         "  height or width beyond 65535, a tensor beyond the tensor limit, weights_bytes that differ\n"
+         "  from out_channels x K computed in 64 bits;\n"
          "- a last layer that is not FLOAT32 classes x 1 x 1.\n",
          STOXVP_MODEL_VERSION, STOXVP_MODEL_MAX_LAYERS, STOXVP_MAX_SLICES);
   return 0;
