@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -18,36 +19,78 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw input_error(what); }
 
-std::vector<uint8_t> read_file(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
-  if (f == nullptr) fail(path + ": cannot open the file");
-  std::vector<uint8_t> data;
-  uint8_t buf[1 << 16];
-  for (;;) {
-    const int n = gzread(f, buf, sizeof buf);
-    if (n < 0) {
-      int errnum = 0;
-      const std::string msg = gzerror(f, &errnum);
-      gzclose(f);
-      fail(path + ": corrupt or unreadable data: " + msg);
-    }
-    if (n == 0) break;
-    data.insert(data.end(), buf, buf + n);
-  }
-  gzclose(f);
-  if (data.empty()) fail(path + ": the file is empty");
-  return data;
-}
-
 uint32_t be32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
 }
 
-std::string hex32(uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "0x%08x", v);
-  return b;
-}
+// An IDX file, gzip-compressed or not, read header first: the header says how many bytes the
+// file holds, and nothing beyond that (nor beyond kMaxIdxBytes) is ever inflated, so a small
+// compressed file cannot expand into gigabytes before it is checked.
+class idx_reader {
+ public:
+  explicit idx_reader(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {  // plain files as they are
+    if (f_ == nullptr) fail(path + ": cannot open the file");
+  }
+  ~idx_reader() { gzclose(f_); }
+  idx_reader(const idx_reader&) = delete;
+  idx_reader& operator=(const idx_reader&) = delete;
+
+  // Reads up to `n` bytes into `out` (appended); returns how many there were.
+  size_t read(std::vector<uint8_t>& out, uint64_t n) {
+    size_t got = 0;
+    while (got < n) {
+      const unsigned chunk = static_cast<unsigned>(std::min<uint64_t>(n - got, 1u << 20));
+      const size_t at = out.size();
+      out.resize(at + chunk);
+      const int r = gzread(f_, out.data() + at, chunk);
+      if (r < 0) {
+        int errnum = 0;
+        fail(path_ + ": corrupt or unreadable data: " + gzerror(f_, &errnum));
+      }
+      out.resize(at + static_cast<size_t>(r));
+      got += static_cast<size_t>(r);
+      if (r == 0) break;
+    }
+    return got;
+  }
+
+  // The header of `header_bytes` (the first 4 of them the magic), checked against `magic`.
+  std::vector<uint8_t> header(size_t header_bytes, uint32_t magic, const char* kind) {
+    std::vector<uint8_t> h;
+    const size_t n = read(h, header_bytes);
+    if (n == 0) fail(path_ + ": the file is empty");
+    if (n < header_bytes)
+      fail(path_ + ": " + std::to_string(n) + " bytes, shorter than the " + std::to_string(header_bytes) +
+           "-byte IDX " + kind + " header");
+    if (be32(&h[0]) != magic) fail(path_ + ": magic " + hex32(be32(&h[0])) + ", an IDX " + kind + " file has " + hex32(magic));
+    return h;
+  }
+
+  // The `bytes` of data the header promised; `promise` describes them for messages.
+  // Messages count the whole file's bytes (`whole_file`) or the promised items.
+  std::vector<uint8_t> body(uint64_t header_bytes, uint64_t bytes, const std::string& promise, bool whole_file) {
+    if (bytes > kMaxIdxBytes - header_bytes)
+      fail(path_ + ": header says " + promise + (bytes == UINT64_MAX ? "" : " (" + std::to_string(header_bytes + bytes) + " bytes)") +
+           ", more than the " + std::to_string(kMaxIdxBytes) + " bytes an IDX file may hold");
+    std::vector<uint8_t> data;
+    data.reserve(static_cast<size_t>(bytes));
+    const size_t n = read(data, bytes);
+    std::vector<uint8_t> extra;
+    if (n < bytes || read(extra, 1) != 0)
+      fail(path_ + ": header says " + promise + (whole_file ? " (" + std::to_string(header_bytes + bytes) + " bytes)" : "") +
+           ", the file holds " + (n < bytes ? std::to_string(whole_file ? header_bytes + n : n) : "more"));
+    return data;
+  }
+
+ private:
+  static std::string hex32(uint32_t v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "0x%08x", v);
+    return b;
+  }
+  std::string path_;
+  gzFile f_;
+};
 
 void check(stoxvp_result r, const char* what) {
   if (r != STOXVP_OK) fail(std::string(what) + ": " + stoxvp_last_error());
@@ -58,34 +101,28 @@ uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
 idx_images read_idx_images(const std::string& path) {
-  const auto raw = read_file(path);
-  if (raw.size() < 16) fail(path + ": " + std::to_string(raw.size()) + " bytes, shorter than the 16-byte IDX image header");
-  const uint32_t magic = be32(&raw[0]);
-  if (magic != 0x00000803) fail(path + ": magic " + hex32(magic) + ", an IDX image file has 0x00000803");
+  idx_reader in(path);
+  const auto h = in.header(16, 0x00000803, "image");
   idx_images im;
-  im.count = be32(&raw[4]);
-  im.rows = be32(&raw[8]);
-  im.cols = be32(&raw[12]);
-  if (im.count == 0 || im.rows == 0 || im.cols == 0)
-    fail(path + ": header says " + std::to_string(im.count) + " images of " + std::to_string(im.rows) + "x" +
-         std::to_string(im.cols) + ": nothing to read");
-  const uint64_t need = 16 + uint64_t(im.count) * im.rows * im.cols;
-  if (raw.size() != need)
-    fail(path + ": header says " + std::to_string(im.count) + " images of " + std::to_string(im.rows) + "x" +
-         std::to_string(im.cols) + " (" + std::to_string(need) + " bytes), the file holds " + std::to_string(raw.size()));
-  im.pixels.assign(raw.begin() + 16, raw.end());
+  im.count = be32(&h[4]);
+  im.rows = be32(&h[8]);
+  im.cols = be32(&h[12]);
+  const std::string promise = std::to_string(im.count) + " images of " + std::to_string(im.rows) + "x" + std::to_string(im.cols);
+  if (im.count == 0 || im.rows == 0 || im.cols == 0) fail(path + ": header says " + promise + ": nothing to read");
+  // rows x cols is exact in 64 bits; times the count it saturates instead of wrapping, and
+  // body() refuses anything beyond the bound before reading.
+  const uint64_t image = uint64_t(im.rows) * im.cols;
+  const uint64_t bytes = im.count > UINT64_MAX / image ? UINT64_MAX : image * im.count;
+  im.pixels = in.body(16, bytes, promise, true);
   return im;
 }
 
 std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes) {
-  const auto raw = read_file(path);
-  if (raw.size() < 8) fail(path + ": " + std::to_string(raw.size()) + " bytes, shorter than the 8-byte IDX label header");
-  const uint32_t magic = be32(&raw[0]);
-  if (magic != 0x00000801) fail(path + ": magic " + hex32(magic) + ", an IDX label file has 0x00000801");
-  const uint32_t n = be32(&raw[4]);
-  if (n == 0 || raw.size() != 8 + uint64_t(n))
-    fail(path + ": header says " + std::to_string(n) + " labels, the file holds " + std::to_string(raw.size() - 8));
-  std::vector<uint8_t> labels(raw.begin() + 8, raw.end());
+  idx_reader in(path);
+  const auto h = in.header(8, 0x00000801, "label");
+  const uint32_t n = be32(&h[4]);
+  if (n == 0) fail(path + ": header says 0 labels: nothing to read");
+  std::vector<uint8_t> labels = in.body(8, n, std::to_string(n) + " labels", false);
   for (size_t i = 0; i < labels.size(); ++i)
     if (labels[i] >= classes)
       fail(path + ": label " + std::to_string(i) + " = " + std::to_string(labels[i]) + ", classes are 0.." +
@@ -94,9 +131,20 @@ std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes) 
 }
 
 std::vector<uint8_t> read_model(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path + ": is a directory, not a model file");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path + ": cannot open the model file");
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // One byte past the format's limit is enough for the reader to call the file oversized; a
+  // larger file (or a device that never ends) is not read further.
+  std::vector<uint8_t> data;
+  while (in && data.size() <= STOXVP_MODEL_MAX_BYTES) {
+    const size_t at = data.size(), chunk = std::min<size_t>(1u << 20, STOXVP_MODEL_MAX_BYTES + 1u - at);
+    data.resize(at + chunk);
+    in.read(reinterpret_cast<char*>(data.data() + at), static_cast<std::streamsize>(chunk));
+    data.resize(at + static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) fail(path + ": read error");
   auto m = std::make_unique<stoxvp_model>();
   char err[256];
   const int rc = stoxvp_model_parse(data.data(), data.size(), m.get(), err, sizeof err);
@@ -166,14 +214,10 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   if (H < im.rows || W < im.cols || (H - im.rows) % 2 || (W - im.cols) % 2)
     fail(req.model_path + ": the model's " + std::to_string(H) + "x" + std::to_string(W) + " input cannot take the " +
          std::to_string(im.rows) + "x" + std::to_string(im.cols) + " images of " + req.images_path);
-  const uint32_t image_bytes = C * H * W, py = (H - im.rows) / 2, px = (W - im.cols) / 2;
-  std::vector<uint8_t> shaped(size_t(count_) * image_bytes, 0);
-  for (uint32_t i = 0; i < count_; ++i) {
-    const uint8_t* src = &im.pixels[size_t(req.first + i) * im.rows * im.cols];
-    for (uint32_t c = 0; c < C; ++c)
-      for (uint32_t y = 0; y < im.rows; ++y)
-        std::memcpy(&shaped[size_t(i) * image_bytes + (size_t(c) * H + y + py) * W + px], src + size_t(y) * im.cols, im.cols);
-  }
+  // At most STOXVP_MODEL_MAX_TENSOR_BYTES (the model reader bounds it), so it fits the 32-bit
+  // boot field; every size below is 64-bit and DRAM is laid out before anything is allocated.
+  const uint64_t image_bytes = uint64_t(C) * H * W, images_bytes = image_bytes * count_;
+  const uint32_t py = (H - im.rows) / 2, px = (W - im.cols) / 2;
 
   uint64_t dram = 0, dram_size = 0;
   check(stoxvp_region(p_, "dram", &dram, &dram_size), "DRAM");
@@ -186,9 +230,9 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   at = align(at + model.size(), 4096);
   bi.images_addr = at;
   bi.image_count = count_;
-  bi.image_bytes = image_bytes;
+  bi.image_bytes = static_cast<uint32_t>(image_bytes);
   bi.first_index = req.first;
-  at = align(at + shaped.size(), 4096);
+  at = align(at + images_bytes, 4096);
   if (!labels.empty()) {
     bi.labels_addr = at;
     at = align(at + count_, 4096);
@@ -199,7 +243,23 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   at = align(at + uint64_t(count_) * classes_ * 4, 4096);
   bi.scratch_addr = at;
   if (at + (1u << 20) > dram + dram_size)
-    fail("DRAM of " + std::to_string(dram_size >> 20) + " MiB cannot hold the model and " + std::to_string(count_) + " images");
+    fail("DRAM of " + std::to_string(dram_size >> 20) + " MiB cannot hold the model (" + std::to_string(model.size()) +
+         " bytes), " + std::to_string(count_) + " images of " + std::to_string(C) + "x" + std::to_string(H) + "x" +
+         std::to_string(W) + " (" + std::to_string(images_bytes) + " bytes) for " + req.model_path +
+         ", their results and 1 MiB of scratch memory");
+  std::vector<uint8_t> shaped;
+  try {
+    shaped.assign(static_cast<size_t>(images_bytes), 0);
+  } catch (const std::bad_alloc&) {
+    fail("cannot allocate " + std::to_string(images_bytes) + " bytes on the host for " + std::to_string(count_) +
+         " images of " + req.images_path);
+  }
+  for (uint32_t i = 0; i < count_; ++i) {
+    const uint8_t* src = &im.pixels[size_t(req.first + i) * im.rows * im.cols];
+    for (uint32_t c = 0; c < C; ++c)
+      for (uint32_t y = 0; y < im.rows; ++y)
+        std::memcpy(&shaped[size_t(i) * image_bytes + (size_t(c) * H + y + py) * W + px], src + size_t(y) * im.cols, im.cols);
+  }
   bi.scratch_bytes = static_cast<uint32_t>(std::min<uint64_t>(dram + dram_size - at, 64u << 20));
   bi.flags = req.progress ? STOXVP_BOOT_F_PROGRESS : 0;
   if (req.converter.enabled) {

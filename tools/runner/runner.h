@@ -22,6 +22,10 @@ struct idx_images {
   std::vector<uint8_t> pixels;  // count x rows x cols
 };
 
+// Largest IDX file (header and data, uncompressed): the header is read first and nothing past
+// what it promises, nor past this bound, is inflated. Fashion-MNIST's training set is 47 MB.
+constexpr uint64_t kMaxIdxBytes = 1ull << 30;
+
 // Read IDX files, gzip-compressed or not; throw input_error naming the file and what is wrong.
 idx_images read_idx_images(const std::string& path);
 std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes = 10);
