@@ -1,6 +1,9 @@
 #include "json_reader.h"
 
 #include <cmath>
+#include <filesystem>
+#include <functional>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -19,9 +22,77 @@ std::string shown(const nlohmann::json& v) {
 
 }  // namespace
 
+namespace {
+
+// Follows the parser through the document, so that an error found while parsing (a duplicate
+// key, a number out of double range) names the field it happened in. The parser itself keeps
+// the last of duplicate keys silently and reports an overflowing number without a position.
+class key_tracker {
+ public:
+  explicit key_tracker(const std::string& origin) : origin_(origin) {}
+
+  bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using ev = nlohmann::json::parse_event_t;
+    switch (event) {
+      case ev::object_start: frames_.push_back({true, {}, "", 0}); break;
+      case ev::array_start: frames_.push_back({false, {}, "", 0}); break;
+      case ev::key: {
+        auto& f = frames_.back();
+        f.key = parsed.get<std::string>();
+        if (!f.keys.insert(f.key).second)
+          throw config_error(origin_ + ": field '" + path() + "' appears twice in the same object");
+        break;
+      }
+      case ev::object_end:
+      case ev::array_end:
+        frames_.pop_back();
+        next_element();
+        break;
+      case ev::value: next_element(); break;
+    }
+    return true;
+  }
+
+  // The dotted path of the value being parsed ("a.b[2].c").
+  std::string path() const {
+    std::string p;
+    for (size_t i = 0; i < frames_.size(); ++i) {
+      const auto& f = frames_[i];
+      if (f.object) {
+        if (f.key.empty() && i + 1 == frames_.size()) break;
+        p += (p.empty() ? "" : ".") + f.key;
+      } else {
+        p += "[" + std::to_string(f.index) + "]";
+      }
+    }
+    return p;
+  }
+
+ private:
+  struct frame {
+    bool object;
+    std::set<std::string> keys;
+    std::string key;  // objects: the key whose value is being parsed
+    size_t index;     // arrays: the element being parsed
+  };
+  void next_element() {
+    if (frames_.empty()) return;
+    auto& f = frames_.back();
+    if (f.object)
+      f.key.clear();
+    else
+      ++f.index;
+  }
+  const std::string& origin_;
+  std::vector<frame> frames_;
+};
+
+}  // namespace
+
 nlohmann::json parse_json_text(const std::string& text, const std::string& origin) {
+  key_tracker keys(origin);
   try {
-    nlohmann::json j = nlohmann::json::parse(text);
+    nlohmann::json j = nlohmann::json::parse(text, std::ref(keys));
     if (!j.is_object()) throw config_error(origin + ": the document must be a JSON object");
     return j;
   } catch (const nlohmann::json::parse_error& e) {
@@ -30,15 +101,26 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& origi
     const auto pos = what.find("parse error");
     throw config_error(origin + ": malformed JSON: " +
                        (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond double range ("1e400"); the parser's message quotes it.
+    std::string what = e.what();
+    const auto pos = what.find("number overflow");
+    const std::string field = keys.path();
+    throw config_error(origin + ": " + (field.empty() ? std::string() : "field '" + field + "': ") +
+                       (pos == std::string::npos ? what : what.substr(pos)) +
+                       ": the value is beyond the range of a double");
   }
 }
 
 nlohmann::json parse_json_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw config_error(path + ": is a directory, not a JSON file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw config_error(path + ": cannot open the file");
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) throw config_error(path + ": read error");
+  if (ss.str().empty()) throw config_error(path + ": malformed JSON: the file is empty");
   return parse_json_text(ss.str(), path);
 }
 
