@@ -3,6 +3,8 @@
 #include "tlm/common/json_reader.h"
 
 #include <limits>
+#include <sstream>
+#include <stdexcept>
 
 namespace stoxvp {
 
@@ -70,6 +72,42 @@ const field kFields[] = {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// The range a value may take, by the unit its field name carries (docs/technology.md). Each
+// upper bound is orders of magnitude beyond any published device or circuit figure, and low
+// enough that a value times the largest count a run can reach (about 1e15 actions or cycles)
+// stays finite: a value like 1e308 is a typing error, not a technology, and would make every
+// energy infinite.
+struct unit_range {
+  const char* token;  // as it appears in field names: "_pj" in "energy_pj_per_bit"
+  const char* unit;
+  double max;
+};
+const unit_range kUnits[] = {
+    {"_fj", "fJ", 1e6},     // 1 nJ per cell read
+    {"_pj", "pJ", 1e6},     // 1 uJ per action or bit
+    {"_ns", "ns", 1e6},     // 1 ms per action
+    {"_um2", "um^2", 1e11}, // 1000 cm^2, beyond a 300 mm wafer
+    {"_mw", "mW", 1e6},     // 1 kW of leakage
+};
+
+const unit_range& unit_of(const std::string& name) {
+  const std::string n = "_" + name + "_";
+  for (const auto& u : kUnits)
+    if (n.find(std::string(u.token) + "_") != std::string::npos) return u;
+  throw std::logic_error("technology field '" + name + "' names no unit");
+}
+
+void check_range(json_object_reader& r, const char* key, const std::string& unit_field, double v,
+                 const std::string& what = "value") {
+  const unit_range& u = unit_of(unit_field);
+  if (v > u.max) {
+    std::ostringstream ss;
+    ss << what << " " << v << " " << u.unit << " is beyond the " << u.max << " " << u.unit
+       << " any technology value in " << u.unit << " may have (docs/technology.md)";
+    r.fail(key, ss.str());
+  }
+}
+
 // What every technology entry ends with: its source (required, not empty) and, optionally, the
 // derivation; nothing else may follow.
 void read_source(json_object_reader& entry, std::string& source) {
@@ -88,6 +126,7 @@ double read_value(json_object_reader& comp, const char* name, std::string& sourc
   if (!v.has("value")) v.fail("value", "missing");
   double d = 0;
   v.get("value", d, 0, kInf);
+  check_range(v, "value", name, d);
   read_source(v, source);
   return d;
 }
@@ -111,6 +150,7 @@ void read_table(json_object_reader& comp, const char* name, std::array<double, 1
       t.fail("per_bits", "key '" + it.key() + "' is not a resolution of 1..16 bits");
     if (!it.value().is_number() || it.value().get<double>() < 0)
       t.fail("per_bits", "value for " + it.key() + " bits, " + it.value().dump() + ", is not a non-negative number");
+    check_range(t, "per_bits", name, it.value().get<double>(), "value for " + it.key() + " bits,");
     out[b] = it.value().get<double>();
     defined[b] = true;
   }
