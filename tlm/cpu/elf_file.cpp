@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -55,10 +56,22 @@ const elf_segment* elf_file::segment_at(uint64_t addr) const {
 }
 
 elf_file read_riscv_elf(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw firmware_error(path + ": is a directory, not a firmware image");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw firmware_error(path + ": cannot open the firmware image");
-  std::vector<uint8_t> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read at most one byte past the limit: a larger file (or a device without end) is refused
+  // without being read whole.
+  std::vector<uint8_t> data;
+  while (in && data.size() <= kMaxElfBytes) {
+    const size_t at = data.size(), chunk = static_cast<size_t>(std::min<uint64_t>(1u << 20, kMaxElfBytes + 1 - at));
+    data.resize(at + chunk);
+    in.read(reinterpret_cast<char*>(data.data() + at), static_cast<std::streamsize>(chunk));
+    data.resize(at + static_cast<size_t>(in.gcount()));
+  }
   if (in.bad()) throw firmware_error(path + ": read error");
+  if (data.size() > kMaxElfBytes)
+    throw firmware_error(path + ": larger than the " + std::to_string(kMaxElfBytes) + " bytes a firmware image may have");
   return parse_riscv_elf(data, path);
 }
 
@@ -97,6 +110,15 @@ elf_file parse_riscv_elf(const std::vector<uint8_t>& d, const std::string& path)
   elf_file f;
   f.path = path;
   f.entry = eh.e_entry;
+  // Every program header is checked before any byte is copied: a few hundred headers loading
+  // the same file bytes at different addresses would otherwise amplify a small file into
+  // gigabytes of segments before anything looked at them.
+  struct load {
+    unsigned index;
+    Elf32_Phdr ph;
+    std::string name;
+  };
+  std::vector<load> loads;
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     const auto ph = read_at<Elf32_Phdr>(d, eh.e_phoff + uint64_t(i) * sizeof(Elf32_Phdr));
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
@@ -111,15 +133,49 @@ elf_file parse_riscv_elf(const std::vector<uint8_t>& d, const std::string& path)
       throw fail(seg + ": runs past the 32-bit address space");
     if (ph.p_vaddr != ph.p_paddr)  // no MMU: code runs where it is loaded
       throw fail(seg + ": p_vaddr = " + hex32(ph.p_vaddr) + " differs from p_paddr; the CPU has no MMU, an image must run where it is loaded");
+    loads.push_back({i, ph, seg});
+  }
+  // A linker gives each byte of the file to at most one loadable segment, so together they
+  // copy no more than the file holds; segments sharing file bytes are refused.
+  std::vector<const load*> by_offset;
+  for (const auto& l : loads)
+    if (l.ph.p_filesz > 0) by_offset.push_back(&l);
+  std::sort(by_offset.begin(), by_offset.end(), [](const load* a, const load* b) {
+    return a->ph.p_offset != b->ph.p_offset ? a->ph.p_offset < b->ph.p_offset : a->index < b->index;
+  });
+  for (size_t k = 1; k < by_offset.size(); ++k) {
+    const load& prev = *by_offset[k - 1];
+    const load& cur = *by_offset[k];
+    if (uint64_t(cur.ph.p_offset) < uint64_t(prev.ph.p_offset) + prev.ph.p_filesz) {
+      const load& later = cur.index > prev.index ? cur : prev;
+      const load& earlier = cur.index > prev.index ? prev : cur;
+      throw fail(later.name + ": its file bytes at offset " + std::to_string(later.ph.p_offset) + " are also loaded by segment " +
+                 std::to_string(earlier.index) + ": segments load the same file bytes more than once");
+    }
+  }
+  // Overlapping addresses, found in order of address (so thousands of headers stay cheap);
+  // since segments may not overlap, together they span at most the 32-bit address space.
+  std::vector<const load*> by_address;
+  for (const auto& l : loads) by_address.push_back(&l);
+  std::sort(by_address.begin(), by_address.end(), [](const load* a, const load* b) {
+    return a->ph.p_paddr != b->ph.p_paddr ? a->ph.p_paddr < b->ph.p_paddr : a->index < b->index;
+  });
+  for (size_t k = 1; k < by_address.size(); ++k) {
+    const load& prev = *by_address[k - 1];
+    const load& cur = *by_address[k];
+    if (uint64_t(cur.ph.p_paddr) < uint64_t(prev.ph.p_paddr) + prev.ph.p_memsz) {
+      const load& later = cur.index > prev.index ? cur : prev;
+      const load& earlier = cur.index > prev.index ? prev : cur;
+      throw fail(later.name + " overlaps the segment at " + hex32(earlier.ph.p_paddr));
+    }
+  }
+  for (const auto& l : loads) {
     elf_segment s;
-    s.address = ph.p_paddr;
-    s.memory_size = ph.p_memsz;
-    s.bytes.assign(d.begin() + ph.p_offset, d.begin() + ph.p_offset + ph.p_filesz);
-    s.executable = (ph.p_flags & PF_X) != 0;
-    s.writable = (ph.p_flags & PF_W) != 0;
-    for (const auto& o : f.segments)
-      if (s.address < o.address + o.memory_size && o.address < s.address + s.memory_size)
-        throw fail(seg + " overlaps the segment at " + hex32(o.address));
+    s.address = l.ph.p_paddr;
+    s.memory_size = l.ph.p_memsz;
+    s.bytes.assign(d.begin() + l.ph.p_offset, d.begin() + l.ph.p_offset + l.ph.p_filesz);
+    s.executable = (l.ph.p_flags & PF_X) != 0;
+    s.writable = (l.ph.p_flags & PF_W) != 0;
     f.segments.push_back(std::move(s));
   }
   if (f.segments.empty()) throw fail("no loadable (PT_LOAD) segment");

@@ -40,7 +40,12 @@ struct elf_file {
   const elf_segment* segment_at(uint64_t addr) const;
 };
 
-// Reads a 32-bit little-endian RISC-V executable (what riscv_cpu runs).
+// Largest firmware image file read_riscv_elf() reads (symbols and debug sections included).
+constexpr uint64_t kMaxElfBytes = 256ull << 20;
+
+// Reads a 32-bit little-endian RISC-V executable (what riscv_cpu runs). Every program header is
+// checked (bounds, overlap, and loadable segments together taking no more bytes than the file
+// holds) before any segment is copied.
 elf_file read_riscv_elf(const std::string& path);
 // Same, from bytes already in memory; `path` names them in messages.
 elf_file parse_riscv_elf(const std::vector<uint8_t>& data, const std::string& path);
