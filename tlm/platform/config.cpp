@@ -7,6 +7,7 @@ namespace stoxvp {
 namespace {
 
 constexpr uint64_t kMaxMemory = 4ull << 30;  // per region; the host must back it
+constexpr double kMinPowerIntervalNs = 1;     // power_trace.interval_ns (docs/configuration.md)
 
 void read_memory(json_object_reader r, memory_region_config& m) {
   r.get("base", m.base);
@@ -161,7 +162,9 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
   }
   {
     auto p = r.object("power_trace");
-    p.get("interval_ns", c.power_interval_ns, 1e-3, 1e9);
+    // A bin is kept per interval of simulated time: below a nanosecond (one cycle of a 1 GHz
+    // accelerator) bins resolve nothing the VCD does not, and 1 ps bins filled memory and disk.
+    p.get("interval_ns", c.power_interval_ns, kMinPowerIntervalNs, 1e9);
     p.finish();
   }
   {
