@@ -6,6 +6,7 @@
 #include "support/files.h"
 #include "support/kernel.h"
 #include "support/messages.h"
+#include "runner.h"
 #include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
 
@@ -191,6 +192,30 @@ TEST(Traces, PlatformThatNeverRanLeavesThePreviousTracesAlone) {
   EXPECT_EQ(slurp(dir + "t.vcd"), "previous trace");
   EXPECT_EQ(slurp(dir + "p.csv"), "previous power");
   EXPECT_TRUE(strays(dir, {"t.vcd", "p.csv"}).empty());
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Report, CountsMtjSwitchesPerConverterKind) {
+  stoxvp_platform* p = create_quiet();
+  stoxvp::runner::request req;
+  req.model_path = STOXVP_SOURCE_DIR "/models/small_cnn_mtj.sxvm";
+  req.count = 2;
+  stoxvp::runner::session s(p, req);
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(p, 0, &rr), STOXVP_OK);
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  const std::string path = stoxvp::test::test_path("switches.json");
+  ASSERT_EQ(stoxvp_write_report(p, path.c_str()), STOXVP_OK) << stoxvp_last_error();
+  stoxvp_destroy(p);
+  const auto r = nlohmann::json::parse(std::ifstream(path));
+  const auto& mtj = r["accelerator"]["converters"]["mtj"];
+  ASSERT_TRUE(mtj.contains("switches")) << mtj.dump();
+  EXPECT_GT(mtj["switches"].get<uint64_t>(), 0u);
+  EXPECT_LT(mtj["switches"].get<uint64_t>(), mtj["samples"].get<uint64_t>());
+  EXPECT_EQ(r["run"]["complete"], true);
 }
 
 }  // namespace
