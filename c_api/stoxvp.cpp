@@ -5,6 +5,7 @@
 
 #include "tlm/common/json_reader.h"
 #include "tlm/common/log.h"
+#include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
 
 #include <systemc>
@@ -18,6 +19,7 @@
 struct stoxvp_platform {
   std::unique_ptr<stoxvp::platform> impl;
   bool broken = false;  // a SystemC error escaped: the kernel state is not trustworthy
+  bool outputs_closed = false;
 };
 
 namespace {
@@ -267,6 +269,7 @@ stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_
   if (!usable(p, "stoxvp_run", r)) return r;
   stoxvp::run_result rr;
   try {
+    if (p->outputs_closed) return fail(STOXVP_E_STATE, "stoxvp_run: the outputs are closed; the platform cannot run again");
     rr = p->impl->run(time_limit_ps == 0 ? sc_core::SC_ZERO_TIME
                                          : sc_core::sc_time::from_value(time_limit_ps));
   } catch (const std::exception& e) {
@@ -279,6 +282,8 @@ stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_
       case stoxvp::stop_reason::fault: out->reason = STOXVP_STOP_FAULT; break;
       case stoxvp::stop_reason::time_limit: out->reason = STOXVP_STOP_TIME_LIMIT; break;
       case stoxvp::stop_reason::idle: out->reason = STOXVP_STOP_IDLE; break;
+      case stoxvp::stop_reason::stalled: out->reason = STOXVP_STOP_STALLED; break;
+      case stoxvp::stop_reason::interrupted: out->reason = STOXVP_STOP_INTERRUPTED; break;
     }
     out->exit_code = rr.exit_code;
     out->sim_time_ps = rr.sim_time.value();
@@ -323,16 +328,66 @@ stoxvp_result stoxvp_write_report(const stoxvp_platform* p, const char* path) {
   stoxvp_result r;
   if (!usable(p, "stoxvp_write_report", r)) return r;
   if (path == nullptr || *path == '\0') return fail(STOXVP_E_ARGUMENT, "stoxvp_write_report: empty path");
-  // Write to a temporary file and rename, so a failed write never leaves half a report.
-  const std::string tmp = std::string(path) + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) return fail(STOXVP_E_IO, std::string(path) + ": cannot create the report file");
-    f << p->impl->report().dump(2) << "\n";
-    if (!f.flush()) return fail(STOXVP_E_IO, std::string(path) + ": write error");
+  try {
+    p->impl->write_report(path);
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, e.what());
   }
-  if (std::rename(tmp.c_str(), path) != 0)
-    return fail(STOXVP_E_IO, std::string(path) + ": cannot replace the report file");
+  return ok();
+}
+
+stoxvp_result stoxvp_close_outputs(stoxvp_platform* p) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_close_outputs", r)) return r;
+  p->outputs_closed = true;
+  try {
+    p->impl->close_outputs();
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, e.what());
+  }
+  return ok();
+}
+
+stoxvp_result stoxvp_set_stall_timeout(stoxvp_platform* p, uint64_t window_ps) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_set_stall_timeout", r)) return r;
+  p->impl->set_stall_window(sc_core::sc_time::from_value(window_ps));
+  return ok();
+}
+
+void stoxvp_request_stop(void) { stoxvp::platform::request_stop(); }
+
+stoxvp_result stoxvp_get_component_energy(const stoxvp_platform* p, size_t index, const char** name, double* pj) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_component_energy", r)) return r;
+  if (index >= stoxvp::hw::kComponents)
+    return fail(STOXVP_E_ARGUMENT, "stoxvp_get_component_energy: index " + std::to_string(index) + ", there are " +
+                                       std::to_string(stoxvp::hw::kComponents) + " components");
+  const auto total = p->impl->accelerator().ledger().total(sc_core::sc_time_stamp());
+  if (name) *name = stoxvp::hw::to_string(static_cast<stoxvp::hw::component>(index));
+  if (pj) *pj = total[index];
+  return ok();
+}
+
+const char* stoxvp_adc_model(const stoxvp_platform* p) {
+  return p != nullptr && p->impl ? p->impl->technology().tech.adc.name.c_str() : "";
+}
+
+stoxvp_result stoxvp_get_cpu_info(const stoxvp_platform* p, stoxvp_cpu_info* out) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_cpu_info", r)) return r;
+  if (out == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_cpu_info: out is NULL");
+  *out = stoxvp_cpu_info{};
+  const stoxvp::cpu_base* cpu = p->impl->cpu_model();
+  if (cpu == nullptr) return ok();
+  const nlohmann::json s = cpu->stats();
+  if (s.value("kind", "") != "riscv") return ok();
+  out->riscv = 1;
+  out->frequency_mhz = s.value("frequency_mhz", 0.0);
+  out->instructions = s.value("instructions", uint64_t{0});
+  out->interrupts_taken = s.value("interrupts_taken", uint64_t{0});
+  out->busy_fraction = s.value("busy_fraction", 0.0);
+  out->host_mips = s.value("host_mips", 0.0);
   return ok();
 }
 

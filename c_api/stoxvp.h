@@ -38,7 +38,9 @@ typedef enum stoxvp_stop_reason {
   STOXVP_STOP_EXIT = 0,       /* the firmware exited (returned, or wrote sim_control EXIT) */
   STOXVP_STOP_FAULT = 1,      /* the firmware faulted (bus error...); see message */
   STOXVP_STOP_TIME_LIMIT = 2, /* the simulated-time limit of this run call was reached */
-  STOXVP_STOP_IDLE = 3        /* nothing left to simulate (e.g. waiting for an interrupt) */
+  STOXVP_STOP_IDLE = 3,       /* nothing left to simulate (e.g. waiting for an interrupt) */
+  STOXVP_STOP_STALLED = 4,    /* the no-progress watchdog fired (stoxvp_set_stall_timeout) */
+  STOXVP_STOP_INTERRUPTED = 5 /* stoxvp_request_stop() was called (e.g. from a signal handler) */
 } stoxvp_stop_reason;
 
 typedef struct stoxvp_run_result {
@@ -82,7 +84,8 @@ stoxvp_result stoxvp_create(const char *config_path, stoxvp_platform **out);
 /* Same, from JSON text; `origin` names it in error messages (may be NULL). */
 stoxvp_result stoxvp_create_from_json(const char *json_text, const char *origin,
                                       stoxvp_platform **out);
-/* Closes the VCD, flushes the console; safe on NULL. */
+/* Closes the outputs (stoxvp_close_outputs, failures ignored) of a platform that ran, flushes
+ * the console; safe on NULL. A platform destroyed before its first run writes no trace file. */
 void stoxvp_destroy(stoxvp_platform *p);
 
 /* Seed of every stochastic model (overrides the configuration's); before the first run. */
@@ -104,11 +107,27 @@ stoxvp_result stoxvp_attach_firmware(stoxvp_platform *p, stoxvp_firmware_entry e
  * The first attach chooses host-compiled or RISC-V firmware (STOXVP_E_STATE for the other). */
 stoxvp_result stoxvp_attach_elf(stoxvp_platform *p, const char *path);
 
+/* Trace files are written to a temporary file beside their path and renamed into place by
+ * stoxvp_close_outputs only when complete: an existing file of that name is replaced by a
+ * complete trace or left as it was, never truncated. */
 /* VCD of the accelerator's state to `path` ('.vcd' added when missing); before the first run. */
 stoxvp_result stoxvp_enable_vcd(stoxvp_platform *p, const char *path);
 /* Power per component group over time, as real-valued VCD signals and/or CSV (either path may
  * be NULL), in bins of the configuration's power_trace.interval_ns; before the first run. */
 stoxvp_result stoxvp_enable_power_trace(stoxvp_platform *p, const char *vcd_path, const char *csv_path);
+/* Finishes the VCD and the power traces and renames them into place. STOXVP_E_IO naming the
+ * first file that could not be written completely (that file is removed, the previous one of
+ * its name kept). No run is possible afterwards. */
+stoxvp_result stoxvp_close_outputs(stoxvp_platform *p);
+
+/* No-progress watchdog: a run stops with STOXVP_STOP_STALLED when, for window_ps of simulated
+ * time, nothing was written to SRAM or DRAM, the accelerator did no work and the console
+ * printed nothing (a firmware polling a device that never answers). 0 (the default): off. */
+stoxvp_result stoxvp_set_stall_timeout(stoxvp_platform *p, uint64_t window_ps);
+/* Asks a running stoxvp_run to stop at its next safe point (within 100 us of simulated time),
+ * with STOXVP_STOP_INTERRUPTED; the platform stays usable. Async-signal-safe: meant for
+ * SIGINT/SIGTERM handlers. A request made between runs stops the next run at once. */
+void stoxvp_request_stop(void);
 
 /* Runs until the firmware exits or faults, nothing is left to simulate, or time_limit_ps of
  * simulated time has passed in this call (0: no limit). A run can be resumed by calling again.
@@ -116,9 +135,28 @@ stoxvp_result stoxvp_enable_power_trace(stoxvp_platform *p, const char *vcd_path
 stoxvp_result stoxvp_run(stoxvp_platform *p, uint64_t time_limit_ps, stoxvp_run_result *out);
 
 stoxvp_result stoxvp_get_stats(const stoxvp_platform *p, stoxvp_stats *out);
+/* The energy so far of accelerator component `index` (0, 1, ... : crossbar, row_driver, adc,
+ * ...); *name is owned by the library. STOXVP_E_ARGUMENT past the last component. */
+stoxvp_result stoxvp_get_component_energy(const stoxvp_platform *p, size_t index, const char **name,
+                                          double *pj);
+/* The ADC model the technology file selected ("isaac", ...); owned by the platform. */
+const char *stoxvp_adc_model(const stoxvp_platform *p);
+
+typedef struct stoxvp_cpu_info {
+  int riscv;               /* 1: the RISC-V CPU ran the firmware; 0: host-compiled firmware */
+  double frequency_mhz;    /* RISC-V only, as every field below */
+  uint64_t instructions;
+  uint64_t interrupts_taken;
+  double busy_fraction;    /* of the simulated time, not asleep */
+  double host_mips;        /* simulation speed on this host */
+} stoxvp_cpu_info;
+stoxvp_result stoxvp_get_cpu_info(const stoxvp_platform *p, stoxvp_cpu_info *out);
+
 /* What the firmware printed on the console so far (owned by the platform). */
 const char *stoxvp_console_output(const stoxvp_platform *p);
-/* The JSON report: effective configuration, last run, every component's statistics. */
+/* The JSON report: effective configuration, last run, every component's statistics. Written to
+ * a temporary file and renamed when complete; STOXVP_E_IO naming the file (and nothing left
+ * behind) when it cannot be written, or naming the field when a number is not finite. */
 stoxvp_result stoxvp_write_report(const stoxvp_platform *p, const char *path);
 /* Adds a JSON object (as text) under `key` in the report; for applications' own results. */
 stoxvp_result stoxvp_report_add(stoxvp_platform *p, const char *key, const char *json_text);

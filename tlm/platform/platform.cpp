@@ -1,13 +1,21 @@
 #include "platform.h"
 
+#include "output_file.h"
 #include "tlm/common/json_reader.h"
 #include "tlm/common/log.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 namespace stoxvp {
 namespace {
@@ -28,9 +36,78 @@ const char* to_string(stop_reason r) {
     case stop_reason::fault: return "fault";
     case stop_reason::time_limit: return "time_limit";
     case stop_reason::idle: return "idle";
+    case stop_reason::stalled: return "stalled";
+    case stop_reason::interrupted: return "interrupted";
   }
   return "?";
 }
+
+std::atomic<bool> platform::stop_requested_{false};
+
+// SystemC's VCD writer opens "<name>.vcd" itself and ignores every write and close error, so a
+// full disk would leave a truncated trace behind silently. Its file is therefore a symbolic link
+// to the write end of a pipe; a reader thread copies what arrives into an output_file, which
+// checks every write, and the trace is renamed into place only when the pipe closed cleanly.
+class vcd_pipe {
+ public:
+  explicit vcd_pipe(const std::string& path) : out_(path, ".vcd") {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw output_error(path + ": cannot create a pipe: " + std::strerror(errno));
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+    stem_ = out_.temp_path() + ".pipe";
+    const std::string link = stem_ + ".vcd", target = "/proc/self/fd/" + std::to_string(write_fd_);
+    if (::symlink(target.c_str(), link.c_str()) != 0) {
+      const int e = errno;
+      ::close(read_fd_);
+      ::close(write_fd_);
+      throw output_error(path + ": cannot create " + link + ": " + std::strerror(e));
+    }
+    reader_ = std::thread([this] {
+      std::vector<char> buf(1 << 16);
+      for (;;) {
+        const ssize_t n = ::read(read_fd_, buf.data(), buf.size());
+        if (n > 0) {
+          out_.write(buf.data(), size_t(n));  // after a failure it only drains the pipe
+        } else if (n == 0) {
+          break;
+        } else if (errno != EINTR) {
+          out_.fail(std::string("reading the trace pipe: ") + std::strerror(errno));
+          break;
+        }
+      }
+    });
+  }
+  ~vcd_pipe() { finish(false); }
+  // The name to give sc_create_vcd_trace_file (it appends ".vcd").
+  const std::string& stem() const { return stem_; }
+  // After SystemC closed its end: waits for the last bytes, then commits or discards.
+  void finish(bool commit) {
+    if (write_fd_ >= 0) {
+      ::close(write_fd_);
+      write_fd_ = -1;
+    }
+    if (reader_.joinable()) reader_.join();
+    if (read_fd_ >= 0) {
+      ::close(read_fd_);
+      read_fd_ = -1;
+      ::unlink((stem_ + ".vcd").c_str());
+    }
+    if (done_) return;
+    done_ = true;
+    if (commit)
+      out_.commit();
+    else
+      out_.discard();
+  }
+
+ private:
+  output_file out_;
+  int read_fd_ = -1, write_fd_ = -1;
+  std::string stem_;
+  std::thread reader_;
+  bool done_ = false;
+};
 
 uint64_t debug_port::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len) {
   uint64_t done = 0;
@@ -136,8 +213,38 @@ cpu_base& platform::cpu() {
 
 platform::~platform() {
   console_->flush();
-  write_power_trace();
-  if (vcd_ != nullptr) sc_core::sc_close_vcd_trace_file(vcd_);
+  // Outputs of a platform that never ran hold nothing: the previous files are kept.
+  if (started_) {
+    try {
+      close_outputs();
+    } catch (const std::exception& e) {
+      log(log_level::error, "platform", e.what());
+    }
+  } else if (vcd_ != nullptr) {
+    sc_core::sc_close_vcd_trace_file(vcd_);
+  }
+}
+
+void platform::close_outputs() {
+  if (outputs_closed_) return;
+  outputs_closed_ = true;
+  std::string first_error;
+  auto attempt = [&](const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      if (first_error.empty()) first_error = e.what();
+    }
+  };
+  if (vcd_ != nullptr) {
+    sc_core::sc_close_vcd_trace_file(vcd_);
+    vcd_ = nullptr;
+    attempt([&] { vcd_pipe_->finish(true); });
+  }
+  attempt([&] { write_power_trace(); });
+  power_vcd_out_.reset();
+  power_csv_out_.reset();
+  if (!first_error.empty()) throw output_error(first_error);
 }
 
 void platform::attach_firmware(host_cpu::entry_fn entry, void* arg) {
@@ -184,13 +291,10 @@ void platform::enable_vcd(const std::string& path) {
   if (stem.size() >= 4 && stem.compare(stem.size() - 4, 4, ".vcd") == 0)
     stem.resize(stem.size() - 4);
   const std::string file = stem + ".vcd";
-  // SystemC reports an unopenable file as a fatal error; find out first, and say which file.
-  if (std::FILE* f = std::fopen(file.c_str(), "w")) {
-    std::fclose(f);
-  } else {
-    throw std::runtime_error(file + ": cannot create the VCD file");
-  }
-  vcd_ = sc_core::sc_create_vcd_trace_file(stem.c_str());
+  // Creating the temporary file refuses an unwritable directory now, naming the file, and
+  // leaves an existing trace of that name alone until the new one is complete.
+  vcd_pipe_ = std::make_unique<vcd_pipe>(file);
+  vcd_ = sc_core::sc_create_vcd_trace_file(vcd_pipe_->stem().c_str());
   vcd_->set_time_unit(1, sc_core::SC_PS);
   accel_->trace(vcd_);
   sc_core::sc_trace(vcd_, *timer_irq_, "timer.irq");
@@ -200,12 +304,8 @@ void platform::enable_vcd(const std::string& path) {
 
 void platform::enable_power_trace(const std::string& vcd_path, const std::string& csv_path) {
   if (started_) throw std::logic_error("power tracing must be enabled before the first run");
-  for (const auto& f : {vcd_path, csv_path}) {
-    if (f.empty()) continue;
-    std::FILE* probe = std::fopen(f.c_str(), "w");
-    if (probe == nullptr) throw std::runtime_error(f + ": cannot create the power trace file");
-    std::fclose(probe);
-  }
+  if (!vcd_path.empty()) power_vcd_out_ = std::make_unique<output_file>(vcd_path);
+  if (!csv_path.empty()) power_csv_out_ = std::make_unique<output_file>(csv_path);
   power_vcd_ = vcd_path;
   power_csv_ = csv_path;
   accel_->ledger().enable_trace(ns(cfg_.power_interval_ns));
@@ -227,71 +327,133 @@ void platform::write_power_trace() const {
   auto power_mw = [&](size_t bin, size_t g) {
     return (bin < bins.size() ? bins[bin][g] : 0.0) / interval_ns + leak[g];
   };
-  if (!power_csv_.empty()) {
-    if (std::FILE* f = std::fopen(power_csv_.c_str(), "w")) {
-      std::fprintf(f, "time_ns");
-      for (size_t g = 0; g < hw::kPowerGroups; ++g) std::fprintf(f, ",%s_mw", hw::to_string(static_cast<hw::power_group>(g)));
-      std::fprintf(f, ",total_mw\n");
-      for (size_t b = 0; b < count; ++b) {
-        double total = 0;
-        std::fprintf(f, "%.3f", b * interval_ns);
-        for (size_t g = 0; g < hw::kPowerGroups; ++g) {
-          std::fprintf(f, ",%.6g", power_mw(b, g));
-          total += power_mw(b, g);
-        }
-        std::fprintf(f, ",%.6g\n", total);
+  std::string first_error;
+  if (power_csv_out_) {
+    output_file& f = *power_csv_out_;
+    f.printf("time_ns");
+    for (size_t g = 0; g < hw::kPowerGroups; ++g) f.printf(",%s_mw", hw::to_string(static_cast<hw::power_group>(g)));
+    f.printf(",total_mw\n");
+    for (size_t b = 0; b < count && !f.failed(); ++b) {
+      double total = 0;
+      f.printf("%.3f", b * interval_ns);
+      for (size_t g = 0; g < hw::kPowerGroups; ++g) {
+        f.printf(",%.6g", power_mw(b, g));
+        total += power_mw(b, g);
       }
-      std::fclose(f);
+      f.printf(",%.6g\n", total);
+    }
+    try {
+      f.commit();
+    } catch (const output_error& e) {
+      first_error = e.what();
     }
   }
-  if (!power_vcd_.empty()) {
-    if (std::FILE* f = std::fopen(power_vcd_.c_str(), "w")) {
-      std::fprintf(f, "$version stoxvp power monitor $end\n$timescale 1 ps $end\n$scope module power $end\n");
-      for (size_t g = 0; g < hw::kPowerGroups; ++g)
-        std::fprintf(f, "$var real 64 %c %s_mw $end\n", char('!' + g), hw::to_string(static_cast<hw::power_group>(g)));
-      std::fprintf(f, "$var real 64 %c total_mw $end\n$upscope $end\n$enddefinitions $end\n", char('!' + hw::kPowerGroups));
-      std::array<double, hw::kPowerGroups + 1> last;
-      last.fill(-1);
-      for (size_t b = 0; b <= count; ++b) {
-        std::array<double, hw::kPowerGroups + 1> now{};
-        for (size_t g = 0; g < hw::kPowerGroups; ++g) {
-          now[g] = power_mw(b, g);
-          now[hw::kPowerGroups] += now[g];
-        }
-        bool header = false;
-        for (size_t g = 0; g <= hw::kPowerGroups; ++g) {
-          if (now[g] == last[g]) continue;
-          if (!header) {
-            std::fprintf(f, "#%llu\n", static_cast<unsigned long long>(b * ledger.interval().value()));
-            header = true;
-          }
-          std::fprintf(f, "r%.9g %c\n", now[g], char('!' + g));
-          last[g] = now[g];
-        }
+  if (power_vcd_out_) {
+    output_file& f = *power_vcd_out_;
+    f.printf("$version stoxvp power monitor $end\n$timescale 1 ps $end\n$scope module power $end\n");
+    for (size_t g = 0; g < hw::kPowerGroups; ++g)
+      f.printf("$var real 64 %c %s_mw $end\n", char('!' + g), hw::to_string(static_cast<hw::power_group>(g)));
+    f.printf("$var real 64 %c total_mw $end\n$upscope $end\n$enddefinitions $end\n", char('!' + hw::kPowerGroups));
+    std::array<double, hw::kPowerGroups + 1> last;
+    last.fill(-1);
+    for (size_t b = 0; b <= count && !f.failed(); ++b) {
+      std::array<double, hw::kPowerGroups + 1> now{};
+      for (size_t g = 0; g < hw::kPowerGroups; ++g) {
+        now[g] = power_mw(b, g);
+        now[hw::kPowerGroups] += now[g];
       }
-      std::fclose(f);
+      bool header = false;
+      for (size_t g = 0; g <= hw::kPowerGroups; ++g) {
+        if (now[g] == last[g]) continue;
+        if (!header) {
+          f.printf("#%llu\n", static_cast<unsigned long long>(b * ledger.interval().value()));
+          header = true;
+        }
+        f.printf("r%.9g %c\n", now[g], char('!' + g));
+        last[g] = now[g];
+      }
+    }
+    try {
+      f.commit();
+    } catch (const output_error& e) {
+      if (first_error.empty()) first_error = e.what();
     }
   }
+  if (!first_error.empty()) throw output_error(first_error);
+}
+
+bool platform::stopped() const {
+  return exited_ || cpu_->get_state() == cpu_base::state::exited || cpu_->get_state() == cpu_base::state::faulted;
+}
+
+// What a firmware that gets somewhere changes: memory contents, the accelerator's completed
+// work, the console. A firmware polling a device that never answers changes none of them.
+uint64_t platform::progress_signature() const {
+  const auto& s = accel_->stats();
+  uint64_t h = 0;
+  for (uint64_t v : {uint64_t(sram_->bytes_written()), uint64_t(dram_->bytes_written()), s.descriptors,
+                     uint64_t(s.busy_time.value()), uint64_t(console_->output().size())})
+    h = h * 0x100000001b3ull + v + 0x9e3779b97f4a7c15ull;
+  return h;
 }
 
 run_result platform::run(const sc_core::sc_time& limit) {
+  if (outputs_closed_) throw std::logic_error("the platform's outputs are closed; it cannot run again");
   const auto wall0 = std::chrono::steady_clock::now();
   cpu();
   started_ = true;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
-  if (limit == sc_core::SC_ZERO_TIME)
-    sc_core::sc_start();
-  else
-    sc_core::sc_start(limit, sc_core::SC_EXIT_ON_STARVATION);
+  const bool limited = limit != sc_core::SC_ZERO_TIME;
+  // The kernel returns after every slice so that a stop request and the stall watchdog are
+  // looked at between kernel steps, where stopping is safe. Slicing changes where sc_start
+  // returns, not what is simulated: the same events run at the same times in the same order.
+  const sc_core::sc_time slice(100, sc_core::SC_US);
+  uint64_t signature = progress_signature();
+  sc_core::sc_time last_progress = t0;
+  run_result r;
+  bool decided = false;
+  for (;;) {
+    const sc_core::sc_time from = sc_core::sc_time_stamp();
+    sc_core::sc_time step = slice;
+    if (limited && limit - (from - t0) < step) step = limit - (from - t0);
+    sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
+    if (stopped()) break;
+    if (!sc_core::sc_pending_activity()) break;  // starved: idle
+    // Starvation mode leaves time at the last event when the next lies beyond the slice; bring
+    // it to the slice's end (no process runs in this step).
+    if (sc_core::sc_time_stamp() < from + step)
+      sc_core::sc_start(from + step - sc_core::sc_time_stamp(), sc_core::SC_RUN_TO_TIME);
+    if (stopped()) break;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (stop_requested_.exchange(false)) {
+      r.reason = stop_reason::interrupted;
+      r.message = "interrupted at " + now.to_string() + " of simulated time (stop requested, e.g. SIGINT or SIGTERM)";
+      decided = true;
+      break;
+    }
+    if (limited && now - t0 >= limit) {
+      r.reason = stop_reason::time_limit;
+      r.message = "time limit of " + limit.to_string() + " reached";
+      decided = true;
+      break;
+    }
+    if (stall_window_ != sc_core::SC_ZERO_TIME) {
+      const uint64_t sig = progress_signature();
+      if (sig != signature) {
+        signature = sig;
+        last_progress = now;
+      } else if (now - last_progress >= stall_window_) {
+        r.reason = stop_reason::stalled;
+        r.message = "stalled: no progress in " + stall_window_.to_string() +
+                    " of simulated time (nothing written to memory, no accelerator work, no console output; "
+                    "a firmware polling a device that never answers?)";
+        decided = true;
+        break;
+      }
+    }
+  }
   wall_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
-  // A run that starved ends before the limit; one whose next event lies beyond the limit is
-  // brought to exactly the limit (no process runs in this step).
-  const bool pending = sc_core::sc_pending_activity();
-  if (limit != sc_core::SC_ZERO_TIME && pending && sc_core::sc_time_stamp() - t0 < limit &&
-      !exited_ && cpu_->get_state() == cpu_base::state::running)
-    sc_core::sc_start(limit - (sc_core::sc_time_stamp() - t0), sc_core::SC_RUN_TO_TIME);
-  run_result r;
   r.sim_time = sc_core::sc_time_stamp();
   if (cpu_->get_state() == cpu_base::state::faulted) {
     r.reason = stop_reason::fault;
@@ -299,16 +461,13 @@ run_result platform::run(const sc_core::sc_time& limit) {
   } else if (exited_ || cpu_->get_state() == cpu_base::state::exited) {
     r.reason = stop_reason::exit;
     r.exit_code = exited_ ? exit_code_ : cpu_->exit_code();
-  } else if (pending) {
-    r.reason = stop_reason::time_limit;
-    r.message = "time limit of " + limit.to_string() + " reached";
-  } else {
+    r.message.clear();
+  } else if (!decided) {
     r.reason = stop_reason::idle;
     r.message = "nothing left to simulate: " + cpu_->waiting_for();
   }
   last_ = r;
   console_->flush();
-  write_power_trace();
   return r;
 }
 
@@ -367,6 +526,42 @@ bool platform::mem_write(uint64_t addr, const void* src, uint64_t len) {
                       len);
 }
 
+namespace {
+
+// The first number in `j` that is not finite: its dotted path ("energy.components.mtj.total_pj")
+// and value; false when every number is finite.
+bool first_non_finite(const nlohmann::json& j, const std::string& at, std::string& where, double& value) {
+  if (j.is_number_float() && !std::isfinite(j.get<double>())) {
+    where = at;
+    value = j.get<double>();
+    return true;
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (first_non_finite(it.value(), at.empty() ? it.key() : at + "." + it.key(), where, value)) return true;
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i)
+      if (first_non_finite(j[i], at + "[" + std::to_string(i) + "]", where, value)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void platform::write_report(const std::string& path) const {
+  const nlohmann::json j = report();
+  std::string where;
+  double value = 0;
+  if (first_non_finite(j, "", where, value))
+    throw output_error(path + ": report field " + where + " = " + std::to_string(value) +
+                       ": not a finite number (a technology value too large for the run's totals?); "
+                       "the report was not written");
+  output_file f(path);
+  f.write(j.dump(2));
+  f.write("\n", 1);
+  f.commit();
+}
+
 void platform::add_report_section(const std::string& key, nlohmann::json value) {
   extra_[key] = std::move(value);
 }
@@ -388,6 +583,7 @@ nlohmann::json platform::report() const {
   j["config"] = to_json(cfg_);
   j["config_source"] = cfg_.source;
   j["run"] = {{"stop_reason", to_string(last_.reason)},
+              {"complete", last_.reason == stop_reason::exit},
               {"exit_code", last_.exit_code},
               {"message", last_.message},
               {"sim_time_ns", to_ns(sc_core::sc_time_stamp())},
@@ -400,7 +596,8 @@ nlohmann::json platform::report() const {
     const auto& c = s.by_converter[k];
     if (c.conversions + c.skipped == 0) continue;
     converters[core::to_string(static_cast<core::converter_kind>(k))] = {
-        {"conversions", c.conversions}, {"samples", c.samples}, {"skipped", c.skipped}};
+        {"conversions", c.conversions}, {"samples", c.samples}, {"skipped", c.skipped},
+        {"switches", c.switches}};  // MTJ samples that switched (0 for other kinds)
   }
   nlohmann::json tiles = nlohmann::json::array();
   uint64_t bit_macs = 0, reads = 0, cells = 0;

@@ -18,6 +18,7 @@
 #include <systemc>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -32,7 +33,8 @@ class debug_port : public sc_core::sc_module {
   uint64_t transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
 };
 
-enum class stop_reason { exit, fault, time_limit, idle };
+// stalled: the no-progress watchdog fired; interrupted: request_stop() (a signal) ended the run.
+enum class stop_reason { exit, fault, time_limit, idle, stalled, interrupted };
 const char* to_string(stop_reason r);
 
 struct run_result {
@@ -41,6 +43,9 @@ struct run_result {
   sc_core::sc_time sim_time;
   std::string message;  // fault description, or what the firmware was waiting for when idle
 };
+
+class output_file;
+class vcd_pipe;
 
 class platform {
  public:
@@ -57,13 +62,31 @@ class platform {
   // segment must lie in SRAM or DRAM) and writes its segments into memory.
   void attach_elf(const std::string& path);
   // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
+  // The trace goes to a temporary file beside `path` and replaces `path` only when
+  // close_outputs() succeeds (output_error otherwise, and nothing is left behind).
   void enable_vcd(const std::string& path);
   // Power per component group over time, as real-valued VCD signals and as CSV, in bins of the
-  // configuration's power_trace.interval_ns; written after every run. Before the first run.
+  // configuration's power_trace.interval_ns; written by close_outputs(). Before the first run.
   void enable_power_trace(const std::string& vcd_path, const std::string& csv_path);
-  // Runs until the firmware exits or faults, the simulation has nothing left to do, or
-  // `limit` of simulated time has passed in this call (SC_ZERO_TIME: no limit).
+  // Runs until the firmware exits or faults, the simulation has nothing left to do, `limit` of
+  // simulated time has passed in this call (SC_ZERO_TIME: no limit), the stall watchdog fires,
+  // or request_stop() was called.
   run_result run(const sc_core::sc_time& limit);
+  // No-progress watchdog: a run stops as `stalled` when, for `window` of simulated time,
+  // nothing was written to SRAM or DRAM, the accelerator completed no descriptor and did no
+  // work, and the console printed nothing (SC_ZERO_TIME: off, the default of the platform).
+  void set_stall_window(const sc_core::sc_time& window) { stall_window_ = window; }
+  // Asks the running simulation to stop at the next safe point (within 100 us of simulated
+  // time, between kernel steps); async-signal-safe, callable from a signal handler.
+  static void request_stop() { stop_requested_.store(true); }
+  // Closes the VCD and writes the power traces, each renamed into place only when complete;
+  // throws output_error naming the first file that failed (the others are still finished).
+  // No run is possible afterwards. The destructor does this too, ignoring failures.
+  void close_outputs();
+  // Writes the report (temporary file, renamed when complete). Throws output_error naming the
+  // file, or the field, when a number is not finite: JSON has no infinity, and writing null
+  // for it would pass a broken figure off as a missing one.
+  void write_report(const std::string& path) const;
 
   // True when [addr, addr + len) lies in mapped windows; otherwise `first_unmapped` says where
   // the range leaves them.
@@ -102,10 +125,15 @@ class platform {
   bool debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
 
   void write_power_trace() const;
+  bool stopped() const;  // the firmware exited or faulted
+  uint64_t progress_signature() const;
 
   platform_config cfg_;
   tech_file tech_;
   std::string power_vcd_, power_csv_;
+  // Created when tracing is enabled (so an unwritable directory is refused before the run),
+  // filled and committed by close_outputs().
+  std::unique_ptr<output_file> power_vcd_out_, power_csv_out_;
   std::unique_ptr<stoxvp::bus> bus_;
   std::unique_ptr<memory> sram_, dram_;
   std::unique_ptr<stoxvp::console> console_;
@@ -119,8 +147,12 @@ class platform {
   std::unique_ptr<debug_port> debug_;
   std::unique_ptr<sc_core::sc_signal<bool>> accel_irq_, timer_irq_, cpu_sleeping_;
   sc_core::sc_trace_file* vcd_ = nullptr;
+  std::unique_ptr<vcd_pipe> vcd_pipe_;
   std::string vcd_path_;
   bool started_ = false;
+  bool outputs_closed_ = false;
+  sc_core::sc_time stall_window_ = sc_core::SC_ZERO_TIME;
+  static std::atomic<bool> stop_requested_;
   bool exited_ = false;
   int exit_code_ = 0;
   run_result last_;

@@ -3,6 +3,7 @@
 #include "firmware/apps/inference/bootinfo.h"
 #include "firmware/apps/inference/inference.h"
 #include "stoxvp_model.h"
+#include "tlm/platform/output_file.h"
 
 #include <nlohmann/json.hpp>
 #include <zlib.h>
@@ -176,6 +177,12 @@ void converter_override::set_samples(const std::string& spec) {
   if (t.empty() || t.size() > 8) fail("samples '" + spec + "': give 1 to 8 values");
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 8; ++j) samples[i][j] = static_cast<uint8_t>(t[std::min<size_t>(i, t.size() - 1)]);
+}
+
+void write_logits(const outcome& o, const std::string& path) {
+  stoxvp::output_file f(path);
+  f.write(o.logits.data(), o.logits.size() * sizeof(float));
+  f.commit();
 }
 
 double outcome::mean_latency_ns() const {

@@ -72,6 +72,10 @@ struct outcome {
   double mean_latency_ns() const;
 };
 
+// Writes every image's logits (float32, images x classes, host byte order) to `path` through a
+// temporary file renamed when complete; throws stoxvp::output_error naming the file otherwise.
+void write_logits(const outcome& o, const std::string& path);
+
 // Prepares one inference run on a created platform: writes the model, the images (shaped to the
 // model's input: 28x28 images are zero-padded to a larger input and replicated to 3 channels) and
 // the boot information, and attaches the inference firmware (host-compiled or RISC-V).

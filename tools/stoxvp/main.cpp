@@ -5,12 +5,18 @@
 #include "runner.h"
 #include "stoxvp.h"
 
-#include <nlohmann/json.hpp>
-
 #include <boost/program_options.hpp>
 
+#include <signal.h>
+
+#include <cerrno>
+#include <climits>
 #include <cmath>
+#include <csignal>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -24,28 +30,127 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Exit statuses of the command itself; a firmware's own exit code is passed through.
-constexpr int kUsage = 64, kSetup = 65, kFault = 66, kStalled = 67;
+// Exit statuses. A firmware's own exit code is not passed through: it would be taken modulo 256
+// (256 would read as success) and could collide with the codes below; it is printed and kept
+// in the report (run.exit_code) instead.
+constexpr int kFirmwareFailed = 1;  // the firmware exited with a nonzero code
+constexpr int kUsage = 64;          // bad command line: unknown option, value unparsable or out of range
+constexpr int kSetup = 65;          // bad configuration, technology, model, images or firmware image
+constexpr int kFault = 66;          // the firmware faulted (bus error, illegal instruction...)
+constexpr int kStopped = 67;        // no exit: time limit, stall watchdog, or nothing left to simulate
+constexpr int kInterrupted = 68;    // SIGINT or SIGTERM: stopped cleanly, outputs marked incomplete
+constexpr int kOutput = 69;         // an output file (trace, report, logits) could not be written
 
-// "10ms", "500 us", "2s", "1500ns", "100ps" -> picoseconds.
-std::optional<uint64_t> parse_time(const std::string& text) {
-  size_t pos = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &pos);
-  } catch (const std::exception&) {
-    return std::nullopt;
+const char* const kExitStatusHelp =
+    "Exit status:\n"
+    "  0   the firmware exited with 0\n"
+    "  1   the firmware exited with a nonzero code (printed, and run.exit_code in the report)\n"
+    "  64  bad command line (an option unknown, unparsable or out of range)\n"
+    "  65  bad configuration, technology file, model, images or firmware image\n"
+    "  66  the firmware faulted\n"
+    "  67  stopped without an exit: --time-limit reached, --stall-timeout fired, or nothing left\n"
+    "      to simulate\n"
+    "  68  interrupted by SIGINT or SIGTERM (the outputs are written, the report says incomplete;\n"
+    "      a second signal ends the process at once)\n"
+    "  69  an output file could not be written (it is left as it was before the run)\n"
+    "When an output fails, 69 is returned whatever the run's own outcome was.\n";
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A whole decimal number in [min, max]; anything else (sign, space, fraction, overflow) is refused
+// with the option, the value and the accepted range, never wrapped or clamped.
+uint64_t parse_count(const std::string& option, const std::string& text, uint64_t min, uint64_t max) {
+  const std::string range = std::to_string(min) + ".." + std::to_string(max);
+  bool ok = !text.empty() && text.size() <= 20;
+  unsigned __int128 v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      ok = false;
+      break;
+    }
+    v = v * 10 + unsigned(c - '0');
   }
-  std::string unit = text.substr(pos);
+  if (!ok) throw usage_error("--" + option + ": '" + text + "' is not a whole number (accepted: " + range + ")");
+  if (v < min || v > max) throw usage_error("--" + option + ": " + text + " is out of range (accepted: " + range + ")");
+  return static_cast<uint64_t>(v);
+}
+
+// A duration such as 500us, 10ms, 2s, 1500ns, 100ps -> picoseconds, exactly: the decimal digits
+// are read as integers so 1.1ns is 1100 ps; a value that is not a whole number of picoseconds
+// (the simulation's resolution), zero, or beyond the 64-bit time range is refused. "none": 0.
+uint64_t parse_time(const std::string& option, const std::string& text) {
+  const std::string accepted = " (accepted: a positive whole number of picoseconds up to 18446744073709551615 ps, "
+                               "written with a unit ps, ns, us, ms or s, e.g. 500us, 10ms, 2s; or none)";
+  if (text == "none") return 0;
+  size_t i = 0;
+  std::string digits;
+  size_t frac = 0;
+  bool point = false;
+  for (; i < text.size() && ((text[i] >= '0' && text[i] <= '9') || (text[i] == '.' && !point)); ++i) {
+    if (text[i] == '.') {
+      point = true;
+    } else {
+      digits += text[i];
+      if (point) ++frac;
+    }
+  }
+  std::string unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.erase(unit.begin());
-  double scale = 0;
-  if (unit == "ps") scale = 1;
-  else if (unit == "ns") scale = 1e3;
-  else if (unit == "us") scale = 1e6;
-  else if (unit == "ms") scale = 1e9;
-  else if (unit == "s") scale = 1e12;
-  if (scale == 0 || !(v > 0) || !std::isfinite(v * scale) || v * scale > 1.8e19) return std::nullopt;
-  return static_cast<uint64_t>(v * scale);
+  unsigned exp10 = 0;
+  if (unit == "ps") exp10 = 0;
+  else if (unit == "ns") exp10 = 3;
+  else if (unit == "us") exp10 = 6;
+  else if (unit == "ms") exp10 = 9;
+  else if (unit == "s") exp10 = 12;
+  else digits.clear();
+  if (digits.empty() || digits.size() > 30)
+    throw usage_error("--" + option + ": '" + text + "' is not a time" + accepted);
+  // value = digits x 10^(exp10 - frac) ps
+  unsigned __int128 v = 0;
+  for (char c : digits) v = v * 10 + unsigned(c - '0');
+  for (unsigned k = 0; k < exp10; ++k) v *= 10;
+  unsigned __int128 div = 1;
+  for (size_t k = 0; k < frac; ++k) div *= 10;
+  if (v % div != 0)
+    throw usage_error("--" + option + ": '" + text + "' is not a whole number of picoseconds" + accepted);
+  v /= div;
+  if (v == 0) throw usage_error("--" + option + ": '" + text + "' is zero" + accepted);
+  if (v > std::numeric_limits<uint64_t>::max())
+    throw usage_error("--" + option + ": '" + text + "' is beyond the simulation's time range" + accepted);
+  return static_cast<uint64_t>(v);
+}
+
+// --adc-range: 0 (lossless power of two) or a positive float32 that stays what was written
+// (no overflow to infinity, no underflow to 0, which would silently mean "lossless").
+float parse_adc_range(const std::string& text) {
+  const std::string accepted = " (accepted: 0, or " + std::to_string(std::numeric_limits<float>::min()) + " to " +
+                               std::to_string(std::numeric_limits<float>::max()) + " partial-sum units)";
+  char* end = nullptr;
+  errno = 0;
+  const double v = text.empty() || text.front() == ' ' ? NAN : std::strtod(text.c_str(), &end);
+  if (end == nullptr || *end != '\0' || !std::isfinite(v))
+    throw usage_error("--adc-range: '" + text + "' is not a finite number" + accepted);
+  if (v == 0) return 0.0f;
+  if (v < std::numeric_limits<float>::min() || v > std::numeric_limits<float>::max())
+    throw usage_error("--adc-range: " + text + " is out of range" + accepted);
+  return static_cast<float>(v);
+}
+
+// SIGINT and SIGTERM ask the simulation to stop at its next safe point; the handler is reset
+// after the first signal, so a second one ends the process at once.
+extern "C" void on_stop_signal(int) { stoxvp_request_stop(); }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  // A file-size limit must end as a write error with the file's name, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 std::string engineering(double v, const char* unit) {
@@ -66,36 +171,27 @@ bool make_parent(const std::string& path) {
   return !ec;
 }
 
-// The report just written, for the summary lines; null when it cannot be read back.
-nlohmann::json read_report(const std::string& path) {
-  try {
-    std::ifstream in(path);
-    return nlohmann::json::parse(in);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
-// The readable table of where the energy went.
-void print_energy_table(const nlohmann::json& r) {
-  if (!r.is_object()) return;
-  const auto& e = r["energy"];
-  const double total = e["total_pj"].get<double>();
-  if (total <= 0) return;
+// The readable table of where the energy went, from the platform's own figures (never read back
+// from the report: a report that could not be written must not cost the summary).
+void print_energy_table(const stoxvp_platform* p, const stoxvp_stats& st) {
+  const double total = st.energy_pj;
+  if (!(total > 0)) return;
   std::vector<std::pair<double, std::string>> rows;
-  for (auto it = e["components"].begin(); it != e["components"].end(); ++it)
-    if (it.value()["total_pj"].get<double>() > 0) rows.emplace_back(it.value()["total_pj"].get<double>(), it.key());
-  rows.emplace_back(e["bus_pj"].get<double>(), "system bus");
-  rows.emplace_back(e["cpu_pj"].get<double>(), "cpu");
+  const char* name = nullptr;
+  double pj = 0;
+  for (size_t i = 0; stoxvp_get_component_energy(p, i, &name, &pj) == STOXVP_OK; ++i)
+    if (pj > 0) rows.emplace_back(pj, name);
+  rows.emplace_back(st.energy_pj - st.accel_energy_pj - st.cpu_energy_pj, "system bus");
+  rows.emplace_back(st.cpu_energy_pj, "cpu");
   std::sort(rows.rbegin(), rows.rend());
   std::printf("  %-16s %12s %7s\n", "energy", "", "share");
-  for (const auto& [pj, name] : rows)
-    if (pj > 0) std::printf("  %-16s %12s %6.1f%%\n", name.c_str(), engineering(pj * 1e-12, "J").c_str(), 100 * pj / total);
+  for (const auto& [e, n] : rows)
+    if (e > 0) std::printf("  %-16s %12s %6.1f%%\n", n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total);
   std::printf("  %-16s %12s\n", "total", engineering(total * 1e-12, "J").c_str());
-  std::printf("  chip area %.2f mm^2 (%s ADC model); average power %s; %.2f TOPS/W\n",
-              r["area"]["chip_mm2"].get<double>(), r["technology"]["adc_model"].get<std::string>().c_str(),
-              engineering(e["average_power_mw"].get<double>() * 1e-3, "W").c_str(),
-              r["summary"]["tops_per_w"].get<double>());
+  const double elapsed_ns = double(st.sim_time_ps) / 1000.0;
+  std::printf("  chip area %.2f mm^2 (%s ADC model); average power %s; %.2f TOPS/W\n", st.chip_area_um2 * 1e-6,
+              stoxvp_adc_model(p), engineering((elapsed_ns > 0 ? total / elapsed_ns : 0.0) * 1e-3, "W").c_str(),
+              2.0 * double(st.accel_macs) / total);
 }
 
 // The cross-compiled image of an application, found from where this program is: next to it in
@@ -115,30 +211,28 @@ std::string riscv_image(const std::string& app, std::vector<std::string>& search
 }
 
 // The RISC-V CPU's line of the summary.
-void print_cpu_line(const nlohmann::json& r) {
-  if (!r.is_object() || !r.contains("cpu") || r["cpu"].value("kind", "") != "riscv") return;
-  const auto& c = r["cpu"];
+void print_cpu_line(const stoxvp_platform* p) {
+  stoxvp_cpu_info c{};
+  if (stoxvp_get_cpu_info(p, &c) != STOXVP_OK || !c.riscv) return;
   std::printf("  cpu: RV32IMAC at %.0f MHz: %llu instructions (%.0f MIPS on this host), %llu interrupts taken, "
               "asleep %.1f%% of the time\n",
-              c["frequency_mhz"].get<double>(), (unsigned long long)c["instructions"].get<uint64_t>(),
-              c["host_mips"].get<double>(), (unsigned long long)c["interrupts_taken"].get<uint64_t>(),
-              100.0 * (1.0 - c["busy_fraction"].get<double>()));
+              c.frequency_mhz, (unsigned long long)c.instructions, c.host_mips,
+              (unsigned long long)c.interrupts_taken, 100.0 * (1.0 - c.busy_fraction));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config, firmware = "inference", time_limit, vcd, report, cpu = "host", elf;
-  std::string converter, samples;
-  uint64_t seed = 0;
-  uint32_t adc_bits = 8, cols_per_converter = 0;
-  float adc_range = 0;
+  std::string config, firmware = "inference", time_limit = "none", stall_timeout = "100ms", vcd, report,
+                      cpu = "host", elf;
+  std::string converter, samples, seed_text, images_text = "1000", first_text = "0", adc_bits_text = "8",
+                                      adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
-  req.count = 1000;
   po::options_description opts(
       "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
       "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
+      "Every numeric value is checked: a value out of range is refused, never clamped.\n"
       "Options");
   opts.add_options()
       ("help,h", "print this help and exit")
@@ -156,34 +250,45 @@ int main(int argc, char** argv) {
       ("list-firmware", "list the firmware applications and exit")
       ("model,m", po::value(&req.model_path)->default_value(req.model_path),
        "inference: the model file (.sxvm) to run")
-      ("images,n", po::value(&req.count)->default_value(req.count),
-       "inference: how many test images to run (from --first)")
-      ("all", "inference: run every image of the test set (10,000 for Fashion-MNIST)")
-      ("first", po::value(&req.first)->default_value(0), "inference: index of the first image")
+      ("images,n", po::value(&images_text)->default_value(images_text),
+       "inference: how many test images to run (from --first), 1..4294967295")
+      ("all", "inference: run every image of the test set (10,000 for Fashion-MNIST); not with --images")
+      ("first", po::value(&first_text)->default_value(first_text),
+       "inference: index of the first image, 0..4294967295")
       ("images-file", po::value(&req.images_path)->default_value(req.images_path), "inference: IDX image file")
       ("labels-file", po::value(&req.labels_path)->default_value(req.labels_path),
        "inference: IDX label file ('' for none: no accuracy)")
       ("converter", po::value(&converter),
-       "inference: replace every crossbar layer's converter: ideal, adc, sparse_adc, sense_amp, mtj")
-      ("adc-bits", po::value(&adc_bits)->default_value(adc_bits), "with --converter adc/sparse_adc: bits")
-      ("adc-range", po::value(&adc_range)->default_value(adc_range),
-       "with --converter adc/sparse_adc: full scale in partial-sum units (0: lossless power of two)")
+       "inference: replace every crossbar layer's converter: ideal, adc, sparse_adc, sense_amp, mtj "
+       "(--samples or --cols-per-converter alone imply mtj)")
+      ("adc-bits", po::value(&adc_bits_text)->default_value(adc_bits_text),
+       "with --converter adc/sparse_adc: bits, 1..24")
+      ("adc-range", po::value(&adc_range_text)->default_value(adc_range_text),
+       "with --converter adc/sparse_adc: full scale in partial-sum units, a positive float32 "
+       "(0: lossless power of two)")
       ("samples", po::value(&samples),
-       "MTJ T: one value, or one per weight slice least significant first (e.g. 1,2,4)")
-      ("cols-per-converter", po::value(&cols_per_converter)->default_value(0),
-       "columns sharing one converter (0: the model's)")
+       "MTJ T, 1..255: one value, or one per weight slice least significant first (e.g. 1,2,4)")
+      ("cols-per-converter", po::value(&cols_text)->default_value(cols_text),
+       "columns sharing one converter, 1..255 (0: the model's)")
       ("progress", "inference: print a line every 1000 images")
-      ("logits-out", po::value<std::string>(), "inference: write every image's logits (float32) to this file")
-      ("time-limit,t", po::value(&time_limit),
-       "stop after this much simulated time, e.g. 500us, 10ms, 2s (default: no limit)")
-      ("seed", po::value(&seed), "seed of every stochastic model (overrides the configuration)")
-      ("vcd", po::value(&vcd), "VCD trace file (default: traces/<firmware>.vcd)")
+      ("logits-out", po::value(&logits_out), "inference: write every image's logits (float32) to this file")
+      ("time-limit,t", po::value(&time_limit)->default_value(time_limit),
+       "stop after this much simulated time, e.g. 500us, 10ms, 2s (whole picoseconds; none: no limit)")
+      ("stall-timeout", po::value(&stall_timeout)->default_value(stall_timeout),
+       "stop as stalled when, for this much simulated time, nothing is written to memory, the "
+       "accelerator does no work and the console prints nothing (a firmware polling a device that "
+       "never answers); none: never")
+      ("seed", po::value(&seed_text),
+       "seed of every stochastic model, 0..18446744073709551615 (overrides the configuration)")
+      ("vcd", po::value(&vcd), "VCD trace file (default: traces/<firmware>.vcd; '.vcd' is added when missing)")
       ("no-vcd", "do not write a VCD trace")
-      ("power-vcd", po::value<std::string>(), "power trace, VCD (default: traces/<firmware>_power.vcd)")
-      ("power-csv", po::value<std::string>(), "power trace, CSV (default: traces/<firmware>_power.csv)")
+      ("power-vcd", po::value(&power_vcd_opt), "power trace, VCD (default: traces/<firmware>_power.vcd)")
+      ("power-csv", po::value(&power_csv_opt), "power trace, CSV (default: traces/<firmware>_power.csv)")
       ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
       ("quiet,q", "print only the summary and errors");
+  // From the start: a signal during set-up stops the run as soon as it begins.
+  install_stop_handlers();
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
@@ -193,9 +298,9 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   if (vm.count("help")) {
-    std::cout << opts << "\nExit status: the firmware's exit code when it exits; " << kUsage
-              << " bad usage; " << kSetup << " bad configuration or output path; " << kFault
-              << " firmware fault; " << kStalled << " time limit reached or nothing left to run.\n";
+    std::cout << opts << "\nOutputs are written to a temporary file beside their path and renamed into place when\n"
+                         "complete: a run that fails leaves the previous run's files as they were.\n\n"
+              << kExitStatusHelp;
     return 0;
   }
   if (vm.count("list-firmware")) {
@@ -203,23 +308,70 @@ int main(int argc, char** argv) {
       std::printf("%-12s %s\n", stoxvp_host_apps[i].name, stoxvp_host_apps[i].summary);
     return 0;
   }
-  if (cpu != "host" && cpu != "riscv") {
-    std::cerr << "stoxvp: --cpu: '" << cpu << "' is neither host nor riscv\n";
-    return kUsage;
-  }
-  if (!elf.empty()) {
-    if (!vm["cpu"].defaulted() && cpu != "riscv") {
-      std::cerr << "stoxvp: --elf runs an RV32 image on the RISC-V CPU; it cannot go with --cpu " << cpu << "\n";
-      return kUsage;
+  auto given = [&](const char* option) { return vm.count(option) && !vm[option].defaulted(); };
+  uint64_t limit_ps = 0, stall_ps = 0, seed = 0;
+  bool inference = false;
+  try {
+    if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
+    for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
+                               "images-file", "firmware"})
+      if (given(option) && vm[option].as<std::string>().empty())
+        throw usage_error(std::string("--") + option + ": empty value (leave the option out for its default)");
+    if (!elf.empty()) {
+      if (given("cpu") && cpu != "riscv")
+        throw usage_error("--elf runs an RV32 image on the RISC-V CPU; it cannot go with --cpu " + cpu);
+      cpu = "riscv";
+      // A bare image is just run; naming an application asks for its host-side preparation.
+      if (!given("firmware")) firmware = std::filesystem::path(elf).stem().string();
     }
-    cpu = "riscv";
-    // A bare image is just run; naming an application asks for its host-side preparation.
-    if (vm["firmware"].defaulted()) firmware = std::filesystem::path(elf).stem().string();
+    inference = firmware == "inference";
+    if (!inference)
+      for (const char* option : {"model", "images", "all", "first", "images-file", "labels-file", "converter",
+                                 "adc-bits", "adc-range", "samples", "cols-per-converter", "progress", "logits-out"})
+        if (given(option))
+          throw usage_error(std::string("--") + option + " is an option of the inference firmware; --firmware is " +
+                            firmware);
+    if (given("no-vcd") && given("vcd")) throw usage_error("--vcd and --no-vcd contradict each other");
+    if (given("no-power") && (given("power-vcd") || given("power-csv")))
+      throw usage_error("--power-vcd/--power-csv and --no-power contradict each other");
+    if (vm.count("all") && given("images")) throw usage_error("--images and --all contradict each other");
+    limit_ps = parse_time("time-limit", time_limit);
+    stall_ps = parse_time("stall-timeout", stall_timeout);
+    if (given("seed")) seed = parse_count("seed", seed_text, 0, std::numeric_limits<uint64_t>::max());
+    req.count = vm.count("all") ? 0 : static_cast<uint32_t>(parse_count("images", images_text, 1, UINT32_MAX));
+    req.first = static_cast<uint32_t>(parse_count("first", first_text, 0, UINT32_MAX));
+    req.progress = vm.count("progress") > 0;
+    const uint32_t adc_bits = static_cast<uint32_t>(parse_count("adc-bits", adc_bits_text, 1, 24));
+    const float adc_range = parse_adc_range(adc_range_text);
+    const uint32_t cols = static_cast<uint32_t>(parse_count("cols-per-converter", cols_text, 0, 255));
+    const bool adc = converter == "adc" || converter == "sparse_adc";
+    if ((given("adc-bits") || given("adc-range")) && !adc)
+      throw usage_error(std::string("--") + (given("adc-bits") ? "adc-bits" : "adc-range") +
+                        " applies to --converter adc or sparse_adc only" +
+                        (converter.empty() ? std::string(" (no --converter given)") : ", not " + converter));
+    if (!samples.empty() && !converter.empty() && converter != "mtj")
+      throw usage_error("--samples applies to the mtj converter only, not --converter " + converter);
+    if (!converter.empty() || !samples.empty() || cols) {
+      auto& c = req.converter;
+      c.enabled = true;
+      try {
+        c.kind = stoxvp::runner::converter_override::kind_of(converter.empty() ? "mtj" : converter);
+        if (!samples.empty()) c.set_samples(samples);
+      } catch (const stoxvp::runner::input_error& e) {
+        throw usage_error(std::string(converter.empty() || !samples.empty() ? "--samples" : "--converter") +
+                          ": " + e.what());
+      }
+      c.adc_bits = static_cast<uint8_t>(adc_bits);
+      c.adc_range = adc_range;
+      c.cols_per_converter = static_cast<uint8_t>(cols);
+    }
+  } catch (const usage_error& e) {
+    std::cerr << "stoxvp: " << e.what() << "\n(see stoxvp --help)\n";
+    return kUsage;
   }
   const stoxvp_host_app* app = stoxvp_find_host_app(firmware.c_str());
   if (app == nullptr && elf.empty()) {
-    std::cerr << "stoxvp: --firmware: no application named '" << firmware
-              << "' (see --list-firmware)\n";
+    std::cerr << "stoxvp: --firmware: no application named '" << firmware << "' (see --list-firmware)\n";
     return kUsage;
   }
   if (cpu == "riscv" && elf.empty()) {
@@ -233,104 +385,76 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
-  uint64_t limit_ps = 0;
-  if (!time_limit.empty()) {
-    auto t = parse_time(time_limit);
-    if (!t) {
-      std::cerr << "stoxvp: --time-limit: '" << time_limit
-                << "' is not a positive time such as 500us, 10ms or 2s\n";
-      return kUsage;
-    }
-    limit_ps = *t;
-  }
-  const bool inference = firmware == "inference";
-  try {
-    if (vm.count("all")) req.count = 0;
-    req.progress = vm.count("progress") > 0;
-    if (!converter.empty() || !samples.empty() || cols_per_converter) {
-      auto& c = req.converter;
-      c.enabled = true;
-      c.kind = stoxvp::runner::converter_override::kind_of(converter.empty() ? "mtj" : converter);
-      c.adc_bits = static_cast<uint8_t>(adc_bits);
-      c.adc_range = adc_range;
-      c.cols_per_converter = static_cast<uint8_t>(cols_per_converter);
-      if (!samples.empty()) c.set_samples(samples);
-    }
-  } catch (const stoxvp::runner::input_error& e) {
-    std::cerr << "stoxvp: " << e.what() << "\n";
-    return kUsage;
-  }
   if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
   if (vcd.size() < 4 || vcd.compare(vcd.size() - 4, 4, ".vcd") != 0) vcd += ".vcd";
   if (report.empty()) report = "traces/" + firmware + ".json";
   const bool want_vcd = !vm.count("no-vcd");
+  std::string power_vcd, power_csv;
+  if (!vm.count("no-power")) {
+    power_vcd = !power_vcd_opt.empty() ? power_vcd_opt : "traces/" + firmware + "_power.vcd";
+    power_csv = !power_csv_opt.empty() ? power_csv_opt : "traces/" + firmware + "_power.csv";
+  }
 
+  // Set-up: every input is read and checked before any output is touched.
   stoxvp_platform* p = nullptr;
   if (stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
     return kSetup;
   }
-  auto fail_setup = [&](const char* what) {
-    std::cerr << "stoxvp: " << what << ": " << stoxvp_last_error() << "\n";
+  auto fail = [&](int status, const std::string& what) {
+    std::cerr << "stoxvp: " << what << "\n";
     stoxvp_destroy(p);
-    return kSetup;
+    return status;
   };
-  if (vm.count("seed") && stoxvp_set_seed(p, seed) != STOXVP_OK) return fail_setup("--seed");
-  if (want_vcd && (!make_parent(vcd) || stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK))
-    return fail_setup("--vcd");
-  std::string power_vcd, power_csv;
-  if (!vm.count("no-power")) {
-    power_vcd = vm.count("power-vcd") ? vm["power-vcd"].as<std::string>() : "traces/" + firmware + "_power.vcd";
-    power_csv = vm.count("power-csv") ? vm["power-csv"].as<std::string>() : "traces/" + firmware + "_power.csv";
-    if (!make_parent(power_vcd) || !make_parent(power_csv) ||
-        stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
-      return fail_setup("--power-vcd/--power-csv");
-  }
-  if (!make_parent(report)) {
-    std::cerr << "stoxvp: --report: cannot create the directory of " << report << "\n";
-    stoxvp_destroy(p);
-    return kSetup;
-  }
+  if (given("seed") && stoxvp_set_seed(p, seed) != STOXVP_OK) return fail(kSetup, std::string("--seed: ") + stoxvp_last_error());
+  if (stoxvp_set_stall_timeout(p, stall_ps) != STOXVP_OK)
+    return fail(kSetup, std::string("--stall-timeout: ") + stoxvp_last_error());
   std::unique_ptr<stoxvp::runner::session> session;
   if (inference) {
     try {
       session = std::make_unique<stoxvp::runner::session>(p, req);
     } catch (const stoxvp::runner::input_error& e) {
-      std::cerr << "stoxvp: " << e.what() << "\n";
-      stoxvp_destroy(p);
-      return kSetup;
+      return fail(kSetup, e.what());
     }
   } else if (!elf.empty()) {
-    if (stoxvp_attach_elf(p, elf.c_str()) != STOXVP_OK) {
-      std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
-      stoxvp_destroy(p);
-      return kSetup;
-    }
+    if (stoxvp_attach_elf(p, elf.c_str()) != STOXVP_OK) return fail(kSetup, stoxvp_last_error());
   } else if (stoxvp_attach_firmware(p, app->entry, nullptr) != STOXVP_OK) {
-    return fail_setup("--firmware");
+    return fail(kSetup, std::string("--firmware: ") + stoxvp_last_error());
   }
+  // Outputs: their directories, and temporary files beside them (the final names are replaced
+  // only when each file is complete).
+  std::vector<std::string> outputs = {report};
+  if (want_vcd) outputs.push_back(vcd);
+  if (!power_vcd.empty()) outputs.insert(outputs.end(), {power_vcd, power_csv});
+  if (!logits_out.empty()) outputs.push_back(logits_out);
+  for (const auto& path : outputs)
+    if (!make_parent(path)) return fail(kOutput, path + ": cannot create its directory");
+  if (want_vcd && stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK) return fail(kOutput, stoxvp_last_error());
+  if (!power_vcd.empty() && stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
+    return fail(kOutput, stoxvp_last_error());
 
   stoxvp_run_result rr{};
   if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
-    stoxvp_write_report(p, report.c_str());
     stoxvp_destroy(p);
     return kFault;
   }
-  stoxvp_stats st{};
-  stoxvp_get_stats(p, &st);
+  std::vector<std::string> output_errors;
   std::string inference_line;
+  bool inference_failed = false;
   if (session && rr.reason == STOXVP_STOP_EXIT && rr.exit_code == 0) {
     try {
       const auto o = session->collect();
-      if (vm.count("logits-out")) {
-        const std::string path = vm["logits-out"].as<std::string>();
-        std::FILE* f = std::fopen(path.c_str(), "wb");
-        if (f == nullptr || std::fwrite(o.logits.data(), 4, o.logits.size(), f) != o.logits.size())
-          std::fprintf(stderr, "stoxvp: --logits-out: cannot write %s\n", path.c_str());
-        if (f) std::fclose(f);
+      if (!logits_out.empty()) {
+        try {
+          stoxvp::runner::write_logits(o, logits_out);
+        } catch (const std::exception& e) {
+          output_errors.push_back(std::string("--logits-out: ") + e.what());
+        }
       }
       char line[512];
+      stoxvp_stats st{};
+      stoxvp_get_stats(p, &st);
       const double energy_j = st.energy_pj * 1e-12 / o.images, latency_s = o.mean_latency_ns() * 1e-9;
       std::snprintf(line, sizeof line,
                     "inference: %s on %u images: accuracy %s; per image: latency %s, energy %s, EDP %s",
@@ -341,21 +465,22 @@ int main(int argc, char** argv) {
       inference_line = line;
     } catch (const stoxvp::runner::input_error& e) {
       std::fprintf(stderr, "stoxvp: %s\n", e.what());
-      rr.reason = STOXVP_STOP_FAULT;
+      inference_failed = true;
     }
   }
-  const bool report_ok = stoxvp_write_report(p, report.c_str()) == STOXVP_OK;
-  const std::string report_error = report_ok ? "" : stoxvp_last_error();
-  // The summary lines are read back from the report just written (null if it was not).
-  const nlohmann::json summary = report_ok ? read_report(report) : nlohmann::json();
+  if (stoxvp_write_report(p, report.c_str()) != STOXVP_OK) output_errors.push_back(std::string("--report: ") + stoxvp_last_error());
+  if (stoxvp_close_outputs(p) != STOXVP_OK) output_errors.push_back(stoxvp_last_error());
+  stoxvp_stats st{};
+  stoxvp_get_stats(p, &st);
 
   const double sim_s = rr.sim_time_ps * 1e-12;
   int status = 0;
   switch (rr.reason) {
     case STOXVP_STOP_EXIT:
-      std::printf("stoxvp: firmware %s exited with %d after %s simulated\n", firmware.c_str(),
-                  rr.exit_code, engineering(sim_s, "s").c_str());
-      status = rr.exit_code;
+      std::printf("stoxvp: firmware %s exited with %d after %s simulated\n", firmware.c_str(), rr.exit_code,
+                  engineering(sim_s, "s").c_str());
+      status = rr.exit_code == 0 ? 0 : kFirmwareFailed;
+      if (inference_failed) status = kFault;
       break;
     case STOXVP_STOP_FAULT:
       std::printf("stoxvp: firmware %s FAULTED after %s simulated: %s\n", firmware.c_str(),
@@ -364,9 +489,15 @@ int main(int argc, char** argv) {
       break;
     case STOXVP_STOP_TIME_LIMIT:
     case STOXVP_STOP_IDLE:
+    case STOXVP_STOP_STALLED:
       std::printf("stoxvp: firmware %s stopped after %s simulated: %s\n", firmware.c_str(),
                   engineering(sim_s, "s").c_str(), rr.message);
-      status = kStalled;
+      status = kStopped;
+      break;
+    case STOXVP_STOP_INTERRUPTED:
+      std::printf("stoxvp: firmware %s interrupted after %s simulated: %s\n", firmware.c_str(),
+                  engineering(sim_s, "s").c_str(), rr.message);
+      status = kInterrupted;
       break;
   }
   if (!inference_line.empty()) std::printf("%s\n", inference_line.c_str());
@@ -379,16 +510,17 @@ int main(int argc, char** argv) {
                 (unsigned long long)st.dma_bytes_read, (unsigned long long)st.dma_bytes_written);
     std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)st.bus_transactions,
                 (unsigned long long)st.bus_errors);
-    print_cpu_line(summary);
+    print_cpu_line(p);
+    print_energy_table(p, st);
   }
-  if (!vm.count("quiet")) print_energy_table(summary);
-  if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
-  if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
-  if (report_ok)
+  if (output_errors.empty()) {
+    if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
+    if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
     std::printf("  report: %s\n", report.c_str());
-  else
-    std::fprintf(stderr, "stoxvp: %s\n", report_error.c_str());
+  } else {
+    for (const auto& e : output_errors) std::fprintf(stderr, "stoxvp: %s\n", e.c_str());
+    status = kOutput;
+  }
   stoxvp_destroy(p);
-  if (!report_ok && status == 0) status = kSetup;
   return status;
 }

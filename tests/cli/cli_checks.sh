@@ -1,0 +1,127 @@
+#!/bin/sh
+# Command-line checks of stoxvp that need more than one command: exit statuses, outputs kept or
+# replaced whole, signals. Usage: cli_checks.sh CHECK STOXVP SCRATCH_DIR [ARGS...]
+set -u
+check=$1 bin=$2 dir=$3
+shift 3
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 2
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect STATUS REGEX -- ARGS: stoxvp ARGS exits with STATUS and its output matches REGEX.
+expect() {
+  want=$1 regex=$2
+  shift 3
+  "$bin" "$@" > out.txt 2>&1
+  got=$?
+  [ "$got" = "$want" ] || { cat out.txt; fail "stoxvp $* exited with $got, expected $want"; }
+  grep -Eq -- "$regex" out.txt || { cat out.txt; fail "stoxvp $*: no line matches '$regex'"; }
+}
+
+case $check in
+option-ranges)
+  # Every numeric option is checked; nothing is clamped, wrapped or silently ignored.
+  common="--no-vcd --no-power --report r.json"
+  expect 64 "--adc-bits: 300 is out of range \(accepted: 1..24\)" -- --converter adc --adc-bits 300 $common
+  expect 64 "--adc-bits: 0 is out of range" -- --converter adc --adc-bits 0 $common
+  expect 64 "--adc-bits: '-1' is not a whole number \(accepted: 1..24\)" -- --converter adc --adc-bits -1 $common
+  expect 64 "--adc-bits applies to --converter adc or sparse_adc only" -- --adc-bits 4 $common
+  expect 64 "--adc-range: 1e39 is out of range" -- --converter adc --adc-range 1e39 $common
+  expect 64 "--adc-range: 1e-50 is out of range" -- --converter adc --adc-range 1e-50 $common
+  expect 64 "--adc-range: 'nan' is not a finite number" -- --converter adc --adc-range nan $common
+  expect 64 "--adc-range: '-3' is not a finite number|--adc-range: -3 is out of range" -- --converter adc --adc-range -3 $common
+  expect 64 "--cols-per-converter: 256 is out of range \(accepted: 0..255\)" -- --cols-per-converter 256 $common
+  expect 64 "--cols-per-converter: 70000 is out of range" -- --cols-per-converter 70000 $common
+  expect 64 "--samples: samples '256': each T must be 1..255" -- --samples 256 $common
+  expect 64 "--samples applies to the mtj converter only" -- --converter adc --samples 4 $common
+  expect 64 "--images: 0 is out of range \(accepted: 1..4294967295\)" -- --images 0 $common
+  expect 64 "--images: 4294967296 is out of range" -- --images 4294967296 $common
+  expect 64 "--images: '-1' is not a whole number" -- --images -1 $common
+  expect 64 "--images and --all contradict each other" -- --images 5 --all $common
+  expect 64 "--first: '1.5' is not a whole number" -- --first 1.5 $common
+  expect 64 "--seed: 18446744073709551616 is out of range" -- --seed 18446744073709551616 $common
+  expect 64 "--seed: '-1' is not a whole number" -- --seed -1 $common
+  expect 64 "--time-limit: '0.5ps' is not a whole number of picoseconds" -- --time-limit 0.5ps $common
+  expect 64 "--time-limit: '0ms' is zero" -- --time-limit 0ms $common
+  expect 64 "--time-limit: '20000000s' is beyond the simulation's time range" -- --time-limit 20000000s $common
+  expect 64 "--time-limit: '10parsecs' is not a time" -- --time-limit 10parsecs $common
+  expect 64 "--stall-timeout: '1.0001ps' is not a whole number of picoseconds" -- --stall-timeout 1.0001ps $common
+  expect 64 "--report: empty value" -- --report "" --no-vcd --no-power
+  expect 64 "--model is an option of the inference firmware; --firmware is fc-demo" -- --firmware fc-demo --model x.sxvm $common
+  expect 64 "--vcd and --no-vcd contradict each other" -- --vcd a.vcd --no-vcd --no-power
+  expect 64 "--power-vcd/--power-csv and --no-power contradict each other" -- --no-power --power-csv p.csv --no-vcd
+  # In range, the exact value is taken: 1.1ns is 1100 ps, not rounded.
+  expect 67 "time limit of 1100 ps reached|stopped after 1.1 ns" -- --firmware fc-demo --time-limit 1.1ns $common
+  echo "every out-of-range or unparsable value was refused with exit status 64"
+  ;;
+setup-failure-keeps-outputs)
+  # A later run that fails set-up leaves the previous run's traces and report as they were.
+  outs="--vcd t.vcd --power-vcd p.vcd --power-csv p.csv --report r.json"
+  expect 0 "exited with 0" -- --firmware fc-demo $outs
+  md5sum t.vcd p.vcd p.csv r.json > before.md5
+  expect 65 "/nonexistent.sxvm" -- --model /nonexistent.sxvm $outs
+  md5sum -c --quiet before.md5 || fail "a failed set-up changed the previous outputs"
+  left=$(ls | grep -v -E '^(t.vcd|p.vcd|p.csv|r.json|before.md5|out.txt)$')
+  [ -z "$left" ] || fail "left behind: $left"
+  echo "the previous outputs survived a failed set-up"
+  ;;
+write-failure)
+  # A full disk (a 2 KiB file-size limit) fails the run with the file's name and exit status 69;
+  # the previous files stay, no temporary file is left.
+  outs="--firmware fc-demo --vcd t.vcd --report r.json --power-csv p.csv --power-vcd p.vcd"
+  expect 0 "exited with 0" -- $outs
+  md5sum t.vcd r.json > before.md5
+  ( ulimit -f 4; exec "$bin" $outs ) > out.txt 2>&1
+  got=$?
+  [ "$got" = 69 ] || { cat out.txt; fail "exit status $got, expected 69"; }
+  grep -q "r.json: write error" out.txt || { cat out.txt; fail "the report's failure is not named"; }
+  grep -q "t.vcd: write error" out.txt || { cat out.txt; fail "the VCD's failure is not named"; }
+  md5sum -c --quiet before.md5 || fail "a failed write changed the previous outputs"
+  left=$(ls | grep -v -E '^(t.vcd|p.vcd|p.csv|r.json|before.md5|out.txt)$')
+  [ -z "$left" ] || fail "left behind: $left"
+  # --logits-out too.
+  ( ulimit -f 4; exec "$bin" --model "$1" --images 200 --no-vcd --no-power --report r2.json --logits-out l.bin ) > out.txt 2>&1
+  got=$?
+  [ "$got" = 69 ] || { cat out.txt; fail "--logits-out: exit status $got, expected 69"; }
+  grep -q -- "--logits-out: l.bin: write error" out.txt || { cat out.txt; fail "--logits-out failure not named"; }
+  [ ! -e l.bin ] || fail "a partial l.bin was left"
+  echo "write errors failed the run and left no partial file"
+  ;;
+sigterm)
+  # SIGTERM during a run: the simulation stops at a safe point, every output is written, the
+  # report says why it is incomplete, and the exit status is 68.
+  "$bin" --model "$1" --all --vcd t.vcd --power-csv p.csv --power-vcd p.vcd --report r.json > out.txt 2>&1 &
+  pid=$!
+  i=0
+  until grep -q "inference: model" out.txt 2>/dev/null || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 0.5
+  kill -TERM $pid
+  wait $pid
+  got=$?
+  [ "$got" = 68 ] || { cat out.txt; fail "exit status $got, expected 68"; }
+  grep -q "interrupted after" out.txt || { cat out.txt; fail "no interruption line"; }
+  grep -q '"stop_reason": "interrupted"' r.json || fail "the report does not say interrupted"
+  grep -q '"complete": false' r.json || fail "the report is not marked incomplete"
+  [ -s t.vcd ] && [ -s p.csv ] && [ -s p.vcd ] || fail "a trace is missing or empty"
+  left=$(ls | grep -v -E '^(t.vcd|p.vcd|p.csv|r.json|out.txt)$')
+  [ -z "$left" ] || fail "left behind: $left"
+  echo "SIGTERM gave complete outputs marked incomplete"
+  ;;
+stall)
+  # A firmware polling a device forever stops at the default stall timeout, exit status 67.
+  expect 67 "stalled: no progress in 100 ms" -- --elf "$1" --vcd t.vcd --report r.json --no-power
+  grep -q '"stop_reason": "stalled"' r.json || fail "the report does not say stalled"
+  grep -q '"complete": false' r.json || fail "the report is not marked incomplete"
+  echo "the stalled firmware was stopped"
+  ;;
+exit-status)
+  # A nonzero firmware exit is 1, whatever its value (256 must not read as success); the value
+  # is printed and in the report.
+  expect 1 "exited with 256" -- --elf "$1" --no-vcd --no-power --report r.json
+  grep -q '"exit_code": 256' r.json || fail "the report does not hold exit code 256"
+  expect 1 "exited with 42" -- --elf "$2" --no-vcd --no-power --report r.json
+  echo "firmware exit codes map to status 1"
+  ;;
+*)
+  fail "unknown check $check"
+  ;;
+esac
