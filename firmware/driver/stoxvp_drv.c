@@ -141,3 +141,15 @@ void stoxvp_desc_add(struct stoxvp_desc *d, const struct stoxvp_add_args *args) 
   stoxvp_desc_init(d, STOXVP_OP_ADD, 0);
   d->args.add = *args;
 }
+
+void stoxvp_desc_gb_invalidate(struct stoxvp_desc *d, hal_addr_t addr, uint64_t bytes) {
+  stoxvp_desc_init(d, STOXVP_OP_GB_INVALIDATE, 0);
+  d->args.gb_invalidate.addr = addr;
+  d->args.gb_invalidate.bytes = bytes;
+}
+
+int stoxvp_drv_gb_invalidate(stoxvp_dev *dev, hal_addr_t addr, uint64_t bytes) {
+  struct stoxvp_desc d;
+  stoxvp_desc_gb_invalidate(&d, addr, bytes);
+  return stoxvp_drv_submit(dev, &d);
+}

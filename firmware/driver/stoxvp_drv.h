@@ -51,6 +51,12 @@ uint64_t stoxvp_drv_error_addr(const stoxvp_dev *dev);
 /* Name of a driver result or hardware error code ("BAD_SHAPE", "ENODEV", ...). */
 const char *stoxvp_drv_error_name(int code);
 
+/* Global-buffer coherence (docs/registers.md): before the CPU rewrites memory the accelerator
+ * may hold (a parameter block or weights rewritten in place, a buffer that held a kept output),
+ * queue this, wait for it (stoxvp_drv_wait), then write. It is ordered behind everything
+ * submitted before it, and writes kept outputs in the range back to memory. bytes = 0: all. */
+int stoxvp_drv_gb_invalidate(stoxvp_dev *dev, hal_addr_t addr, uint64_t bytes);
+
 /* Soft reset, then the ring is set up again (recovers from a halt). */
 int stoxvp_drv_reset(stoxvp_dev *dev);
 
@@ -69,6 +75,7 @@ void stoxvp_desc_program(struct stoxvp_desc *d, hal_addr_t weights, uint32_t k, 
 void stoxvp_desc_conv(struct stoxvp_desc *d, uint16_t opcode, const struct stoxvp_conv_args *args);
 void stoxvp_desc_pool(struct stoxvp_desc *d, const struct stoxvp_pool_args *args);
 void stoxvp_desc_add(struct stoxvp_desc *d, const struct stoxvp_add_args *args);
+void stoxvp_desc_gb_invalidate(struct stoxvp_desc *d, hal_addr_t addr, uint64_t bytes);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,17 @@ noc_config noc_of(const accelerator_config& cfg, const technology& tech) {
   return n;
 }
 
+// The configuration, once checked: nothing below may be built from a field out of range.
+const accelerator_config& checked(const accelerator_config& cfg, const char* module) {
+  if (const auto p = check_accelerator_config(cfg)) {
+    const std::string msg = std::string(module) + ": configuration field '" + p->field + "': " + p->problem;
+    sc_core::sc_report_handler::report(sc_core::SC_ERROR, "stoxvp/accelerator/config", msg.c_str(),
+                                       __FILE__, __LINE__);
+    throw std::invalid_argument(msg);  // when the report handler was told not to throw
+  }
+  return cfg;
+}
+
 std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
   std::vector<tile*> r;
   for (const auto& t : v) r.push_back(t.get());
@@ -33,7 +44,7 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       regs("regs"),
       mem("mem"),
       irq("irq"),
-      cfg_(cfg),
+      cfg_(checked(cfg, this->name())),
       tech_(tech),
       noc_(noc_of(cfg, tech)),
       r_(this->name()),
@@ -70,8 +81,11 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
 
   r_.CTRL.on_write = [this](uint32_t before) {
     if (r_.CTRL.get() & STOXVP_CTRL_SOFT_RESET) {
+      // ENABLE written together with SOFT_RESET takes effect after the reset, as if written
+      // to a disabled accelerator (so the ring is checked again).
       soft_reset();
-      return;
+      r_.CTRL.clear_bits(STOXVP_CTRL_SOFT_RESET);
+      before = 0;
     }
     const bool enabling = !(before & STOXVP_CTRL_ENABLE) && (r_.CTRL.get() & STOXVP_CTRL_ENABLE);
     if (enabling) {
@@ -90,9 +104,12 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
     }
     cp_.kick(access_delay_);
   };
+  // The command processor indexes the ring with these while it runs a descriptor, even one
+  // that continues after the ring was disabled: they change only when it is idle and disabled.
   auto ring_guard = [this](uint32_t) -> const char* {
-    return (r_.CTRL.get() & STOXVP_CTRL_ENABLE) ? "the ring is configured only while CTRL.ENABLE is 0"
-                                                : nullptr;
+    if (r_.CTRL.get() & STOXVP_CTRL_ENABLE) return "the ring is configured only while CTRL.ENABLE is 0";
+    if (cp_.executing()) return "a descriptor is still executing (STATUS.BUSY)";
+    return nullptr;
   };
   r_.RING_BASE_LO.write_guard = ring_guard;
   r_.RING_BASE_HI.write_guard = ring_guard;
@@ -209,14 +226,16 @@ void accelerator::update_irq() {
 void accelerator::drive_irq() { irq.write(irq_level_.read()); }
 
 void accelerator::soft_reset() {
-  // Everything but the performance counters and the hardware-configuration registers.
+  // What the register map's "Soft reset" rule lists: the ring's progress, status and errors
+  // and the global buffer. The ring's configuration, the interrupt enables and the counters
+  // stay, so a driver resets and restarts without setting the ring up again.
   cp_.abort_current();
-  for (reg32* r : {&r_.CTRL, &r_.STATUS, &r_.IRQ_STATUS, &r_.IRQ_ENABLE, &r_.RING_BASE_LO,
-                   &r_.RING_BASE_HI, &r_.RING_SIZE, &r_.RING_HEAD, &r_.RING_TAIL,
-                   &r_.ERROR_CODE, &r_.ERROR_SLOT, &r_.ERROR_ADDR_LO, &r_.ERROR_ADDR_HI})
+  for (reg32* r : {&r_.STATUS, &r_.IRQ_STATUS, &r_.RING_HEAD, &r_.RING_TAIL, &r_.ERROR_CODE,
+                   &r_.ERROR_SLOT, &r_.ERROR_ADDR_LO, &r_.ERROR_ADDR_HI})
     r->reset();
+  // A dropped descriptor still finishes its bus transfers; until then the ring stays locked.
+  if (cp_.executing()) r_.STATUS.set_bits(STOXVP_STATUS_BUSY);
   update_irq();
-  cp_.kick(access_delay_);
 }
 
 void accelerator::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {

@@ -7,8 +7,6 @@
 #include <optional>
 
 namespace stoxvp::hw {
-namespace {
-
 const char* opcode_name(uint32_t op) {
   switch (op) {
 #define STOXVP_X_OPNAME(name, val, doc) \
@@ -18,8 +16,6 @@ const char* opcode_name(uint32_t op) {
   }
   return "unknown";
 }
-
-}  // namespace
 
 uint64_t command_stats::conversions() const {
   uint64_t n = 0;
@@ -105,11 +101,14 @@ void command_processor::run() {
     }
     const uint64_t generation = generation_;
     const uint32_t slot = regs_.RING_HEAD.get();
+    const uint32_t ring_size = regs_.RING_SIZE.get();  // locked while executing_ (ring guard)
     const uint64_t base =
         (static_cast<uint64_t>(regs_.RING_BASE_HI.get()) << 32) | regs_.RING_BASE_LO.get();
     const uint64_t desc_addr = base + static_cast<uint64_t>(slot) * STOXVP_DESC_SIZE;
 
     regs_.STATUS.set_bits(STOXVP_STATUS_BUSY);
+    executing_ = true;
+    slot_ = slot;
     busy.write(true);
     desc_slot.write(slot);
     qk_.reset();
@@ -137,7 +136,11 @@ void command_processor::run() {
     qk_.set(local);
     qk_.sync();
     active_tiles.write(0);
-    if (generation != generation_) continue;  // soft reset while executing: drop the result
+    executing_ = false;
+    if (generation != generation_) {  // soft reset while executing: drop the result
+      regs_.STATUS.clear_bits(STOXVP_STATUS_BUSY);
+      continue;
+    }
     if (error) {
       halt(error->code, slot, error->address, error->why);
       continue;
@@ -146,7 +149,7 @@ void command_processor::run() {
     ledger_.add_latency(tag_, opcode_, sc_core::sc_time_stamp() - start);
     ++stats_.descriptors;
     if (d.hdr.opcode < stats_.by_opcode.size()) ++stats_.by_opcode[d.hdr.opcode];
-    regs_.RING_HEAD.set((slot + 1) % regs_.RING_SIZE.get());
+    regs_.RING_HEAD.set(ring_size != 0 ? (slot + 1) % ring_size : 0);
     regs_.STATUS.clear_bits(STOXVP_STATUS_BUSY);
     if (d.hdr.flags & STOXVP_DESC_F_IRQ) {
       regs_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_DONE);
@@ -175,6 +178,8 @@ void command_processor::execute(const stoxvp_desc& d, sc_core::sc_time& local) {
       return exec_pool(d.args.pool, local);
     case STOXVP_OP_ADD:
       return exec_add(d.args.add, local);
+    case STOXVP_OP_GB_INVALIDATE:
+      return exec_gb_invalidate(d.args.gb_invalidate, local);
     default:
       throw desc_error{STOXVP_ERR_BAD_OPCODE, 0,
                        "opcode " + std::to_string(d.hdr.opcode) + " (" +

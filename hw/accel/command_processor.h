@@ -27,15 +27,25 @@
 
 namespace stoxvp::hw {
 
+// "XBAR_CONV", ...; "unknown" for a value that is no STOXVP_OP_*.
+const char* opcode_name(uint32_t op);
+
 // Execution statistics, beyond what the performance-counter registers expose.
 struct command_stats {
   uint64_t descriptors = 0;
   uint64_t errors = 0;
   uint64_t macs = 0;                // multiply-accumulates of executed layers
-  uint64_t saturated_inputs = 0;    // crossbar inputs clipped to a_bits
+  // Inputs clipped to a_bits, in the units each unit sees them: a crossbar layer drives an
+  // input once per output position whose window covers it (im2col rows), the digital unit
+  // reads each input element once.
+  uint64_t saturated_row_drives = 0;
+  uint64_t saturated_digital_inputs = 0;
   uint64_t gb_hit_bytes = 0;        // operand bytes the global buffer already held
+  // Reads served from a clean held copy that no longer matched memory: software changed a
+  // held range without GB_INVALIDATE (the register map's global-buffer coherence rule).
+  uint64_t stale_reads = 0;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
-  std::array<uint64_t, 6> by_opcode{};
+  std::array<uint64_t, 7> by_opcode{};  // indexed by STOXVP_OP_*
   std::array<core::converter_stats, 5> by_converter{};  // indexed by STOXVP_CONV_*
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;
   uint64_t conversions() const;
@@ -68,6 +78,8 @@ class command_processor : public sc_core::sc_module {
     gb_lines_.clear();
     gb_used_ = 0;
   }
+  // A descriptor has been fetched and has not finished (it may have been dropped by a reset).
+  bool executing() const { return executing_; }
   // Called whenever IRQ_STATUS changes, so the owner can drive the interrupt line.
   std::function<void()> on_irq_status;
 
@@ -89,6 +101,7 @@ class command_processor : public sc_core::sc_module {
   void exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc_time& local);
   void exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local);
   void exec_add(const stoxvp_add_args& a, sc_core::sc_time& local);
+  void exec_gb_invalidate(const stoxvp_gb_invalidate_args& a, sc_core::sc_time& local);
   core::conv_shape check_conv(const stoxvp_conv_args& a, bool xbar);
   core::xbar_mapping map_on_chip(const char* op, const core::xbar_layer_shape& shape, uint32_t array_base);
   void read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw, sc_core::sc_time& local);
@@ -96,8 +109,8 @@ class command_processor : public sc_core::sc_module {
   // by DMA from DRAM (then kept when `keep`: weights and parameter blocks).
   void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
              sc_core::sc_time& local, bool keep = false);
-  // Delivers an output: to the global buffer and DRAM, or the global buffer only when the
-  // descriptor keeps its output on chip.
+  // Delivers an output: to DRAM (not held), or to the global buffer only when the descriptor
+  // keeps its output on chip.
   void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);
   std::shared_ptr<const core::converter_bank> converter_for(const std::vector<uint8_t>& raw,
                                                             const core::xbar_layer_shape& shape,
@@ -123,6 +136,8 @@ class command_processor : public sc_core::sc_module {
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_event kick_;
   uint64_t generation_ = 0;
+  bool executing_ = false;
+  uint32_t slot_ = 0;  // ring slot of the descriptor being executed
   command_stats stats_;
   // Operand buffers (the global buffer's contents), reused between descriptors.
   std::vector<uint8_t> in_, w_, params_, out_, in_b_;
@@ -134,8 +149,15 @@ class command_processor : public sc_core::sc_module {
     uint64_t addr, last_use;
     bool dirty;                 // newer than DRAM (a kept output)
     std::vector<uint8_t> data;
+    // The descriptor that made the range held, named when software breaks the coherence rule.
+    uint32_t slot, tag;
+    uint16_t opcode;
   };
   gb_line* gb_find(uint64_t addr, uint64_t len);
+  // Writes back the dirty lines overlapping [addr, addr + len) and drops every overlapping line.
+  void gb_drop(uint64_t addr, uint64_t len, sc_core::sc_time& local);
+  // Warns and counts when a clean held copy no longer matches memory (debug transport).
+  void gb_check_coherent(const gb_line& l, uint64_t len);
   // Puts a copy of [addr, addr + len) in the buffer, evicting (and writing back) as needed.
   void gb_put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty, sc_core::sc_time& local);
   void gb_write_back(gb_line& l, sc_core::sc_time& local);

@@ -9,6 +9,8 @@
 #include <systemc>
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace stoxvp::hw {
 
@@ -48,5 +50,18 @@ struct accelerator_config {
   // Largest operand one descriptor may move (bytes); larger requests are BAD_SHAPE.
   uint64_t max_operand_bytes = 16ull << 20;
 };
+
+// A field of accelerator_config outside what the model supports: the field as the
+// configuration file spells it (relative to its "accelerator" object, e.g. "noc.mesh_x") and
+// the problem, worded like the JSON loader's own range errors.
+struct config_problem {
+  std::string field;
+  std::string problem;
+};
+
+// The first problem of `cfg`, or nothing. The one place the accelerator's configuration is
+// checked: the JSON loader (tlm/platform/config.cpp) and the accelerator's constructor both
+// call it, so a configuration built in code is refused exactly as a file would be.
+std::optional<config_problem> check_accelerator_config(const accelerator_config& cfg);
 
 }  // namespace stoxvp::hw

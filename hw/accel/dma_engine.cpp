@@ -32,7 +32,9 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
     trans_.set_dmi_allowed(false);
     trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
+    const sc_core::sc_time called = sc_core::sc_time_stamp();
     socket->b_transport(trans_, latency);
+    if (sc_core::sc_time_stamp() != called) note_blocking_target(a, sc_core::sc_time_stamp() - called);
     total += latency;
     if (latency > slowest) slowest = latency;
     ++bursts_;
@@ -44,6 +46,15 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
   }
   const sc_core::sc_time overlapped = total / static_cast<double>(outstanding_);
   delay += overlapped > slowest ? overlapped : slowest;
+}
+
+void dma_engine::note_blocking_target(uint64_t addr, const sc_core::sc_time& waited) {
+  ++blocking_bursts_;
+  if (blocking_bursts_ > 1) return;  // once: a memory that waits does so on every burst
+  log(log_level::warning, name(),
+      "the target at " + hex(addr) + " spent " + waited.to_string() +
+          " inside b_transport (wait()) instead of annotating its latency: bursts cannot overlap, "
+          "so DMA transfers take longer than the dma_outstanding model says (docs/architecture.md)");
 }
 
 void dma_engine::read_untimed(uint64_t addr, void* dst, uint64_t len) {

@@ -35,17 +35,21 @@ class dma_engine : public sc_core::sc_module {
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
   uint64_t bursts() const { return bursts_; }
+  // Bursts whose target consumed simulated time inside b_transport instead of annotating it.
+  uint64_t blocking_bursts() const { return blocking_bursts_; }
   void clear_counters() { bytes_read_ = bytes_written_ = bursts_ = 0; }
 
  private:
   void transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,
                 sc_core::sc_time& delay);
+  void note_blocking_target(uint64_t addr, const sc_core::sc_time& waited);
   uint32_t burst_;
   uint32_t outstanding_;
   tlm::tlm_generic_payload trans_;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   uint64_t bursts_ = 0;
+  uint64_t blocking_bursts_ = 0;
 };
 
 }  // namespace stoxvp::hw

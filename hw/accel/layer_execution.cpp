@@ -60,6 +60,7 @@ void command_processor::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>&
   const uint64_t per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
   if (gb_line* l = gb_find(addr, len)) {
     // Already in the global buffer: read at its port bandwidth; DRAM is not touched.
+    if (!l->dirty) gb_check_coherent(*l, len);
     std::memcpy(buf.data(), l->data.data(), len);
     local += sc_core::sc_time(tech_.global_buffer_latency_ns, sc_core::SC_NS) +
              cfg_.clock_period * static_cast<double>((len * 8 + per_cycle - 1) / per_cycle);
@@ -90,13 +91,46 @@ void command_processor::store(uint64_t addr, const void* src, uint64_t len,
     gb_put(addr, bytes, len, true, local);
     return;
   }
-  // Write-through: the output lands in the global buffer, where the next layer finds it, and
-  // goes on to DRAM, where software finds it.
+  // To DRAM through the global buffer's staging, not held: software owns this memory now and
+  // may rewrite it at any time, which the buffer would not see (it does not snoop the bus).
+  // Held ranges it overlaps are superseded; their dirty bytes reach DRAM first so the bytes
+  // outside this output survive.
+  gb_drop(addr, len, local);
+  const sc_core::sc_time t1 = local;
   dma_.write(addr, src, len, local);
-  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t0, local);
-  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t0, local);
+  charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t1, local);
+  charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t1, local);
   stats_.dram_write_bytes += len;
-  gb_put(addr, bytes, len, false, local);
+}
+
+void command_processor::gb_drop(uint64_t addr, uint64_t len, sc_core::sc_time& local) {
+  const uint64_t end = len == 0 ? UINT64_MAX : addr + len;  // 0: everything from addr on
+  for (auto it = gb_lines_.begin(); it != gb_lines_.end();) {
+    if (it->addr < end && addr < it->addr + it->data.size()) {
+      if (it->dirty) gb_write_back(*it, local);
+      gb_used_ -= it->data.size();
+      it = gb_lines_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void command_processor::gb_check_coherent(const gb_line& l, uint64_t len) {
+  std::vector<uint8_t> now(len);
+  try {
+    dma_.read_untimed(l.addr, now.data(), len);
+  } catch (const dma_fault&) {
+    return;  // memory without debug access: nothing to compare with
+  }
+  if (std::memcmp(now.data(), l.data.data(), len) == 0) return;
+  ++stats_.stale_reads;
+  log(log_level::warning, name(),
+      "stale global buffer: " + std::to_string(len) + " bytes at " + hex(l.addr) +
+          " differ from memory; the buffer has held them since the " + opcode_name(l.opcode) +
+          " descriptor at ring slot " + std::to_string(l.slot) + " (tag " + std::to_string(l.tag) +
+          "). Software changed a held range without GB_INVALIDATE; the descriptor at slot " +
+          std::to_string(slot_) + " computes on the held copy, as the hardware would");
 }
 
 command_processor::gb_line* command_processor::gb_find(uint64_t addr, uint64_t len) {
@@ -120,9 +154,11 @@ void command_processor::gb_write_back(gb_line& l, sc_core::sc_time& local) {
 void command_processor::gb_put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty,
                                sc_core::sc_time& local) {
   const uint64_t capacity = uint64_t(cfg_.global_buffer_kib) * 1024;
-  // Whatever overlaps the new range is stale now (its newer bytes are the ones arriving).
+  // Whatever overlaps the new range is superseded by the bytes arriving; a dirty line
+  // reaching beyond them is written back first so that its other bytes are not lost.
   for (auto it = gb_lines_.begin(); it != gb_lines_.end();) {
     if (it->addr < addr + len && addr < it->addr + it->data.size()) {
+      if (it->dirty && (it->addr < addr || it->addr + it->data.size() > addr + len)) gb_write_back(*it, local);
       gb_used_ -= it->data.size();
       it = gb_lines_.erase(it);
     } else {
@@ -131,7 +167,7 @@ void command_processor::gb_put(uint64_t addr, const uint8_t* src, uint64_t len, 
   }
   if (len > capacity) {
     if (dirty) {  // cannot be held: goes to DRAM like any output
-      gb_line l{addr, 0, true, std::vector<uint8_t>(src, src + len)};
+      gb_line l{addr, 0, true, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_};
       gb_write_back(l, local);
     }
     return;
@@ -143,7 +179,7 @@ void command_processor::gb_put(uint64_t addr, const uint8_t* src, uint64_t len, 
     gb_used_ -= lru->data.size();
     gb_lines_.erase(lru);
   }
-  gb_lines_.push_back({addr, ++gb_clock_, dirty, std::vector<uint8_t>(src, src + len)});
+  gb_lines_.push_back({addr, ++gb_clock_, dirty, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_});
   gb_used_ += len;
 }
 
@@ -244,6 +280,12 @@ core::conv_shape command_processor::check_conv(const stoxvp_conv_args& a, bool x
   s.kernel_w = a.kernel_w;
   s.stride = a.stride;
   s.pad = a.pad;
+  // The output is the in_h x in_w of the layer that reads it, a 16-bit field (and positions()
+  // is 32-bit): a larger result cannot be described, so it is refused before anything is sized.
+  shape_ok(s.out_h() <= UINT16_MAX, "output height", s.out_h(),
+           "(in_h + 2 pad - kernel_h) / stride + 1 exceeds 65535");
+  shape_ok(s.out_w() <= UINT16_MAX, "output width", s.out_w(),
+           "(in_w + 2 pad - kernel_w) / stride + 1 exceeds 65535");
   const uint64_t acc_bytes = uint64_t(s.positions()) * s.out_channels * 8;
   shape_ok(acc_bytes <= cfg_.max_operand_bytes, "outputs", uint64_t(s.positions()) * s.out_channels,
            "the accumulators exceed the operand limit");
@@ -347,7 +389,7 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
              tech_.adc.name + " model");
   fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "XBAR_CONV input", local);
   packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
-  stats_.saturated_inputs += packed_.saturated();
+  stats_.saturated_row_drives += packed_.saturated();
   acc_.assign(size_t(s.positions()) * shape.N, 0);
 
   // One tile operation per tile that holds arrays of the layer. The global buffer sends each
@@ -443,7 +485,7 @@ void command_processor::exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc
     const int v = static_cast<int8_t>(b);
     if (v > limit || v < -limit) {
       b = static_cast<uint8_t>(static_cast<int8_t>(v > 0 ? limit : -limit));
-      ++stats_.saturated_inputs;
+      ++stats_.saturated_digital_inputs;
     }
   }
   acc_.assign(size_t(s.positions()) * s.out_channels, 0);
@@ -470,6 +512,18 @@ void command_processor::exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& l
   charge(c.energy, local, local + c.busy);
   local += c.busy;
   store(a.output_addr, out_.data(), out_.size(), local);
+}
+
+void command_processor::exec_gb_invalidate(const stoxvp_gb_invalidate_args& a, sc_core::sc_time& local) {
+  need(a.bytes == 0 || a.addr + a.bytes - 1 >= a.addr, STOXVP_ERR_BAD_ADDRESS,
+       "GB_INVALIDATE range of " + str(a.bytes) + " bytes at " + hex(a.addr) + " wraps around the address space",
+       a.addr);
+  // The buffer's tag lookup: a cycle per held range examined; write-backs cost their transfer.
+  local += cfg_.clock_period * static_cast<double>(gb_lines_.size());
+  if (a.bytes == 0)
+    gb_drop(0, 0, local);
+  else
+    gb_drop(a.addr, a.bytes, local);
 }
 
 void command_processor::exec_add(const stoxvp_add_args& a, sc_core::sc_time& local) {

@@ -74,7 +74,10 @@ void read_all(const uint64_t* planes, const uint64_t* weights, uint32_t words, u
         const uint64_t* ap = planes + size_t(q) * 2 * words;
         const uint64_t* an = ap + words;
         const uint32_t j = q / a_stream, qshift = q - j * a_stream;
-        out[i * a_waves + j] += plane_dot<W>(ap, an, wp, wn, words) << (pshift + qshift);
+        // Weighting by 2^shift as a shift of the two's-complement bits: a negative dot product
+        // shifted as int is undefined behaviour; through uint32_t it is the same instruction.
+        out[i * a_waves + j] += static_cast<int32_t>(
+            static_cast<uint32_t>(plane_dot<W>(ap, an, wp, wn, words)) << (pshift + qshift));
       }
     }
   }

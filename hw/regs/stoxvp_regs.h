@@ -17,8 +17,11 @@
 
 #define STOXVP_ID_VALUE 0x584F5453u /* reads as the bytes 'S','T','O','X' in memory order */
 #define STOXVP_REGMAP_MAJOR 2u
-#define STOXVP_REGMAP_MINOR 0u
+#define STOXVP_REGMAP_MINOR 1u /* 1: GB_INVALIDATE */
 #define STOXVP_VERSION_VALUE ((STOXVP_REGMAP_MAJOR << 16) | STOXVP_REGMAP_MINOR)
+
+/* Reset value of the HWCFG registers: the platform configuration's (the generator prints "cfg"). */
+#define STOXVP_CFG 0u
 
 /* Size of the register window the accelerator decodes. */
 #define STOXVP_REG_WINDOW 0x1000u
@@ -28,27 +31,27 @@
  * access: RO  read-only (a write gets a TLM command error)
  *         RW  read-write; bits outside the register's write mask (STOXVP_FIELDS) read back as 0
  *         W1C write 1 to clear
- * "cfg" as reset value means the value comes from the platform configuration.
+ * STOXVP_CFG as reset value means the value comes from the accelerator's configuration.
  * 64-bit counters are split into _LO and _HI; reading _LO latches the whole counter so that a
  * following _HI read returns the upper half of the same sample.
  */
 #define STOXVP_REGISTERS(X)                                                                    \
   X(ID, 0x000, RO, STOXVP_ID_VALUE, "Identification, the ASCII bytes 'STOX'")                  \
   X(VERSION, 0x004, RO, STOXVP_VERSION_VALUE, "Register-map version: major [31:16], minor [15:0]") \
-  X(HWCFG0, 0x008, RO, 0 /* cfg */, "Crossbar geometry: rows [15:0], columns [31:16]")           \
-  X(HWCFG1, 0x00C, RO, 0 /* cfg */, "Tiles [15:0], arrays per tile [31:16]")                     \
-  X(HWCFG2, 0x048, RO, 0 /* cfg */, "Bits per crossbar cell [7:0]")                              \
+  X(HWCFG0, 0x008, RO, STOXVP_CFG, "Crossbar geometry: rows [15:0], columns [31:16]")          \
+  X(HWCFG1, 0x00C, RO, STOXVP_CFG, "Tiles [15:0], arrays per tile [31:16]")                    \
+  X(HWCFG2, 0x048, RO, STOXVP_CFG, "Bits per crossbar cell [7:0] (cell_bits); [31:8] read 0")  \
   X(CTRL, 0x010, RW, 0, "Control")                                                            \
   X(STATUS, 0x014, RO, 0x4, "Status")                                                         \
   X(IRQ_STATUS, 0x018, W1C, 0, "Interrupt status, write 1 to clear")                          \
   X(IRQ_ENABLE, 0x01C, RW, 0, "Interrupt enable; the line is high while IRQ_STATUS & IRQ_ENABLE != 0")  \
-  X(RING_BASE_LO, 0x020, RW, 0, "Command-ring base address [31:0], 128-byte aligned")         \
+  X(RING_BASE_LO, 0x020, RW, 0, "Command-ring base address [31:0], 128-byte aligned; written like RING_SIZE") \
   X(RING_BASE_HI, 0x024, RW, 0, "Command-ring base address [63:32]")                          \
-  X(RING_SIZE, 0x028, RW, 0, "Command-ring slots (2..65536); writable only while disabled")  \
+  X(RING_SIZE, 0x028, RW, 0, "Command-ring slots (2..65536, checked when CTRL.ENABLE is set); see Command ring for writes while enabled or busy") \
   X(RING_HEAD, 0x02C, RO, 0, "Next slot the command processor fetches (consumer index)")     \
   X(RING_TAIL, 0x030, RW, 0, "Doorbell: one past the last valid slot (producer index)")      \
   X(ERROR_CODE, 0x034, RO, 0, "First error since the last reset, STOXVP_ERR_*")              \
-  X(ERROR_SLOT, 0x038, RO, 0, "Ring slot of the descriptor that failed")                     \
+  X(ERROR_SLOT, 0x038, RO, 0, "Ring slot of the descriptor that failed; BAD_DOORBELL: the refused RING_TAIL value; BAD_RING: 0") \
   X(ERROR_ADDR_LO, 0x03C, RO, 0, "Faulting bus address [31:0] (DMA errors)")                 \
   X(ERROR_ADDR_HI, 0x040, RO, 0, "Faulting bus address [63:32]")                             \
   X(PERF_CTRL, 0x050, RW, 0, "Performance-counter control")                                  \
@@ -79,7 +82,7 @@ enum stoxvp_reg_offset {
  */
 #define STOXVP_FIELDS(X)                                                                       \
   X(CTRL, ENABLE, 0, 1, "1: the command processor consumes the ring")                          \
-  X(CTRL, SOFT_RESET, 1, 1, "Write 1: clear head, tail, status, errors (self-clearing)")      \
+  X(CTRL, SOFT_RESET, 1, 1, "Write 1: drop the descriptor in flight, clear RING_HEAD, RING_TAIL, STATUS, IRQ_STATUS and ERROR_*, empty the global buffer (kept outputs are discarded); RING_BASE, RING_SIZE, IRQ_ENABLE and the counters keep their values, ENABLE takes the value written with it (self-clearing)") \
   X(STATUS, BUSY, 0, 1, "A descriptor is being executed")                                     \
   X(STATUS, HALTED, 1, 1, "Stopped on an error until SOFT_RESET")                             \
   X(STATUS, RING_EMPTY, 2, 1, "RING_HEAD == RING_TAIL")                                        \
@@ -115,10 +118,10 @@ STOXVP_FIELDS(STOXVP_X_FIELD_CHECK)
 #define STOXVP_ERRORS(X)                                                                       \
   X(NONE, 0, "No error")                                                                       \
   X(BAD_RING, 1, "Enabled with RING_SIZE outside 2..65536 or RING_BASE not 128-byte aligned")  \
-  X(BAD_DOORBELL, 2, "RING_TAIL written with a slot index >= RING_SIZE")                      \
+  X(BAD_DOORBELL, 2, "RING_TAIL written with a slot index >= RING_SIZE (kept unchanged; ERROR_SLOT holds the refused value)") \
   X(BAD_VERSION, 3, "Descriptor version is not STOXVP_DESC_VERSION")                          \
   X(BAD_OPCODE, 4, "Unknown descriptor opcode")                                               \
-  X(BAD_SHAPE, 5, "A size field is zero or beyond the accelerator's limits")                  \
+  X(BAD_SHAPE, 5, "A size field is zero or beyond the accelerator's limits, or a computed output height or width exceeds 65535") \
   X(BAD_ADDRESS, 6, "An operand address is zero, misaligned or its extent overflows")         \
   X(DMA_FAULT, 7, "The bus answered a DMA transfer with an error (see ERROR_ADDR)")         \
   X(BAD_PARAM, 8, "A layer parameter is invalid (bit widths, converter settings, T = 0...)")  \
@@ -138,13 +141,59 @@ enum stoxvp_error_code {
 #define STOXVP_DESC_VERSION 2u
 #define STOXVP_RING_MAX 65536u
 
-/* Descriptor flags. */
-#define STOXVP_DESC_F_IRQ 0x1u /* raise IRQ_STATUS.DONE when this descriptor completes */
-/* Keep the output in the global buffer only: later descriptors read it from there, DRAM is
- * written only if the buffer must evict it. For intermediate tensors software never reads.
- * The global buffer also keeps weights and parameter blocks it has read; CTRL.SOFT_RESET
- * empties it (software that rewrites such memory resets first). */
-#define STOXVP_DESC_F_KEEP_OUTPUT 0x2u
+/* Descriptor flags (header field `flags`): X(name, value, description). */
+#define STOXVP_DESC_FLAGS(X)                                                                   \
+  X(IRQ, 0x1, "Raise IRQ_STATUS.DONE when this descriptor completes")                         \
+  X(KEEP_OUTPUT, 0x2, "Hold the output in the global buffer only (dirty): later descriptors "   \
+    "read it from there; DRAM is written when the buffer evicts it or GB_INVALIDATE covers it. " \
+    "For intermediate tensors software does not read; without the flag the output goes to "   \
+    "DRAM and is not held")
+
+enum stoxvp_desc_flag {
+#define STOXVP_X_FLAG(name, val, doc) STOXVP_DESC_F_##name = (val),
+  STOXVP_DESC_FLAGS(STOXVP_X_FLAG)
+#undef STOXVP_X_FLAG
+};
+
+/*
+ * Rules of the register map beyond single registers and fields: X(title, text). The document
+ * generator prints each as a section, so the model, the driver and the docs state them once.
+ */
+#define STOXVP_RULES(X)                                                                        \
+  X("Soft reset",                                                                              \
+    "Writing CTRL with SOFT_RESET set drops the descriptor in flight (its result is discarded), " \
+    "clears RING_HEAD, RING_TAIL, STATUS (to RING_EMPTY), IRQ_STATUS, ERROR_CODE, ERROR_SLOT and " \
+    "ERROR_ADDR, and empties the global buffer, discarding kept outputs. RING_BASE, RING_SIZE, " \
+    "IRQ_ENABLE, PERF_* and HWCFG* keep their values. CTRL.ENABLE takes the value written in "  \
+    "the same write, so `CTRL = SOFT_RESET | ENABLE` resets and restarts on the configured ring " \
+    "(RING_SIZE and RING_BASE are checked as on any enable).")                                 \
+  X("Ring configuration while running",                                                       \
+    "RING_BASE_LO, RING_BASE_HI and RING_SIZE can be written only while CTRL.ENABLE is 0 and no " \
+    "descriptor is executing (STATUS.BUSY is 0: a descriptor started before the ring was "      \
+    "disabled runs to completion). Other writes are refused with TLM_COMMAND_ERROR_RESPONSE and " \
+    "leave the register unchanged. A RING_SIZE outside 2..65536 or a RING_BASE not 128-byte "  \
+    "aligned is accepted while disabled and refused with BAD_RING when CTRL.ENABLE is set.")  \
+  X("Global-buffer coherence",                                                                 \
+    "The global buffer holds copies of memory ranges: outputs of descriptors flagged "          \
+    "KEEP_OUTPUT (dirty: newer than DRAM), and the DIGITAL_CONV weights and layer parameter "   \
+    "blocks descriptors read (clean). An operand read at the start address of a held range, "  \
+    "no longer than it, is served from the copy without reading DRAM; a read that overlaps a "  \
+    "dirty range otherwise has it written back first. Outputs without KEEP_OUTPUT are written " \
+    "to DRAM and not held; any held range they overlap is dropped (dirty bytes written back "   \
+    "first). The buffer does not snoop the bus: software that changes memory inside a held "   \
+    "range (a parameter block or weights rewritten in place, a buffer that held a kept output) " \
+    "submits GB_INVALIDATE covering it first, in the ring behind the work that uses the old "   \
+    "contents, and writes the memory after that descriptor completed. GB_INVALIDATE writes "  \
+    "dirty ranges back, so the CPU then reads a kept output from DRAM. CTRL.SOFT_RESET empties " \
+    "the buffer. The virtual platform compares every read served from a clean copy with memory " \
+    "and, when they differ, logs a warning naming the range and the descriptor (ring slot, tag, " \
+    "opcode) that made it held and counts it in the report (accelerator.global_buffer_stale_reads); " \
+    "the hardware would compute on the stale copy, and so does the model.")                   \
+  X("Convolution output size",                                                                 \
+    "XBAR_CONV and DIGITAL_CONV compute out_h = floor((in_h + 2 pad - kernel_h) / stride) + 1 " \
+    "and out_w = floor((in_w + 2 pad - kernel_w) / stride) + 1; POOL the same without padding, " \
+    "with the window `kernel` on both axes. Each must be at most 65535 (it is the in_h or in_w " \
+    "of the layer that reads the output), or the descriptor fails with BAD_SHAPE.")
 
 /* Opcodes: X(name, value, description). */
 #define STOXVP_OPCODES(X)                                                                      \
@@ -153,7 +202,8 @@ enum stoxvp_error_code {
   X(XBAR_CONV, 2, "Convolution or fully-connected layer on programmed crossbar arrays")       \
   X(DIGITAL_CONV, 3, "Exact convolution or FC in the digital unit (full-precision layers)")   \
   X(POOL, 4, "Max or average pooling in the vector unit")                                     \
-  X(ADD, 5, "Residual add with requantisation in the vector unit")
+  X(ADD, 5, "Residual add with requantisation in the vector unit")                          \
+  X(GB_INVALIDATE, 6, "Write back the kept outputs in a range and drop every held copy there (see Global-buffer coherence)")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -287,6 +337,11 @@ enum stoxvp_pool {
   X(uint8_t, out_bits, "Signed output bits, 2..8")                                           \
   X(uint16_t, reserved, "Reserved, ignored")
 
+/* GB_INVALIDATE: ordered in the ring like any descriptor, so it acts after the work before it. */
+#define STOXVP_GB_INVALIDATE_FIELDS(X)                                                         \
+  X(uint64_t, addr, "First byte of the range")                                                \
+  X(uint64_t, bytes, "Length of the range; 0: the whole address space (empties the buffer)")
+
 /* The layer parameter block at params_addr: this header, then float32 arrays of out_channels
  * entries: out_scale and out_bias (when F_OUT_AFFINE; else 1 and 0), drive_gain and drive_bias
  * (when F_DRIVE; else 1 and 0), then table_len curve probabilities (TABLE curve). */
@@ -322,6 +377,9 @@ struct stoxvp_pool_args {
 struct stoxvp_add_args {
   STOXVP_ADD_FIELDS(STOXVP_X_MEMBER)
 };
+struct stoxvp_gb_invalidate_args {
+  STOXVP_GB_INVALIDATE_FIELDS(STOXVP_X_MEMBER)
+};
 struct stoxvp_layer_params {
   STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
   /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
@@ -338,6 +396,7 @@ struct stoxvp_desc {
     struct stoxvp_conv_args conv;
     struct stoxvp_pool_args pool;
     struct stoxvp_add_args add;
+    struct stoxvp_gb_invalidate_args gb_invalidate;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
@@ -348,6 +407,7 @@ STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_conv_args) == 64, "no padding in conv 
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_xbar_program_args) == 24, "no padding in program args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_pool_args) == 32, "no padding in pool args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_add_args) == 40, "no padding in add args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_gb_invalidate_args) == 16, "no padding in invalidate args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_layer_params) == 96, "no padding in layer params");
 
 /* ---------------------------------------------------------------------------------------- */

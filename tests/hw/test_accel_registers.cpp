@@ -2,6 +2,10 @@
 // fields, write-1-to-clear, access-size rules, ring configuration guards, counter latching.
 #include "accel_bench.h"
 
+#include "support/messages.h"
+#include "tlm/common/json_reader.h"
+#include "tlm/platform/config.h"
+
 #include <gtest/gtest.h>
 
 using namespace stoxvp;
@@ -133,6 +137,171 @@ TEST_F(accel_bench, DebugReadsHaveNoSideEffects) {
   t.set_address(kRegs + STOXVP_REG_CTRL);
   v = STOXVP_CTRL_ENABLE;
   EXPECT_EQ(cpu->socket->transport_dbg(t), 0u) << "debug writes to registers are refused";
+}
+
+// One register access with byte enables (or another command) through the bus.
+tlm::tlm_response_status access_with(stimulus& s, tlm::tlm_command cmd, uint32_t off, uint32_t& v,
+                                     std::vector<unsigned char> be) {
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(kRegs + off);
+  t.set_data_ptr(reinterpret_cast<unsigned char*>(&v));
+  t.set_data_length(4);
+  t.set_streaming_width(4);
+  if (!be.empty()) {
+    t.set_byte_enable_ptr(be.data());
+    t.set_byte_enable_length(static_cast<unsigned>(be.size()));
+  }
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  s.socket->b_transport(t, delay);
+  sc_core::wait(delay);
+  return t.get_response_status();
+}
+
+constexpr unsigned char on = TLM_BYTE_ENABLED, off = TLM_BYTE_DISABLED;
+
+TEST_F(accel_bench, FullWordByteEnablesAreAPlainAccess) {
+  build();
+  log_capture log;
+  run([&](stimulus& s) {
+    uint32_t v = STOXVP_IRQ_ENABLE_DONE;
+    EXPECT_EQ(access_with(s, tlm::TLM_WRITE_COMMAND, STOXVP_REG_IRQ_ENABLE, v, {on, on, on, on}), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_ENABLE), static_cast<uint32_t>(STOXVP_IRQ_ENABLE_DONE));
+    v = STOXVP_IRQ_ENABLE_ERROR;  // a one-byte pattern repeats over the word
+    EXPECT_EQ(access_with(s, tlm::TLM_WRITE_COMMAND, STOXVP_REG_IRQ_ENABLE, v, {on}), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_ENABLE), static_cast<uint32_t>(STOXVP_IRQ_ENABLE_ERROR));
+    v = 0;
+    EXPECT_EQ(access_with(s, tlm::TLM_READ_COMMAND, STOXVP_REG_ID, v, {on, on, on, on}), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(v, STOXVP_ID_VALUE);
+    v = 0;  // a partial write would leave bytes undefined: refused, register unchanged
+    EXPECT_EQ(access_with(s, tlm::TLM_WRITE_COMMAND, STOXVP_REG_IRQ_ENABLE, v, {on, off, on, on}),
+              tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_ENABLE), static_cast<uint32_t>(STOXVP_IRQ_ENABLE_ERROR));
+  });
+  EXPECT_TRUE(log.contains({"accelerator", "partial byte enables"})) << log.all();
+}
+
+TEST_F(accel_bench, IgnoreCommandIsAnsweredOkWithoutEffect) {
+  build();
+  run([&](stimulus& s) {
+    uint32_t v = STOXVP_IRQ_ENABLE_DONE;
+    EXPECT_EQ(access_with(s, tlm::TLM_IGNORE_COMMAND, STOXVP_REG_IRQ_ENABLE, v, {}), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_ENABLE), 0u);
+    v = 0;
+    EXPECT_EQ(access_with(s, tlm::TLM_IGNORE_COMMAND, STOXVP_REG_PERF_BUSY_LO, v, {}), tlm::TLM_OK_RESPONSE);
+  });
+}
+
+// The documented driver sequence: configure the ring once, then CTRL = SOFT_RESET | ENABLE
+// clears only head, tail, status and errors, and the ring runs at once.
+TEST_F(accel_bench, SoftResetKeepsTheRingAndTakesEnableWrittenWithIt) {
+  build();
+  put_desc(kDram, 0, make_desc(STOXVP_OP_NOP, STOXVP_DESC_F_IRQ));
+  run([&](stimulus& s) {
+    start_ring(s, kDram, 4);
+    set(s, STOXVP_REG_RING_TAIL, 7);  // BAD_DOORBELL: an error to clear
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_US)));
+    EXPECT_EQ(reg(s, STOXVP_REG_ERROR_SLOT), 7u) << "ERROR_SLOT holds the refused RING_TAIL";
+    set(s, STOXVP_REG_CTRL, STOXVP_CTRL_SOFT_RESET | STOXVP_CTRL_ENABLE);
+    EXPECT_EQ(reg(s, STOXVP_REG_CTRL), static_cast<uint32_t>(STOXVP_CTRL_ENABLE));
+    EXPECT_EQ(reg(s, STOXVP_REG_RING_BASE_LO), static_cast<uint32_t>(kDram));
+    EXPECT_EQ(reg(s, STOXVP_REG_RING_SIZE), 4u);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_ENABLE), static_cast<uint32_t>(STOXVP_IRQ_ENABLE_DONE | STOXVP_IRQ_ENABLE_ERROR));
+    EXPECT_EQ(reg(s, STOXVP_REG_ERROR_CODE), 0u);
+    EXPECT_EQ(reg(s, STOXVP_REG_ERROR_SLOT), 0u);
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_STATUS), 0u);
+    EXPECT_EQ(reg(s, STOXVP_REG_STATUS), static_cast<uint32_t>(STOXVP_STATUS_RING_EMPTY));
+    EXPECT_FALSE(irq());
+    set(s, STOXVP_REG_RING_TAIL, 1);
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_US))) << "the driver would wait forever";
+    EXPECT_EQ(reg(s, STOXVP_REG_IRQ_STATUS), static_cast<uint32_t>(STOXVP_IRQ_STATUS_DONE));
+    EXPECT_EQ(reg(s, STOXVP_REG_RING_HEAD), 1u);
+  });
+}
+
+// Issue 9 item 5: disabling the ring while a descriptor runs and then writing RING_SIZE = 0
+// made the completing descriptor divide by zero. The write is refused until it is idle.
+TEST_F(accel_bench, RingSizeCannotChangeUnderARunningDescriptor) {
+  build();
+  stoxvp_desc d = make_desc(STOXVP_OP_DIGITAL_CONV, STOXVP_DESC_F_IRQ);
+  auto& a = d.args.conv;
+  a.input_addr = kDram + 0x10000;
+  a.weight_addr = kDram + 0x20000;
+  a.output_addr = kDram + 0x80000;
+  a.in_channels = 1024;
+  a.in_h = a.in_w = 1;
+  a.out_channels = 256;
+  a.kernel_h = a.kernel_w = a.stride = 1;
+  a.w_bits = a.a_bits = 8;
+  a.out_format = STOXVP_OUT_INT32;
+  put_desc(kDram, 0, d);
+  log_capture log;
+  run([&](stimulus& s) {
+    start_ring(s, kDram, 4);
+    set(s, STOXVP_REG_RING_TAIL, 1);
+    sc_core::wait(20, sc_core::SC_NS);
+    ASSERT_TRUE(reg(s, STOXVP_REG_STATUS) & STOXVP_STATUS_BUSY);
+    EXPECT_EQ(set(s, STOXVP_REG_CTRL, 0), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(set(s, STOXVP_REG_RING_SIZE, 0), tlm::TLM_COMMAND_ERROR_RESPONSE);
+    EXPECT_EQ(set(s, STOXVP_REG_RING_BASE_LO, 0x1000), tlm::TLM_COMMAND_ERROR_RESPONSE);
+    EXPECT_EQ(reg(s, STOXVP_REG_RING_SIZE), 4u);
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_MS)));
+    EXPECT_EQ(reg(s, STOXVP_REG_RING_HEAD), 1u);
+    EXPECT_EQ(reg(s, STOXVP_REG_STATUS) & STOXVP_STATUS_BUSY, 0u);
+    // Idle and disabled: the size may change; an unusable one is refused when enabling.
+    EXPECT_EQ(set(s, STOXVP_REG_RING_SIZE, 0), tlm::TLM_OK_RESPONSE);
+    set(s, STOXVP_REG_CTRL, STOXVP_CTRL_ENABLE);
+    EXPECT_EQ(reg(s, STOXVP_REG_ERROR_CODE), static_cast<uint32_t>(STOXVP_ERR_BAD_RING));
+  });
+  EXPECT_TRUE(log.contains({"RING_SIZE", "still executing"})) << log.all();
+}
+
+// Issue 9 item 7: an accelerator built in code with settings the model cannot run is refused
+// by its constructor, with the JSON loader's words for the same field.
+struct accel_config_refusal : kernel_test {
+  std::string refusal(const hw::accelerator_config& cfg) {
+    return message_of<std::exception>([&] { hw::accelerator acc("acc", cfg, default_tech().tech); });
+  }
+  std::string json_refusal(const std::string& text) {
+    return message_of<config_error>([&] { parse_platform_config(nlohmann::json::parse(text), "cfg.json"); });
+  }
+};
+
+TEST_F(accel_config_refusal, EachBadSettingIsRefusedByTheConstructor) {
+  hw::accelerator_config c;
+  c.array_rows = 0;
+  expect_mentions(refusal(c), {"acc", "field 'array_rows'", "value 0 is outside 1..4096"});
+  c = {};
+  c.vector_lanes = 0;
+  expect_mentions(refusal(c), {"field 'vector_lanes'", "value 0 is outside 1..65536"});
+  c = {};
+  c.noc.link_bits = 0;
+  expect_mentions(refusal(c), {"field 'noc.link_bits'", "value 0 is outside 1..65536"});
+  c = {};
+  c.clock_period = sc_core::SC_ZERO_TIME;
+  expect_mentions(refusal(c), {"field 'clock_ghz'", "clock period of 0 ps"});
+  c = {};
+  c.noc.global_buffer_node = 16;
+  expect_mentions(refusal(c), {"field 'noc.global_buffer_node'", "node 16 is not in the mesh"});
+  c = {};
+  c.tiles = 17;
+  expect_mentions(refusal(c), {"field 'noc.mesh_x'", "a 4 x 4 mesh has fewer routers than the 17 tiles"});
+  c = {};
+  c.converters.cols_per_converter = 0;
+  expect_mentions(refusal(c), {"field 'converter_design.cols_per_converter'", "value 0 is outside 1..4096"});
+}
+
+TEST_F(accel_config_refusal, ConstructorAndLoaderShareTheirWords) {
+  hw::accelerator_config c;
+  c.noc.link_bits = 0;
+  const std::string built = refusal(c);
+  const std::string loaded = json_refusal(R"({"accelerator": {"noc": {"link_bits": 0}}})");
+  expect_mentions(loaded, {"cfg.json", "field 'accelerator.noc.link_bits'"});
+  const std::string problem = "value 0 is outside 1..65536";
+  expect_mentions(built, {problem.c_str()});
+  expect_mentions(loaded, {problem.c_str()});
+  EXPECT_FALSE(hw::check_accelerator_config(hw::accelerator_config{}).has_value()) << "the defaults are valid";
 }
 
 }  // namespace

@@ -238,4 +238,166 @@ TEST_F(accel_bench, CountersLatchTheirHighHalfOnLowRead) {
   });
 }
 
+// Item 4 of issue 9: a conv whose output height does not fit the 16-bit field it becomes the
+// next layer's in_h (1 x 65535 x 1 with padding 1 gives 65537 rows) is refused, not computed.
+TEST_F(bad_descriptor, ConvOutputTooTallForItsFieldIsABadShape) {
+  stoxvp_desc d = fc(1, 1);
+  d.args.conv.in_h = 65535;
+  d.args.conv.pad = 1;
+  log_capture log;
+  const outcome o = run_one(d);
+  EXPECT_EQ(o.code, static_cast<uint32_t>(STOXVP_ERR_BAD_SHAPE));
+  EXPECT_TRUE(log.contains({"DIGITAL_CONV output height = 65537", "exceeds 65535"})) << log.all();
+  d = fc(1, 1);
+  d.args.conv.in_w = 65535;
+  d.args.conv.pad = 1;
+  EXPECT_EQ(run_one(d).code, static_cast<uint32_t>(STOXVP_ERR_BAD_SHAPE));
+}
+
+// Global-buffer coherence (docs/registers.md): submits descriptors one at a time and waits.
+struct coherence : accel_bench {
+  uint32_t tail = 0;
+  static constexpr uint32_t kSlots = 8;
+  void submit(stimulus& s, stoxvp_desc d) {
+    d.hdr.flags |= STOXVP_DESC_F_IRQ;
+    put_desc(kRing, tail, d);
+    tail = (tail + 1) % kSlots;
+    set(s, STOXVP_REG_RING_TAIL, tail);
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_MS)));
+    ASSERT_EQ(reg(s, STOXVP_REG_ERROR_CODE), 0u);
+    set(s, STOXVP_REG_IRQ_STATUS, STOXVP_IRQ_STATUS_DONE);
+  }
+  static stoxvp_desc invalidate(uint64_t addr, uint64_t bytes) {
+    stoxvp_desc d = make_desc(STOXVP_OP_GB_INVALIDATE);
+    d.args.gb_invalidate.addr = addr;
+    d.args.gb_invalidate.bytes = bytes;
+    return d;
+  }
+  std::vector<int8_t> random_bytes(size_t n, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> i8(-127, 127);
+    std::vector<int8_t> v(n);
+    for (auto& x : v) x = static_cast<int8_t>(i8(rng));
+    return v;
+  }
+};
+
+// The issue's scenario: layer A writes buffer B without the keep flag, the CPU writes new bytes
+// into B over the bus, layer C reads B: C must compute on the CPU's bytes, not A's output.
+TEST_F(coherence, OutputWithoutKeepIsNotServedAfterTheCpuRewroteIt) {
+  build();
+  constexpr int K = 64, N = 16;
+  const uint64_t x = kData, wa = kData + 0x1000, b = kData + 0x2000, wc = kData + 0x3000, y = kData + 0x4000;
+  const auto xs = random_bytes(K, 1), was = random_bytes(K * N, 2), wcs = random_bytes(K * N, 3);
+  const auto fresh = random_bytes(K, 4);  // B as the CPU rewrites it: K int8 inputs of C
+  std::memcpy(mem(x), xs.data(), K);
+  std::memcpy(mem(wa), was.data(), was.size());
+  std::memcpy(mem(wc), wcs.data(), wcs.size());
+  log_capture log;
+  run([&](stimulus& s) {
+    start_ring(s, kRing, kSlots);
+    submit(s, digital_fc(x, wa, b, K, N));  // A: N int32 = K bytes at B
+    std::vector<int8_t> bytes = fresh;
+    ASSERT_EQ(s.access(tlm::TLM_WRITE_COMMAND, b, bytes.data(), K), tlm::TLM_OK_RESPONSE);
+    submit(s, digital_fc(b, wc, y, K, N));  // C reads B
+  });
+  std::vector<int32_t> got(N);
+  std::memcpy(got.data(), mem(y), N * 4);
+  EXPECT_EQ(got, fc_reference(fresh, wcs, K, N));
+  EXPECT_EQ(acc->stats().stale_reads, 0u);
+  EXPECT_FALSE(log.contains({"stale global buffer"})) << log.all();
+}
+
+// A parameter block the buffer holds, rewritten in place by the CPU: with GB_INVALIDATE before
+// the next use the layer sees the new block; without it the layer computes on the held copy
+// (as the hardware would) and the platform warns and counts the stale read.
+struct params_rewrite : coherence {
+  static constexpr int K = 32, N = 4;
+  const uint64_t x = kData, w = kData + 0x1000, params = kData + 0x2000, y1 = kData + 0x3000, y2 = kData + 0x3100;
+  const uint64_t scales = params + sizeof(stoxvp_layer_params);
+
+  void write_params(float scale) {
+    stoxvp_layer_params h{};
+    h.flags = STOXVP_PARAMS_F_OUT_AFFINE;
+    std::memcpy(mem(params), &h, sizeof h);
+    for (int n = 0; n < N; ++n) {
+      const float zero = 0;
+      std::memcpy(mem(scales + n * 4), &scale, 4);
+      std::memcpy(mem(scales + (N + n) * 4), &zero, 4);
+    }
+  }
+  stoxvp_desc layer(uint64_t y) {
+    stoxvp_desc d = digital_fc(x, w, y, K, N);
+    d.args.conv.params_addr = params;
+    d.args.conv.out_format = STOXVP_OUT_FLOAT32;
+    return d;
+  }
+  // Runs the layer, doubles the scale in memory, optionally invalidates, runs it again; returns
+  // the ratio of the second result to the first per output.
+  std::vector<float> ratios(bool invalidate_first) {
+    build();
+    const auto xs = random_bytes(K, 5), ws = random_bytes(K * N, 6);
+    std::memcpy(mem(x), xs.data(), K);
+    std::memcpy(mem(w), ws.data(), ws.size());
+    write_params(1.0f);
+    run([&](stimulus& s) {
+      start_ring(s, kRing, kSlots);
+      submit(s, layer(y1));
+      const float two = 2.0f;
+      for (int n = 0; n < N; ++n) {
+        float v = two;
+        ASSERT_EQ(s.access(tlm::TLM_WRITE_COMMAND, scales + n * 4, &v, 4), tlm::TLM_OK_RESPONSE);
+      }
+      if (invalidate_first) submit(s, invalidate(params, sizeof(stoxvp_layer_params) + 2 * N * 4));
+      submit(s, layer(y2));
+    });
+    std::vector<float> r(N);
+    for (int n = 0; n < N; ++n) {
+      float a, b;
+      std::memcpy(&a, mem(y1 + n * 4), 4);
+      std::memcpy(&b, mem(y2 + n * 4), 4);
+      EXPECT_NE(a, 0.0f);
+      r[n] = b / a;
+    }
+    return r;
+  }
+};
+
+TEST_F(params_rewrite, InvalidatedBlockIsReadFresh) {
+  log_capture log;
+  EXPECT_EQ(ratios(true), std::vector<float>(N, 2.0f));
+  EXPECT_EQ(acc->stats().stale_reads, 0u);
+  EXPECT_FALSE(log.contains({"stale global buffer"})) << log.all();
+}
+
+TEST_F(params_rewrite, BlockRewrittenWithoutInvalidateIsReportedStale) {
+  log_capture log;
+  EXPECT_EQ(ratios(false), std::vector<float>(N, 1.0f)) << "the held copy is what the hardware computes on";
+  EXPECT_EQ(acc->stats().stale_reads, 1u);
+  EXPECT_TRUE(log.contains({"stale global buffer", std::to_string(2 * N * 4) + " bytes at " + hex(scales),
+                            "DIGITAL_CONV descriptor at ring slot 0", "GB_INVALIDATE"}))
+      << log.all();
+}
+
+// A kept output lives only in the global buffer until GB_INVALIDATE writes it back.
+TEST_F(coherence, InvalidateWritesKeptOutputsBack) {
+  build();
+  constexpr int K = 16, N = 8;
+  const uint64_t x = kData, w = kData + 0x1000, y = kData + 0x2000;
+  const auto xs = random_bytes(K, 7), ws = random_bytes(K * N, 8);
+  std::memcpy(mem(x), xs.data(), K);
+  std::memcpy(mem(w), ws.data(), ws.size());
+  std::vector<int32_t> before(N), after(N);
+  run([&](stimulus& s) {
+    start_ring(s, kRing, kSlots);
+    submit(s, digital_fc(x, w, y, K, N, STOXVP_DESC_F_KEEP_OUTPUT));
+    std::memcpy(before.data(), mem(y), N * 4);
+    submit(s, invalidate(y, N * 4));
+    std::memcpy(after.data(), mem(y), N * 4);
+  });
+  EXPECT_EQ(before, std::vector<int32_t>(N, 0)) << "a kept output is not written to DRAM";
+  EXPECT_EQ(after, fc_reference(xs, ws, K, N));
+  EXPECT_EQ(acc->stats().by_opcode[STOXVP_OP_GB_INVALIDATE], 1u);
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 #include "hw/accel/noc.h"
 
 #include <gtest/gtest.h>
+#include <tlm_utils/simple_target_socket.h>
 
 using namespace stoxvp;
 using namespace stoxvp::hw;
@@ -81,6 +82,69 @@ TEST_F(accel_bench, AreaIsTheSumOfItsComponentsAndFollowsTheConverterDesign) {
   EXPECT_EQ(adc.converters_per_array, 8u);
   EXPECT_DOUBLE_EQ(adc.by_component[size_t(component::adc)], 128.0 * 8 * tech.adc.area_um2[8]);
   EXPECT_EQ(adc.by_component[size_t(component::mtj)], 0);
+}
+
+// A memory that reports its latency either by annotation or by calling wait() (issue 9 item
+// 15): the DMA's overlap of outstanding bursts needs the first; the second is not silent.
+struct latency_memory : sc_core::sc_module {
+  tlm_utils::simple_target_socket<latency_memory> socket{"socket"};
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(1 << 20, 0);
+  bool waits;
+  latency_memory(sc_core::sc_module_name n, bool w) : sc_module(n), waits(w) {
+    socket.register_b_transport(this, &latency_memory::b_transport);
+  }
+  void b_transport(tlm::tlm_generic_payload& t, sc_time& delay) {
+    std::memcpy(t.is_read() ? t.get_data_ptr() : &bytes[t.get_address()],
+                t.is_read() ? &bytes[t.get_address()] : t.get_data_ptr(), t.get_data_length());
+    t.set_response_status(tlm::TLM_OK_RESPONSE);
+    if (waits) {
+      wait(delay);
+      delay = sc_core::SC_ZERO_TIME;
+      wait(sc_time(50, SC_NS));
+    } else {
+      delay += sc_time(50, SC_NS);
+    }
+  }
+};
+
+// Reads 4 KiB by DMA from a memory of either kind; returns how long it took and the warnings.
+struct dma_probe : sc_core::sc_module {
+  dma_engine dma{"dma", 64, 16};
+  sc_time took;
+  explicit dma_probe(sc_core::sc_module_name n) : sc_module(n) {
+    SC_THREAD(run);
+  }
+  SC_HAS_PROCESS(dma_probe);
+  void run() {
+    std::vector<uint8_t> buf(4096);
+    const sc_time t0 = sc_core::sc_time_stamp();
+    sc_time local = sc_core::SC_ZERO_TIME;
+    dma.read(0, buf.data(), buf.size(), local);
+    wait(local);
+    took = sc_core::sc_time_stamp() - t0;
+  }
+};
+
+TEST_F(accel_bench, DmaOverlapNeedsAnnotatedLatencyAndSaysSoWhenATargetWaits) {
+  sc_time took[2];
+  uint64_t blocking[2];
+  bool warned[2];
+  for (int waits = 0; waits < 2; ++waits) {
+    stoxvp::test::fresh_kernel();
+    stoxvp::test::log_capture log;
+    latency_memory m("memory", waits != 0);
+    dma_probe p("probe");
+    p.dma.socket.bind(m.socket);
+    sc_core::sc_start();
+    took[waits] = p.took;
+    blocking[waits] = p.dma.blocking_bursts();
+    warned[waits] = log.contains({"dma", "inside b_transport", "docs/architecture.md"});
+  }
+  EXPECT_EQ(took[0], sc_time(64 * 50 / 16, SC_NS)) << "64 bursts of 50 ns, 16 in flight";
+  EXPECT_EQ(blocking[0], 0u);
+  EXPECT_FALSE(warned[0]);
+  EXPECT_EQ(blocking[1], 64u);
+  EXPECT_TRUE(warned[1]) << "a memory that waits serialises the bursts: the platform must say so";
 }
 
 }  // namespace

@@ -66,21 +66,30 @@ bool register_bank::check(tlm::tlm_generic_payload& trans, reg32*& r) {
             " bytes at offset " + hex(addr) + " refused: " + why);
     return false;
   };
-  if (trans.get_byte_enable_ptr() != nullptr)
-    return fail(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "byte enables are not supported");
   if (trans.get_data_length() != 4 || trans.get_streaming_width() < 4)
     return fail(tlm::TLM_BURST_ERROR_RESPONSE, "registers take 32-bit accesses only");
+  // Bridges often attach byte enables to every access: all four enabled is a plain word
+  // access. A register has no byte lanes, so a partial write or read is refused.
+  if (const unsigned char* be = trans.get_byte_enable_ptr()) {
+    const unsigned n = trans.get_byte_enable_length();
+    bool all = n != 0;
+    for (unsigned i = 0; all && i < 4; ++i) all = be[i % n] == TLM_BYTE_ENABLED;
+    if (!all) return fail(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE, "registers take whole 32-bit words (partial byte enables)");
+  }
   if (addr % 4 != 0) return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE, "misaligned");
   r = addr <= UINT32_MAX ? find(static_cast<uint32_t>(addr)) : nullptr;
   if (r == nullptr) return fail(tlm::TLM_ADDRESS_ERROR_RESPONSE, "no register at this offset");
-  if (!trans.is_read() && !trans.is_write())
-    return fail(tlm::TLM_COMMAND_ERROR_RESPONSE, "command is neither read nor write");
   return true;
 }
 
 void register_bank::transport(tlm::tlm_generic_payload& trans) {
   reg32* r = nullptr;
   if (!check(trans, r)) return;
+  if (trans.get_command() == tlm::TLM_IGNORE_COMMAND) {
+    // IEEE 1666 TLM: the target decodes the address but neither reads nor writes.
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+    return;
+  }
   uint32_t v = 0;
   if (trans.is_read()) {
     v = r->bus_read(false);

@@ -73,7 +73,8 @@ class register_bank {
   void reset_all();
 
   // Decodes and performs one access; sets the payload's response status. Only aligned 32-bit
-  // accesses without byte enables are legal. Illegal accesses are logged with the reason.
+  // accesses are legal, with no byte enables or all four enabled; TLM_IGNORE_COMMAND to a
+  // register is answered OK without effect. Illegal accesses are logged with the reason.
   void transport(tlm::tlm_generic_payload& trans);
   // Debug reads return register values without side effects; debug writes are refused.
   unsigned int transport_dbg(tlm::tlm_generic_payload& trans);

@@ -92,11 +92,11 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     o.get("clock_ghz", clock_ghz, 1e-3, 100);
     a.clock_period = sc_core::sc_time(1.0 / clock_ghz, sc_core::SC_NS);
     read_ns(o, "register_latency_ns", a.register_latency);
-    o.get("array_rows", a.array_rows, 1, 4096);
-    o.get("array_cols", a.array_cols, 2, 4096);
-    o.get("tiles", a.tiles, 1, 4096);
-    o.get("arrays_per_tile", a.arrays_per_tile, 1, 4096);
-    o.get("cell_bits", a.cell_bits, 1, 7);
+    o.get("array_rows", a.array_rows);
+    o.get("array_cols", a.array_cols);
+    o.get("tiles", a.tiles);
+    o.get("arrays_per_tile", a.arrays_per_tile);
+    o.get("cell_bits", a.cell_bits);
     {
       auto d = o.object("converter_design");
       std::string kind = converter_name(a.converters.kind);
@@ -105,7 +105,7 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
       uint32_t bits = a.converters.adc_bits;
       d.get("adc_bits", bits, 1, 16);
       a.converters.adc_bits = static_cast<uint8_t>(bits);
-      d.get("cols_per_converter", a.converters.cols_per_converter, 1, 4096);
+      d.get("cols_per_converter", a.converters.cols_per_converter);
       d.finish();
     }
     std::string reset = a.mtj_reset_after_switch ? "after_switch" : "always";
@@ -113,39 +113,36 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     if (reset != "always" && reset != "after_switch")
       o.fail("mtj_reset", "\"" + reset + "\" is neither \"always\" nor \"after_switch\"");
     a.mtj_reset_after_switch = reset == "after_switch";
-    o.get("dma_burst_bytes", a.dma_burst_bytes, 4, 1u << 20);
-    o.get("dma_outstanding", a.dma_outstanding, 1, 256);
-    o.get("digital_macs_per_cycle", a.digital_macs_per_cycle, 1, 1u << 20);
-    o.get("vector_lanes", a.vector_lanes, 1, 1u << 16);
+    o.get("dma_burst_bytes", a.dma_burst_bytes);
+    o.get("dma_outstanding", a.dma_outstanding);
+    o.get("digital_macs_per_cycle", a.digital_macs_per_cycle);
+    o.get("vector_lanes", a.vector_lanes);
     {
       auto b = o.object("tile_buffer");
-      b.get("kib", a.tile_buffer_kib, 1, 1u << 20);
-      b.get("banks", a.tile_buffer_banks, 1, 1024);
-      b.get("width_bits", a.tile_buffer_width_bits, 8, 1u << 16);
+      b.get("kib", a.tile_buffer_kib);
+      b.get("banks", a.tile_buffer_banks);
+      b.get("width_bits", a.tile_buffer_width_bits);
       b.finish();
     }
     {
       auto b = o.object("global_buffer");
-      b.get("kib", a.global_buffer_kib, 1, 1u << 24);
-      b.get("banks", a.global_buffer_banks, 1, 1024);
-      b.get("width_bits", a.global_buffer_width_bits, 8, 1u << 16);
+      b.get("kib", a.global_buffer_kib);
+      b.get("banks", a.global_buffer_banks);
+      b.get("width_bits", a.global_buffer_width_bits);
       b.finish();
     }
-    o.get("partial_sum_bits", a.partial_sum_bits, 8, 64);
+    o.get("partial_sum_bits", a.partial_sum_bits);
     {
       auto n = o.object("noc");
-      n.get("mesh_x", a.noc.mesh_x, 1, 1024);
-      n.get("mesh_y", a.noc.mesh_y, 1, 1024);
-      n.get("global_buffer_node", a.noc.global_buffer_node, 0, 1u << 20);
-      n.get("link_bits", a.noc.link_bits, 1, 1u << 16);
-      if (a.noc.mesh_x * a.noc.mesh_y < a.tiles)
-        n.fail("mesh_x", "a " + std::to_string(a.noc.mesh_x) + " x " + std::to_string(a.noc.mesh_y) +
-                             " mesh has fewer routers than the " + std::to_string(a.tiles) + " tiles");
-      if (a.noc.global_buffer_node >= a.noc.mesh_x * a.noc.mesh_y)
-        n.fail("global_buffer_node", "node " + std::to_string(a.noc.global_buffer_node) + " is not in the mesh");
+      n.get("mesh_x", a.noc.mesh_x);
+      n.get("mesh_y", a.noc.mesh_y);
+      n.get("global_buffer_node", a.noc.global_buffer_node);
+      n.get("link_bits", a.noc.link_bits);
       n.finish();
     }
-    o.get("max_operand_bytes", a.max_operand_bytes, 1, 1ull << 32);
+    o.get("max_operand_bytes", a.max_operand_bytes);
+    // Ranges and consistency: one check shared with the accelerator's constructor.
+    if (const auto problem = hw::check_accelerator_config(a)) o.fail(problem->field.c_str(), problem->problem);
     o.finish();
   }
   {

@@ -608,7 +608,7 @@ nlohmann::json platform::report() const {
     cells += ts.cells_written;
     tiles.push_back({{"operations", ts.operations}, {"busy_ns", to_ns(ts.busy)}});
   }
-  static const char* opnames[] = {"nop", "xbar_program", "xbar_conv", "digital_conv", "pool", "add"};
+  static const char* opnames[] = {"nop", "xbar_program", "xbar_conv", "digital_conv", "pool", "add", "gb_invalidate"};
   nlohmann::json ops = nlohmann::json::object();
   for (size_t o = 0; o < s.by_opcode.size(); ++o) ops[opnames[o]] = s.by_opcode[o];
   j["accelerator"] = {{"descriptors", s.descriptors},
@@ -618,8 +618,10 @@ nlohmann::json platform::report() const {
                       {"bit_level_macs", bit_macs},
                       {"array_reads", reads},
                       {"cells_written", cells},
-                      {"saturated_inputs", s.saturated_inputs},
+                      {"saturated_row_drives", s.saturated_row_drives},
+                      {"saturated_digital_inputs", s.saturated_digital_inputs},
                       {"global_buffer_hit_bytes", s.gb_hit_bytes},
+                      {"global_buffer_stale_reads", s.stale_reads},
                       {"dram_read_bytes", s.dram_read_bytes},
                       {"dram_write_bytes", s.dram_write_bytes},
                       {"converters", converters},

@@ -7,7 +7,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <string.h>
+
 static const char *access_text(const char *acc) { return acc; }
+
+/* The reset column: "cfg" for registers whose reset value is the accelerator's configuration. */
+static void print_reset(const char *token, unsigned value) {
+  if (strcmp(token, "STOXVP_CFG") == 0)
+    printf("cfg");
+  else
+    printf("0x%08X", value);
+}
 
 int main(void) {
   printf("# stoxvp accelerator registers\n\n");
@@ -16,17 +26,22 @@ int main(void) {
          "accelerator's base address (`0x40000000` in the default memory map). Registers are 32\n"
          "bits wide and take aligned 32-bit accesses only: other sizes get\n"
          "`TLM_BURST_ERROR_RESPONSE`, misaligned or unmapped offsets `TLM_ADDRESS_ERROR_RESPONSE`,\n"
-         "writes to read-only registers `TLM_COMMAND_ERROR_RESPONSE`.\n\n",
+         "writes to read-only registers `TLM_COMMAND_ERROR_RESPONSE`. Byte enables are accepted\n"
+         "with all four bytes enabled; partial ones get `TLM_BYTE_ENABLE_ERROR_RESPONSE`.\n"
+         "`TLM_IGNORE_COMMAND` to a register gets `TLM_OK_RESPONSE` and has no effect.\n\n",
          STOXVP_REGMAP_MAJOR, STOXVP_REGMAP_MINOR, STOXVP_ID_VALUE, STOXVP_REG_WINDOW);
 
   printf("## Registers\n\n| offset | name | access | reset | description |\n|---|---|---|---|---|\n");
-#define ROW(name, off, acc, rst, doc) \
-  printf("| 0x%03X | %s | %s | 0x%08X | %s |\n", (unsigned)(off), #name, access_text(#acc), \
-         (unsigned)(rst), doc);
+#define ROW(name, off, acc, rst, doc)                                                \
+  printf("| 0x%03X | %s | %s | ", (unsigned)(off), #name, access_text(#acc));          \
+  print_reset(#rst, (unsigned)(rst));                                                  \
+  printf(" | %s |\n", doc);
   STOXVP_REGISTERS(ROW)
 #undef ROW
-  printf("\nAccess: RO read-only, RW read-write, W1C write 1 to clear. HWCFG0/1 reset to the\n"
-         "configured geometry. Reading a `_LO` counter latches the 64-bit value for its `_HI`.\n\n");
+  printf("\nAccess: RO read-only, RW read-write, W1C write 1 to clear. Reset `cfg`: the value\n"
+         "comes from the accelerator's configuration (HWCFG0/1/2: geometry and cell bits; bits\n"
+         "outside the fields read 0). Reading a `_LO` counter latches the 64-bit value for its\n"
+         "`_HI`.\n\n");
 
   printf("## Fields\n\n| register | field | bits | description |\n|---|---|---|---|\n");
 #define FIELD(reg, field, lsb, width, doc)                                                  \
@@ -50,13 +65,20 @@ int main(void) {
          "descriptors are pending. The first error halts the command processor (STATUS.HALTED,\n"
          "IRQ_STATUS.ERROR); CTRL.SOFT_RESET recovers.\n\n",
          STOXVP_DESC_SIZE);
+#define RULE(title, text) printf("### %s\n\n%s\n\n", title, text);
+  STOXVP_RULES(RULE)
+#undef RULE
 
   printf("## Descriptors (version %u)\n\n| opcode | name | operation |\n|---|---|---|\n",
          STOXVP_DESC_VERSION);
 #define OP(name, val, doc) printf("| %d | %s | %s |\n", (val), #name, doc);
   STOXVP_OPCODES(OP)
 #undef OP
-  printf("\nFlags: bit 0 `STOXVP_DESC_F_IRQ`, raise IRQ_STATUS.DONE on completion.\n");
+  printf("\n### Descriptor flags (header `flags`)\n\n| value | name | meaning |\n|---|---|---|\n");
+#define FLAG(name, val, doc) printf("| 0x%X | STOXVP_DESC_F_%s | %s |\n", (unsigned)(val), #name, doc);
+  STOXVP_DESC_FLAGS(FLAG)
+#undef FLAG
+  printf("\nOther bits are reserved and ignored.\n");
 
 #define MEMBER(type, name, doc) \
   printf("| %zu | %s | %s | %s |\n", offsetof(STRUCT, name), #type, #name, doc);
@@ -79,6 +101,9 @@ int main(void) {
 #undef STRUCT
 #define STRUCT struct stoxvp_add_args
   TABLE("ADD arguments", STOXVP_ADD_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_gb_invalidate_args
+  TABLE("GB_INVALIDATE arguments", STOXVP_GB_INVALIDATE_FIELDS)
 #undef STRUCT
 
   printf("\n## Layer parameter block (at params_addr)\n\n"
