@@ -36,7 +36,7 @@ struct command_stats {
   uint64_t gb_hit_bytes = 0;        // operand bytes the global buffer already held
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
   std::array<uint64_t, 6> by_opcode{};
-  std::array<core::converter_stats, 5> by_converter{};  // indexed by STOXVP_CONV_*
+  std::array<core::converter_stats, core::kConverterKinds> by_converter{};  // indexed by STOXVP_CONV_*
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;
   uint64_t conversions() const;
   uint64_t samples() const;
