@@ -92,7 +92,7 @@ static int check_params(const stoxvp_model *m, uint32_t i, const struct stoxvp_m
              (unsigned)l->params_offset, (unsigned)l->params_bytes);
   struct stoxvp_layer_params p;
   memcpy(&p, m->data + l->params_offset, sizeof p);
-  if (p.converter > STOXVP_CONV_MTJ) return E("parameter block: converter = %u", (unsigned)p.converter);
+  if (p.converter >= STOXVP_CONVERTER_KINDS) return E("parameter block: converter = %u", (unsigned)p.converter);
   if (p.curve > STOXVP_CURVE_TABLE) return E("parameter block: curve = %u", (unsigned)p.curve);
   if (p.flags & ~(STOXVP_PARAMS_F_OUT_AFFINE | STOXVP_PARAMS_F_DRIVE))
     return E("parameter block: flags = 0x%x has unknown bits", (unsigned)p.flags);

@@ -1,5 +1,7 @@
 #include "accelerator.h"
 
+#include "converter_costs.h"
+
 #include "tlm/common/log.h"
 
 namespace stoxvp::hw {
@@ -57,13 +59,10 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   const double arrays = double(cfg.tiles) * cfg.arrays_per_tile;
   const double converters = arrays * a.converters_per_array;
   ledger_.set_leakage(component::crossbar, arrays * tech_.array_leakage_mw);
-  switch (cfg.converters.kind) {
-    case STOXVP_CONV_ADC:
-    case STOXVP_CONV_SPARSE_ADC: ledger_.set_leakage(component::adc, converters * tech_.adc.leakage_mw); break;
-    case STOXVP_CONV_SENSE_AMP: ledger_.set_leakage(component::sense_amp, converters * tech_.sense_amp_leakage_mw); break;
-    case STOXVP_CONV_MTJ: ledger_.set_leakage(component::mtj, converters * tech_.mtj_leakage_mw); break;
-    default: break;
-  }
+  const core::converter_config chip = chip_converter(cfg_);
+  const core::converter_design& design = core::converter_design_of(chip.kind);
+  if (design.has_circuit())
+    ledger_.set_leakage(converter_component(design), converters * design.leakage_mw(converter_figures_of(tech_, cfg_), chip));
   ledger_.set_leakage(component::shift_add, converters * tech_.shift_add_leakage_mw);
   ledger_.set_leakage(component::tile_buffer, double(cfg.tiles) * cfg.tile_buffer_kib * tech_.tile_buffer_leakage_mw_per_kib);
   ledger_.set_leakage(component::global_buffer, double(cfg.global_buffer_kib) * tech_.global_buffer_leakage_mw_per_kib);
@@ -180,20 +179,17 @@ accelerator::area_report accelerator::area() const {
   area_report a;
   const auto& c = cfg_.converters;
   const uint32_t pairs = cfg_.array_cols / 2;
-  a.converters_per_array = c.kind == STOXVP_CONV_IDEAL ? 0 : (pairs + c.cols_per_converter - 1) / c.cols_per_converter;
+  const core::converter_config chip = chip_converter(cfg_);
+  const core::converter_design& design = core::converter_design_of(chip.kind);
+  a.converters_per_array = design.has_circuit() ? (pairs + c.cols_per_converter - 1) / c.cols_per_converter : 0;
   const double per_array_cells = double(cfg_.array_rows) * cfg_.array_cols * tech_.cell_area_um2;
   const double arrays = double(cfg_.tiles) * cfg_.arrays_per_tile;
   const double conv = arrays * a.converters_per_array;
   auto& v = a.by_component;
   v[size_t(component::crossbar)] = arrays * per_array_cells;
   v[size_t(component::row_driver)] = arrays * cfg_.array_rows * tech_.row_driver_area_um2;
-  switch (c.kind) {
-    case STOXVP_CONV_ADC:
-    case STOXVP_CONV_SPARSE_ADC: v[size_t(component::adc)] = conv * tech_.adc.area_um2[c.adc_bits]; break;
-    case STOXVP_CONV_SENSE_AMP: v[size_t(component::sense_amp)] = conv * tech_.sense_amp_area_um2; break;
-    case STOXVP_CONV_MTJ: v[size_t(component::mtj)] = conv * tech_.mtj_area_um2; break;
-    default: break;
-  }
+  if (design.has_circuit())
+    v[size_t(converter_component(design))] = conv * design.area_um2(converter_figures_of(tech_, cfg_), chip);
   v[size_t(component::shift_add)] = conv * tech_.shift_add_area_um2;
   v[size_t(component::tile_buffer)] = double(cfg_.tiles) * cfg_.tile_buffer_kib * tech_.tile_buffer_area_um2_per_kib;
   v[size_t(component::global_buffer)] = double(cfg_.global_buffer_kib) * tech_.global_buffer_area_um2_per_kib;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "noc.h"
+#include "stoxvp_regs.h"
 
 #include <systemc>
 
@@ -17,7 +18,7 @@ namespace stoxvp::hw {
 // The converter the chip is built with: what its area and leakage count. (Each layer's
 // descriptor chooses how its partial sums are converted; the energy follows that choice.)
 struct converter_design {
-  uint8_t kind = 4;                 // STOXVP_CONV_*: MTJ
+  uint8_t kind = STOXVP_CONV_MTJ;   // STOXVP_CONV_*
   uint8_t adc_bits = 8;
   uint32_t cols_per_converter = 1;  // column pairs sharing one converter
 };

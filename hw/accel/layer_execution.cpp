@@ -2,6 +2,7 @@
 // and its work on the tiles and the vector unit. Every check runs before any buffer is sized
 // from a descriptor field, and every refusal names the field and its value.
 #include "command_processor.h"
+#include "converter_costs.h"
 #include "desc_error.h"
 #include "hw/core/layer_params.h"
 #include "hw/core/rng.h"
@@ -202,7 +203,7 @@ void command_processor::read_params(uint64_t addr, uint32_t N, std::vector<uint8
   fetch(addr, sizeof(stoxvp_layer_params), raw, "layer parameter block", local, true);
   stoxvp_layer_params h;
   std::memcpy(&h, raw.data(), sizeof h);
-  need(h.converter <= STOXVP_CONV_MTJ, STOXVP_ERR_BAD_PARAM, "converter = " + str(h.converter) + " is not a STOXVP_CONV_* value", addr);
+  need(h.converter < core::kConverterKinds, STOXVP_ERR_BAD_PARAM, "converter = " + str(h.converter) + " is not a STOXVP_CONV_* value", addr);
   need(h.curve <= STOXVP_CURVE_TABLE, STOXVP_ERR_BAD_PARAM, "curve = " + str(h.curve) + " is not a STOXVP_CURVE_* value", addr);
   need((h.flags & ~(STOXVP_PARAMS_F_OUT_AFFINE | STOXVP_PARAMS_F_DRIVE)) == 0, STOXVP_ERR_BAD_PARAM,
        "flags = " + hex(h.flags) + " has unknown bits", addr);
@@ -383,10 +384,8 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   read_params(a.params_addr, shape.N, params_, local);
   const auto bank = converter_for(params_, shape, map);
   const auto& conv_cfg = bank->config();
-  if (conv_cfg.kind == core::converter_kind::adc || conv_cfg.kind == core::converter_kind::sparse_adc)
-    need(conv_cfg.adc_bits <= 16 && tech_.adc.defined[conv_cfg.adc_bits], STOXVP_ERR_BAD_PARAM,
-         "XBAR_CONV: a " + str(conv_cfg.adc_bits) + "-bit ADC has no figures in the technology's " +
-             tech_.adc.name + " model");
+  const std::string missing = bank->design().missing_figures(converter_figures_of(tech_, cfg_), conv_cfg);
+  need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
   fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "XBAR_CONV input", local);
   packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
   stats_.saturated_row_drives += packed_.saturated();

@@ -1,5 +1,7 @@
 #include "tile.h"
 
+#include "converter_costs.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,12 +9,6 @@ namespace stoxvp::hw {
 namespace {
 
 sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
-
-uint32_t max_t(const core::converter_bank& bank, uint32_t wave) {
-  uint32_t t = 0;
-  for (uint32_t i = 0; i < bank.map().w_slices; ++i) t = std::max<uint32_t>(t, bank.config().samples[i][wave]);
-  return t;
-}
 
 }  // namespace
 
@@ -23,24 +19,9 @@ tile::tile(sc_core::sc_module_name name, uint32_t index, const accelerator_confi
     arrays_.push_back(std::make_unique<core::crossbar_array>(cfg.array_rows, cfg.array_cols));
 }
 
-sc_core::sc_time tile::wave_time(const core::converter_bank& bank, uint32_t wave) const {
-  const auto& c = bank.config();
-  const double cols = c.cols_per_converter;
-  switch (c.kind) {
-    case core::converter_kind::ideal:
-      return ns(tech_.read_latency_ns);
-    case core::converter_kind::adc:
-    case core::converter_kind::sparse_adc:
-      // One ADC serves cols_per_converter column pairs one after the other.
-      return ns(tech_.read_latency_ns + tech_.adc.conversion_ns[c.adc_bits] * cols);
-    case core::converter_kind::sense_amp:
-      return ns(tech_.read_latency_ns + tech_.sense_amp_latency_ns * cols);
-    case core::converter_kind::mtj:
-      // Each sample re-drives the columns during the write pulse, then reads and resets the
-      // MTJ; the slices of a wave sample in parallel, so the wave takes its largest T.
-      return ns((tech_.mtj_write_ns + tech_.mtj_read_ns + tech_.mtj_reset_ns) * max_t(bank, wave) * cols);
-  }
-  return sc_core::SC_ZERO_TIME;
+sc_core::sc_time tile::wave_time(const core::converter_bank& bank, const core::converter_figures& f,
+                                 uint32_t wave) const {
+  return ns(bank.design().wave_ns(f, bank.config(), bank.map(), wave));
 }
 
 action_cost tile::execute(const tile_op& op) {
@@ -53,15 +34,19 @@ action_cost tile::execute(const tile_op& op) {
   const auto& map = bank.map();
   const uint32_t waves = map.a_waves, P = op.input->positions();
   const bool skips = cc.skip_zero_waves;
-  const bool mtj = cc.kind == core::converter_kind::mtj;
+  const core::converter_design& design = bank.design();
+  const core::converter_figures fig = converter_figures_of(tech_, cfg_);
   action_cost cost;
   auto& e = cost.energy;
 
   // Array reads: every driven row passes current through every column of its array. The row
-  // drivers set a wave's input once; an MTJ wave then lets the cell current flow during each of
-  // its (largest T) write pulses, an ADC or sense-amplifier wave for one read pulse.
+  // drivers set a wave's input once; the cell current then flows for as many pulses as the
+  // converter design samples the wave (an MTJ wave: its largest T write pulses; an ADC or
+  // sense-amplifier wave: one read pulse).
   double active_cells = 0, drive_bits = 0;
   uint64_t reads[core::kMaxSlices] = {};
+  double pulses[core::kMaxSlices] = {};
+  for (uint32_t j = 0; j < waves; ++j) pulses[j] = design.array_pulses(cc, map, j);
   for (uint32_t p = 0; p < P; ++p) {
     uint32_t active = 0;
     for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
@@ -69,7 +54,7 @@ action_cost tile::execute(const tile_op& op) {
       if (skips && !((active >> j) & 1)) continue;
       ++reads[j];
       const uint32_t bits = std::min(map.a_stream, map.a_mag_bits - j * map.a_stream);
-      const double drives = mtj ? max_t(bank, j) : 1.0;
+      const double drives = pulses[j];
       for (const auto& s : op.slots) {
         const double rows = op.input->driven_rows(p, s.chunk, j);
         active_cells += rows * 2.0 * s.array->channels() * map.w_slices * drives;
@@ -77,33 +62,17 @@ action_cost tile::execute(const tile_op& op) {
       }
     }
   }
-  const double pulse = mtj ? tech_.mtj_write_ns / tech_.read_latency_ns : 1.0;
+  const double pulse = design.pulse_scale(fig);
   e[size_t(component::crossbar)] = active_cells * tech_.cell_read_energy_fj * 1e-3 * pulse;
   e[size_t(component::row_driver)] = drive_bits * tech_.row_drive_energy_pj;
 
-  const uint64_t conversions = after.conversions - before.conversions;
-  switch (cc.kind) {
-    case core::converter_kind::ideal:
-      break;
-    case core::converter_kind::adc:
-    case core::converter_kind::sparse_adc:
-      e[size_t(component::adc)] = conversions * tech_.adc.energy_pj[cc.adc_bits];
-      break;
-    case core::converter_kind::sense_amp:
-      e[size_t(component::sense_amp)] = conversions * tech_.sense_amp_energy_pj;
-      break;
-    case core::converter_kind::mtj: {
-      const uint64_t samples = after.samples - before.samples;
-      const uint64_t resets = cfg_.mtj_reset_after_switch ? after.switches - before.switches : samples;
-      e[size_t(component::mtj)] = samples * (tech_.mtj_write_energy_pj + tech_.mtj_read_energy_pj) +
-                                  resets * tech_.mtj_reset_energy_pj;
-      break;
-    }
-  }
-  // One shift-and-add per code entering the accumulators (ideal reads included).
-  const uint64_t codes = cc.kind == core::converter_kind::ideal
-                             ? uint64_t(P) * waves * op.slots.size() * map.w_slices
-                             : conversions;
+  const core::converter_stats spent{after.conversions - before.conversions, after.samples - before.samples,
+                                    after.skipped - before.skipped, after.switches - before.switches};
+  if (design.has_circuit()) e[size_t(converter_component(design))] = design.energy_pj(fig, cc, spent);
+  // One shift-and-add per code entering the accumulators; a design without a converter circuit
+  // counts no conversions, but every read's codes still enter them.
+  const uint64_t codes = design.has_circuit() ? spent.conversions
+                                              : uint64_t(P) * waves * op.slots.size() * map.w_slices;
   e[size_t(component::shift_add)] = codes * tech_.shift_add_energy_pj;
 
   // Tile buffers: the input arrives once; every array read streams its rows' input bits out;
@@ -117,7 +86,7 @@ action_cost tile::execute(const tile_op& op) {
   e[size_t(component::tile_buffer)] = buffer_bits * tech_.tile_buffer_energy_pj_per_bit;
 
   sc_core::sc_time compute = sc_core::SC_ZERO_TIME;
-  for (uint32_t j = 0; j < waves; ++j) compute += wave_time(bank, j) * static_cast<double>(reads[j]);
+  for (uint32_t j = 0; j < waves; ++j) compute += wave_time(bank, fig, j) * static_cast<double>(reads[j]);
   // The buffer streams inputs to the arrays at banks x width bits per cycle; whichever is
   // slower sets the pace. The shift-add of the last read drains in one cycle.
   const uint64_t per_cycle = uint64_t(cfg_.tile_buffer_banks) * cfg_.tile_buffer_width_bits;

@@ -66,8 +66,9 @@ class tile : public sc_core::sc_module {
   const tile_stats& stats() const { return stats_; }
 
  private:
-  // Time of one wave: the array read and its conversion, per converter kind.
-  sc_core::sc_time wave_time(const core::converter_bank& bank, uint32_t wave) const;
+  // Time of one wave: the array read and its conversion, as the bank's converter design says.
+  sc_core::sc_time wave_time(const core::converter_bank& bank, const core::converter_figures& f,
+                             uint32_t wave) const;
 
   uint32_t index_;
   const accelerator_config& cfg_;

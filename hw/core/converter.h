@@ -10,18 +10,44 @@
 // unit of the accumulated sum is worth code_scale() partial-sum units (ADC: the LSB; MTJ: 1/L
 // with L the least common multiple of the layer's T values, so that counts normalised by
 // their own T accumulate exactly in integers).
+//
+// Each design is a strategy: one converter_design object per design, in its own file under
+// converters/, found by converter_design_of(kind), the only place that tells the kinds apart.
+// A design checks a layer's configuration and builds that layer's converter_kernel (its tables
+// and its conversion loop), and it prices its own work (time, energy, area, leakage). A
+// converter_bank is one layer's converters: the kernel its design built. The kernel converts
+// one array read per call (channels x slices x waves values), so the virtual call is paid once
+// per array read, never per conversion.
 #pragma once
 
 #include "geometry.h"
+#include "stoxvp_regs.h"
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace stoxvp::core {
 
+// The kinds are the register map's STOXVP_CONVERTERS, numbered 0 .. kConverterKinds - 1; their
+// count and names come from it. The C++ spelling below must say the same (checked here).
 enum class converter_kind : uint8_t { ideal = 0, adc = 1, sparse_adc = 2, sense_amp = 3, mtj = 4 };
+constexpr size_t kConverterKinds = STOXVP_CONVERTER_KINDS;
+static_assert(static_cast<int>(converter_kind::ideal) == STOXVP_CONV_IDEAL &&
+                  static_cast<int>(converter_kind::adc) == STOXVP_CONV_ADC &&
+                  static_cast<int>(converter_kind::sparse_adc) == STOXVP_CONV_SPARSE_ADC &&
+                  static_cast<int>(converter_kind::sense_amp) == STOXVP_CONV_SENSE_AMP &&
+                  static_cast<int>(converter_kind::mtj) == STOXVP_CONV_MTJ,
+              "converter_kind must match STOXVP_CONVERTERS in hw/regs/stoxvp_regs.h");
+
+// "mtj" for STOXVP_CONV_MTJ: the register map's name in lower case; "?" for no kind.
 const char* to_string(converter_kind k);
+// The kind named `name` (as to_string spells it); false if there is none.
+bool converter_kind_named(const std::string& name, converter_kind& k);
+// Every kind's name, in order, separated by ", " (for messages).
+std::string converter_kind_names();
 
 // Published StoX-Net switching curves, as sigmoid(a*x + b).
 struct mtj_curve {
@@ -65,46 +91,127 @@ struct converter_stats {
 // The probability the MTJ switches for a normalised drive x in [-1, 1].
 double switching_probability(const converter_config& c, double x);
 
-class converter_bank {
- public:
-  // Validates the configuration against the layer (throws layer_error naming the parameter):
-  // ADC bits 1..24 and a positive range, T of 1..255 wherever the layer has a slice and wave,
-  // per-channel gain and bias of N entries (or none), a curve table of >= 2 values in [0, 1].
-  converter_bank(const converter_config& cfg, const xbar_mapping& m, uint32_t N, uint32_t chunks);
+// What the converters cost: the converter figures of the accelerator's technology, as plain
+// numbers (the accelerator fills them from hw::technology: hw/accel/converter_costs.h), and the
+// one chip option that changes what a conversion costs. Plain numbers rather than a cost
+// interface beside the tile in hw/accel: each design prices its own work in its own file and
+// hw/core stays free of the accelerator, so a design is one file plus one line in the factory,
+// not a file in each of two folders and two tables that must agree.
+struct converter_figures {
+  double read_latency_ns = 0;  // one array read: drive a wave and settle the columns
+  std::string adc_model;       // the ADC circuit model the technology selects
+  std::array<double, 17> adc_energy_pj{}, adc_area_um2{}, adc_conversion_ns{};  // by bits
+  std::array<bool, 17> adc_defined{};
+  double adc_leakage_mw = 0;
+  double sense_amp_energy_pj = 0, sense_amp_latency_ns = 0, sense_amp_area_um2 = 0, sense_amp_leakage_mw = 0;
+  double mtj_write_energy_pj = 0, mtj_write_ns = 0, mtj_read_energy_pj = 0, mtj_read_ns = 0;
+  double mtj_reset_energy_pj = 0, mtj_reset_ns = 0, mtj_area_um2 = 0, mtj_leakage_mw = 0;
+  bool mtj_reset_after_switch = false;  // the chip resets an MTJ only after it switched
+};
 
-  converter_kind kind() const { return cfg_.kind; }
-  int64_t multiplier(uint32_t slice, uint32_t wave) const { return mult_[slice * kMaxSlices + wave]; }
-  double code_scale() const { return code_scale_; }
+class converter_design;
+
+// One design's converters for one layer: what the design derived from the layer's
+// configuration (the code range, the MTJ's tables) and its conversion loop.
+class converter_kernel {
+ public:
+  virtual ~converter_kernel() = default;
+  converter_kernel(const converter_kernel&) = delete;
+  converter_kernel& operator=(const converter_kernel&) = delete;
+
+  const converter_design& design() const { return design_; }
   const converter_config& config() const { return cfg_; }
   const xbar_mapping& map() const { return map_; }
+  int64_t multiplier(uint32_t slice, uint32_t wave) const { return mult_[slice * kMaxSlices + wave]; }
+  double code_scale() const { return code_scale_; }
 
-  // Converts one array read at `position` of row chunk `chunk`: the PS of `count` channels from
-  // global channel `ch0` (layout [(ch * w_slices + i) * a_waves + j]) into codes (same layout).
-  // Waves not in `active_waves` are skipped when the design skips (codes 0, no conversion).
-  void convert(const int32_t* ps, int32_t* codes, uint32_t ch0, uint32_t count,
-               uint32_t position, uint32_t chunk, uint32_t active_waves, uint64_t key,
-               converter_stats& stats) const;
+  // As converter_bank::convert.
+  virtual void convert(const int32_t* ps, int32_t* codes, uint32_t ch0, uint32_t count, uint32_t position,
+                       uint32_t chunk, uint32_t active_waves, uint64_t key, converter_stats& stats) const = 0;
 
- private:
-  // Per channel: CDF thresholds of the count for each PS value of the unclamped window.
-  struct mtj_table {
-    int32_t lo = 0, hi = 0;  // tabulated PS window; PS outside it clamps into it
-    bool tabulated = false;  // false: the window is too wide, thresholds computed per draw
-    std::vector<std::vector<uint32_t>> thr;  // per distinct T: (hi - lo + 1) x T thresholds
-  };
-  int32_t mtj_count(uint32_t ch, int32_t ps, uint32_t t, uint32_t ti, uint32_t u) const;
-  void build_mtj_tables();
+ protected:
+  // Checks what every design needs (at most kMaxSlices slices and waves, a converter per at
+  // least one column) and sets the shift-add weights 2^(i w_slice + j a_stream).
+  converter_kernel(const converter_design& d, const converter_config& cfg, const xbar_mapping& m, uint32_t N,
+                   uint32_t chunks);
+  [[noreturn]] static void bad(const std::string& what);  // throws layer_error
+  void check_drive_sizes() const;   // N gains and N biases, or none (designs that drive)
+  void check_finite_drive() const;  // every gain and bias finite
 
+  const converter_design& design_;
   converter_config cfg_;
   xbar_mapping map_;
   uint32_t N_, chunks_;
   int64_t mult_[kMaxSlices * kMaxSlices] = {};
   double code_scale_ = 1;
-  double lsb_ = 1;
-  int32_t code_min_ = 0, code_max_ = 0;
-  std::vector<uint32_t> t_values_;  // distinct T of the layer
-  uint8_t t_index_[kMaxSlices * kMaxSlices] = {};  // (slice, wave) -> index into t_values_
-  std::vector<mtj_table> tables_;
+};
+
+// A converter design: one object per design, stateless. The cost hooks have defaults for a
+// design without a converter circuit (ideal).
+class converter_design {
+ public:
+  virtual ~converter_design() = default;
+  virtual converter_kind kind() const = 0;
+  const char* name() const { return to_string(kind()); }
+
+  // Validates `cfg` against the layer (throws layer_error naming the parameter) and builds the
+  // layer's kernel.
+  virtual std::unique_ptr<converter_kernel> build(const converter_config& cfg, const xbar_mapping& m, uint32_t N,
+                                                  uint32_t chunks) const = 0;
+
+  // The energy-ledger component its converters' energy, area and leakage count under; nullptr:
+  // no converter circuit (no conversions are counted, no converter area or leakage exists).
+  virtual const char* component() const { return nullptr; }
+  bool has_circuit() const { return component() != nullptr; }
+  // Empty when `f` has every figure `c` needs, else what is missing.
+  virtual std::string missing_figures(const converter_figures&, const converter_config&) const { return {}; }
+  // Area (um^2) and leakage (mW) of one converter.
+  virtual double area_um2(const converter_figures&, const converter_config&) const { return 0; }
+  virtual double leakage_mw(const converter_figures&, const converter_config&) const { return 0; }
+  // The time of one input wave: the array read and its conversions, in ns.
+  virtual double wave_ns(const converter_figures& f, const converter_config& c, const xbar_mapping& m,
+                         uint32_t wave) const = 0;
+  // How many pulses one input wave drives the array's cells for, and each pulse's length in
+  // read pulses.
+  virtual double array_pulses(const converter_config&, const xbar_mapping&, uint32_t) const { return 1.0; }
+  virtual double pulse_scale(const converter_figures&) const { return 1.0; }
+  // Energy of the converter work counted in `spent`, in pJ.
+  virtual double energy_pj(const converter_figures&, const converter_config&, const converter_stats&) const {
+    return 0;
+  }
+};
+
+// The factory: the design of kind `k`, nullptr if `k` is not a STOXVP_CONV_* value.
+const converter_design* find_converter_design(converter_kind k);
+// As find_converter_design; throws std::invalid_argument naming the value for no kind.
+const converter_design& converter_design_of(converter_kind k);
+
+// One layer's converters.
+class converter_bank {
+ public:
+  // Validates the configuration against the layer (throws layer_error naming the parameter):
+  // a known kind, ADC bits 1..24 and a positive range, T of 1..255 wherever the layer has a
+  // slice and wave, per-channel gain and bias of N entries (or none), a curve table of >= 2
+  // values in [0, 1].
+  converter_bank(const converter_config& cfg, const xbar_mapping& m, uint32_t N, uint32_t chunks);
+
+  converter_kind kind() const { return kernel_->config().kind; }
+  const converter_design& design() const { return kernel_->design(); }
+  int64_t multiplier(uint32_t slice, uint32_t wave) const { return kernel_->multiplier(slice, wave); }
+  double code_scale() const { return kernel_->code_scale(); }
+  const converter_config& config() const { return kernel_->config(); }
+  const xbar_mapping& map() const { return kernel_->map(); }
+
+  // Converts one array read at `position` of row chunk `chunk`: the PS of `count` channels from
+  // global channel `ch0` (layout [(ch * w_slices + i) * a_waves + j]) into codes (same layout).
+  // Waves not in `active_waves` are skipped when the design skips (codes 0, no conversion).
+  void convert(const int32_t* ps, int32_t* codes, uint32_t ch0, uint32_t count, uint32_t position,
+               uint32_t chunk, uint32_t active_waves, uint64_t key, converter_stats& stats) const {
+    kernel_->convert(ps, codes, ch0, count, position, chunk, active_waves, key, stats);
+  }
+
+ private:
+  std::unique_ptr<const converter_kernel> kernel_;
 };
 
 }  // namespace stoxvp::core

@@ -210,6 +210,10 @@ enum stoxvp_opcode {
   STOXVP_OPCODES(STOXVP_X_OP)
 #undef STOXVP_X_OP
 };
+/* How many opcodes exist: they are numbered 0 .. STOXVP_OPCODE_KINDS - 1. */
+#define STOXVP_X_ONE(name, val, doc) +1
+enum { STOXVP_OPCODE_KINDS = 0 STOXVP_OPCODES(STOXVP_X_ONE) };
+#undef STOXVP_X_ONE
 
 /* Enumerations used in descriptors and layer parameter blocks: X(name, value, description). */
 #define STOXVP_CONVERTERS(X)                                                                   \
@@ -238,6 +242,10 @@ enum stoxvp_converter {
   STOXVP_CONVERTERS(STOXVP_X_E)
 #undef STOXVP_X_E
 };
+/* How many converter kinds exist: they are numbered 0 .. STOXVP_CONVERTER_KINDS - 1. */
+#define STOXVP_X_ONE(name, val, doc) +1
+enum { STOXVP_CONVERTER_KINDS = 0 STOXVP_CONVERTERS(STOXVP_X_ONE) };
+#undef STOXVP_X_ONE
 enum stoxvp_activation {
 #define STOXVP_X_E(name, val, doc) STOXVP_ACT_##name = (val),
   STOXVP_ACTIVATIONS(STOXVP_X_E)

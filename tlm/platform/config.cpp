@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "hw/core/converter.h"
 #include "stoxvp_regs.h"
 #include "tlm/common/json_reader.h"
 
@@ -29,14 +30,12 @@ nlohmann::json memory_json(const memory_region_config& m) {
 sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
 double in_ns(const sc_core::sc_time& t) { return static_cast<double>(t.value()) / 1000.0; }
 
-const char* const kConverterNames[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
-
-std::string converter_name(uint8_t k) { return k < 5 ? kConverterNames[k] : "?"; }
+std::string converter_name(uint8_t k) { return core::to_string(static_cast<core::converter_kind>(k)); }
 
 uint8_t converter_kind_of(json_object_reader& r, const std::string& name) {
-  for (uint8_t k = 0; k < 5; ++k)
-    if (name == kConverterNames[k]) return k;
-  r.fail("kind", "\"" + name + "\" is not one of ideal, adc, sparse_adc, sense_amp, mtj");
+  core::converter_kind k;
+  if (core::converter_kind_named(name, k)) return static_cast<uint8_t>(k);
+  r.fail("kind", "\"" + name + "\" is not one of " + core::converter_kind_names());
 }
 
 void read_ns(json_object_reader& r, const char* key, sc_core::sc_time& t) {

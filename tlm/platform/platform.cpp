@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -608,9 +609,19 @@ nlohmann::json platform::report() const {
     cells += ts.cells_written;
     tiles.push_back({{"operations", ts.operations}, {"busy_ns", to_ns(ts.busy)}});
   }
-  static const char* opnames[] = {"nop", "xbar_program", "xbar_conv", "digital_conv", "pool", "add", "gb_invalidate"};
+  // Opcode names as the register map spells them, in lower case.
+  static const char* const opnames[] = {
+#define STOXVP_X_OPNAME(name, val, doc) #name,
+      STOXVP_OPCODES(STOXVP_X_OPNAME)
+#undef STOXVP_X_OPNAME
+  };
+  static_assert(sizeof opnames / sizeof *opnames == STOXVP_OPCODE_KINDS);
   nlohmann::json ops = nlohmann::json::object();
-  for (size_t o = 0; o < s.by_opcode.size(); ++o) ops[opnames[o]] = s.by_opcode[o];
+  for (size_t o = 0; o < s.by_opcode.size(); ++o) {
+    std::string n = opnames[o];
+    for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    ops[n] = s.by_opcode[o];
+  }
   j["accelerator"] = {{"descriptors", s.descriptors},
                       {"descriptors_by_opcode", ops},
                       {"errors", s.errors},

@@ -2,6 +2,7 @@
 
 #include "firmware/apps/inference/bootinfo.h"
 #include "firmware/apps/inference/inference.h"
+#include "hw/core/converter.h"
 #include "stoxvp_model.h"
 #include "tlm/platform/output_file.h"
 
@@ -154,10 +155,9 @@ std::vector<uint8_t> read_model(const std::string& path) {
 }
 
 uint8_t converter_override::kind_of(const std::string& name) {
-  static const char* names[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
-  for (uint8_t k = 0; k < 5; ++k)
-    if (name == names[k]) return k;
-  fail("converter '" + name + "' is not one of ideal, adc, sparse_adc, sense_amp, mtj");
+  core::converter_kind k;
+  if (core::converter_kind_named(name, k)) return static_cast<uint8_t>(k);
+  fail("converter '" + name + "' is not one of " + core::converter_kind_names());
 }
 
 void converter_override::set_samples(const std::string& spec) {
@@ -312,12 +312,11 @@ outcome session::collect() const {
     o.predictions.push_back(r.prediction);
     o.latency_ns.push_back(r.latency_ns);
   }
-  static const char* kinds[] = {"ideal", "adc", "sparse_adc", "sense_amp", "mtj"};
   nlohmann::json conv;
   if (req_.converter.enabled) {
     std::vector<int> t;
     for (int i = 0; i < 8; ++i) t.push_back(req_.converter.samples[i][0]);
-    conv = {{"kind", kinds[req_.converter.kind % 5]}, {"adc_bits", req_.converter.adc_bits},
+    conv = {{"kind", core::to_string(static_cast<core::converter_kind>(req_.converter.kind))}, {"adc_bits", req_.converter.adc_bits},
             {"adc_range", req_.converter.adc_range}, {"cols_per_converter", req_.converter.cols_per_converter},
             {"samples_per_slice", t}};
   }
