@@ -230,6 +230,30 @@ TEST(RiscvCpu, AnInterruptWithoutTrapVectorIsReportedAsSuch) {
                                 {"interrupt 7 taken at pc", "with mtvec = 0x00000000: no trap handler there"});
 }
 
+TEST(RiscvCpu, EveryExceptionEntersTheFirmwaresHandlerAndReturns) {
+  // traps.c checks mcause, mepc and mtval of each kind in its own handler, then mcycle,
+  // minstret, mip and MTIME; it exits with the number of failed checks.
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "traps");
+  const std::string out = stoxvp_console_output(g.p);
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message << "\n" << out;
+  EXPECT_EQ(rr.exit_code, 0) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  for (const char* kind : {"illegal instruction (16-bit)", "illegal instruction (32-bit)", "ebreak", "c.ebreak",
+                           "ecall", "load access fault", "store access fault", "misaligned AMO", "misaligned LR",
+                           "instruction access fault", "10 exceptions taken", "minstret advanced 2002, mcycle 2002",
+                           "mip 0x00000080 with MTIME", "MTIME advanced"})
+    EXPECT_NE(out.find(std::string("ok ") + kind), std::string::npos) << kind << "\n" << out;
+  EXPECT_EQ(report_of(g.p)["cpu"]["exceptions_taken"].get<uint64_t>(), 10u);
+}
+
+TEST(RiscvCpu, AHandlerThatKeepsFaultingEndsTheRunWithTheFirstCause) {
+  stoxvp::test::expect_mentions(fault_of("handler_faults"),
+                                {"environment call from M-mode (mcause 11)", "then the trap handler at pc",
+                                 "<faulting_handler+0x0>", "without returning"});
+}
+
 TEST(RiscvCpu, NullCallIsAFetchFault) {
   stoxvp::test::expect_mentions(fault_of("null_call"), {"jump to address 0", "<main+0x"});
 }
