@@ -1005,6 +1005,23 @@ size_t riscv_cpu::debugger_memory(bool write, uint64_t addr, uint8_t* data, size
 }
 
 bool riscv_cpu::debugger_point(bool insert, int type, uint64_t addr, uint64_t len) {
+  // Unicorn decides at translation whether an instruction calls the code hooks and whether
+  // loads and stores take the slow path that calls the memory hooks: code translated before a
+  // point changes must be translated again.
+  // (Unicorn 2.0's flush of every translation takes seconds: drop those of the image's code.)
+  struct retranslate {
+    riscv_cpu& cpu;
+    uint64_t at;
+    bool all;
+    ~retranslate() {
+      if (!all) {
+        uc_ctl_remove_cache(cpu.uc_, at, at + 1);
+        return;
+      }
+      for (const auto& seg : cpu.image_->segments)
+        if (seg.executable) uc_ctl_remove_cache(cpu.uc_, seg.address, seg.address + seg.memory_size);
+    }
+  } again{*this, addr, type > 1};
   if (type <= 1) {  // software and hardware breakpoints are the same hook
     const auto it = breakpoints_.find(addr);
     if (!insert) {

@@ -56,6 +56,8 @@ class platform {
   // Reads and checks the ELF (firmware_error naming the file, field and value; every loadable
   // segment must lie in SRAM or DRAM) and writes its segments into memory.
   void attach_elf(const std::string& path);
+  // The RV32 CPU once an image is attached (nullptr before, and for host-compiled firmware).
+  riscv_cpu* riscv() const { return riscv_cpu_; }
   // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
   void enable_vcd(const std::string& path);
   // Power per component group over time, as real-valued VCD signals and as CSV, in bins of the

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
       ("elf", po::value(&elf),
        "run this RV32 ELF image on the instruction-set simulator (implies --cpu riscv); with "
        "--firmware inference the host prepares the model and images for it")
+      ("gdb", po::value<std::string>(), "RISC-V: wait for gdb on 127.0.0.1:<port> (0: a free one) before reset")
       ("list-firmware", "list the firmware applications and exit")
       ("model,m", po::value(&req.model_path)->default_value(req.model_path),
        "inference: the model file (.sxvm) to run")
@@ -233,6 +234,17 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
+  if (vm.count("gdb")) {
+    const std::string g = vm["gdb"].as<std::string>();
+    if (g.empty() || g.size() > 5 || g.find_first_not_of("0123456789") != std::string::npos || std::stoul(g) > 65535) {
+      std::cerr << "stoxvp: --gdb: '" << g << "' is not a TCP port (0 to 65535; 0 picks a free one)\n";
+      return kUsage;
+    }
+    if (cpu != "riscv") {
+      std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n";
+      return kUsage;
+    }
+  }
   uint64_t limit_ps = 0;
   if (!time_limit.empty()) {
     auto t = parse_time(time_limit);
@@ -310,6 +322,12 @@ int main(int argc, char** argv) {
     return fail_setup("--firmware");
   }
 
+  if (vm.count("gdb")) {  // the port was checked with the other options
+    uint16_t port = 0;
+    if (stoxvp_attach_gdb(p, static_cast<uint16_t>(std::stoul(vm["gdb"].as<std::string>())), &port) != STOXVP_OK)
+      return fail_setup("--gdb");
+    std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
+  }
   stoxvp_run_result rr{};
   if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
