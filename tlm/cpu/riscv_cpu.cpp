@@ -268,7 +268,7 @@ void riscv_cpu::run() {
   uint64_t next = image_->entry;
   if (gdb_) {
     // Before reset ends: gdb sees the entry point and may set breakpoints before anything runs.
-    log(log_level::warning, name(), "waiting for gdb on " + gdb_->address() + " (target remote " + gdb_->address() + ")");
+    log(log_level::info, name(), "waiting for gdb on " + gdb_->address() + " (target remote " + gdb_->address() + ")");
     gdb_->wait_for_client();
     debug_session(next, kSigTrap);
   }
