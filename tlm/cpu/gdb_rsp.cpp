@@ -501,6 +501,7 @@ extern "C" int gdb_rsp_fuzz_one(const uint8_t* data, size_t size) {
     }
     if (!rsp.has_input()) break;
   }
-  if (out.size() > 64 * size + 4096) __builtin_trap();  // replies stay proportional to the input
+  // Replies stay bounded by what the packets may ask for: a packet is at least 4 bytes.
+  if (out.size() > (size / 4 + 2) * (2 * stoxvp::gdb_rsp::kMaxMemory + 64) + 2 * size) __builtin_trap();
   return 0;
 }
