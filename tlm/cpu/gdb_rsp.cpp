@@ -232,10 +232,9 @@ gdb_rsp::action gdb_rsp::process(std::string& out) {
           out += frame("E01");  // longer than the PacketSize announced
           break;
         }
-        const bool ack_before = ack_;
         const std::string reply = dispatch(packet_, act);
+        if (reply == "E01") ++errors_;  // malformed arguments
         if (act == action::none || act == action::detach) out += frame(reply);
-        (void)ack_before;
         break;
       }
     }

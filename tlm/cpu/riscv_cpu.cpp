@@ -866,7 +866,12 @@ void riscv_cpu::debug_session(uint64_t& next, int signal, const std::string& rea
   }
   uint64_t w = next;
   uc_reg_write(uc_, UC_RISCV_REG_PC, &w);
+  const unsigned errors_before = gdb_->rsp().protocol_errors();
   const gdb_rsp::action act = gdb_->serve(gdb_->rsp().stop_packet(signal, reason));
+  if (gdb_->rsp().protocol_errors() != errors_before)
+    log(log_level::warning, name(),
+        "gdb: " + std::to_string(gdb_->rsp().protocol_errors() - errors_before) +
+            " malformed packet(s) (bad checksum or arguments, longer than PacketSize 4096, cut short) answered with a NAK or E01");
   next = pc();
   stepping_ = act == gdb_rsp::action::step;
   watch_reason_.clear();
