@@ -488,6 +488,36 @@ TEST(RiscvGdb, BreakpointThenDetachLetsTheFirmwareRunToItsExit) {
   EXPECT_EQ(rr.exit_code, 42);
 }
 
+TEST(RiscvGdb, AHostileStreamGetsErrorRepliesAndTheSessionCarriesOn) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  std::string replies;
+  bool alive = false;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.raw(std::string("\0\xff$$$###}}}*garbage#zz", 23));              // noise, cut-short packets
+    c.raw("$m20000000,4#00");                                           // bad checksum
+    c.raw(stoxvp::gdb_rsp::frame("M20000000,100000000:00"));            // hostile length
+    c.raw(stoxvp::gdb_rsp::frame("m" + std::string(40, 'f') + ",4"));   // hostile address
+    c.raw(stoxvp::gdb_rsp::frame(std::string(3 * stoxvp::gdb_rsp::kMaxPacket, 'X')));  // oversized
+    c.send("qAttached");
+    alive = c.wait_for("$1#");
+    replies = c.got;
+    c.send("c");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(alive) << replies;
+  EXPECT_NE(replies.find('-'), std::string::npos) << replies;                   // the NAK
+  EXPECT_NE(replies.find(stoxvp::gdb_rsp::frame("E01")), std::string::npos) << replies;
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+}
+
 TEST(RiscvGdb, TheCApiRefusesMisuseWithClearErrors) {
   platform_guard g;
   g.p = create();
