@@ -448,6 +448,29 @@ TEST(RiscvGdb, CtrlCStopsARunningCpuAndKillEndsTheRun) {
   EXPECT_LT(pc, spin + 64);
 }
 
+TEST(RiscvGdb, CtrlCStopsACpuSleepingInWfi) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("sleep_forever").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  bool interrupted = false;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send("c");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    c.raw("\x03");
+    interrupted = c.wait_for("$S02");
+    c.send("k");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(interrupted);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  stoxvp::test::expect_mentions(rr.message, {"the debugger ended the firmware at pc"});
+}
+
 TEST(RiscvGdb, BreakpointThenDetachLetsTheFirmwareRunToItsExit) {
   platform_guard g;
   g.p = create();

@@ -322,6 +322,8 @@ void riscv_cpu::run() {
       if (interrupt_pending()) next = take_interrupt(next);
     } else if (wfi_before(next) && (!stepped || next == step_from + 4)) {
       sleep_until_interrupt(next - 4);  // QEMU halts at WFI and reports the next PC
+      next = pc();                      // (unless gdb, stopping the sleep, moved it)
+      if (killed_) break;
     } else if (stepped) {
       // one instruction executed
     } else {
@@ -570,7 +572,24 @@ void riscv_cpu::sleep_until_interrupt(uint64_t pc) {
   ++sleeps_;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   set_asleep(true);
-  while (!pending_lines() && !exit_requested_) wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
+  while (!pending_lines() && !exit_requested_) {
+    if (!debugger_attached()) {
+      wait(irq_external.value_changed_event() | irq_timer.value_changed_event());
+      continue;
+    }
+    // With gdb attached the sleep is cut into slices of simulated time to look for Ctrl-C
+    // between them; a line still ends it at once. Stopped there, the WFI ends as if woken
+    // (the spec allows a WFI to end for any reason).
+    wait(sc_core::sc_time(100, sc_core::SC_US), irq_external.value_changed_event() | irq_timer.value_changed_event());
+    if (pending_lines() || exit_requested_ || !gdb_->poll_interrupt()) continue;
+    set_asleep(false);
+    uint64_t at = pc;
+    at += 4;
+    start_quantum();
+    debug_session(at, kSigInt);
+    sleep_time_ += sc_core::sc_time_stamp() - t0;
+    return;
+  }
   set_asleep(false);
   sleep_time_ += sc_core::sc_time_stamp() - t0;
   start_quantum();  // a new quantum starts at the wake-up
