@@ -153,7 +153,10 @@ int main(int argc, char** argv) {
       ("elf", po::value(&elf),
        "run this RV32 ELF image on the instruction-set simulator (implies --cpu riscv); with "
        "--firmware inference the host prepares the model and images for it")
-      ("gdb", po::value<std::string>(), "RISC-V: wait for gdb on 127.0.0.1:<port> (0: a free one) before reset")
+      ("gdb", po::value<std::string>()->notifier([](const std::string& g) {
+         if (g.empty() || g.size() > 5 || g.find_first_not_of("0123456789") != std::string::npos || std::stoul(g) > 65535)
+           throw po::error("--gdb: '" + g + "' is not a TCP port (0 to 65535; 0 picks a free one)");
+       }), "RISC-V: wait for gdb on 127.0.0.1:<port> (0: a free one) before reset")
       ("list-firmware", "list the firmware applications and exit")
       ("model,m", po::value(&req.model_path)->default_value(req.model_path),
        "inference: the model file (.sxvm) to run")
@@ -234,17 +237,6 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
-  if (vm.count("gdb")) {
-    const std::string g = vm["gdb"].as<std::string>();
-    if (g.empty() || g.size() > 5 || g.find_first_not_of("0123456789") != std::string::npos || std::stoul(g) > 65535) {
-      std::cerr << "stoxvp: --gdb: '" << g << "' is not a TCP port (0 to 65535; 0 picks a free one)\n";
-      return kUsage;
-    }
-    if (cpu != "riscv") {
-      std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n";
-      return kUsage;
-    }
-  }
   uint64_t limit_ps = 0;
   if (!time_limit.empty()) {
     auto t = parse_time(time_limit);
@@ -322,8 +314,10 @@ int main(int argc, char** argv) {
     return fail_setup("--firmware");
   }
 
-  if (vm.count("gdb")) {  // the port was checked with the other options
+  if (vm.count("gdb")) {  // (its notifier checked the port)
     uint16_t port = 0;
+    if (cpu != "riscv") std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n";
+    if (cpu != "riscv") return stoxvp_destroy(p), kUsage;
     if (stoxvp_attach_gdb(p, static_cast<uint16_t>(std::stoul(vm["gdb"].as<std::string>())), &port) != STOXVP_OK)
       return fail_setup("--gdb");
     std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
