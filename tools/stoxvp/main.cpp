@@ -237,6 +237,8 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
+  if (vm.count("gdb") && cpu != "riscv")
+    return std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n", kUsage;
   uint64_t limit_ps = 0;
   if (!time_limit.empty()) {
     auto t = parse_time(time_limit);
@@ -316,8 +318,6 @@ int main(int argc, char** argv) {
 
   if (vm.count("gdb")) {  // (its notifier checked the port)
     uint16_t port = 0;
-    if (cpu != "riscv") std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n";
-    if (cpu != "riscv") return stoxvp_destroy(p), kUsage;
     if (stoxvp_attach_gdb(p, static_cast<uint16_t>(std::stoul(vm["gdb"].as<std::string>())), &port) != STOXVP_OK)
       return fail_setup("--gdb");
     std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
