@@ -1025,6 +1025,9 @@ size_t riscv_cpu::debugger_memory(bool write, uint64_t addr, uint8_t* data, size
     if (n == 0 || n > len - done) break;
     done += n;
   }
+  // Code gdb patches must be translated again (the firmware's own stores to code are not
+  // watched for: docs/riscv.md).
+  if (write && done > 0) uc_ctl_remove_cache(uc_, addr, addr + done);
   return done;
 }
 
