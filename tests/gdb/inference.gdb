@@ -12,6 +12,8 @@ print img
 # expect: \$1 = 0
 next
 # expect: switch \(l->type\)
+step
+# expect: program_desc \(|stoxvp_desc_program \(|^1[0-9][0-9]\s
 print dev->tail
 # expect: \$2 = 3
 print dev->ring[0].hdr
