@@ -541,6 +541,27 @@ TEST(RiscvGdb, AHostileStreamGetsErrorRepliesAndTheSessionCarriesOn) {
   EXPECT_EQ(rr.exit_code, 42);
 }
 
+TEST(RiscvGdb, ADebuggerThatVanishesCountsAsADetach) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  char z[64];
+  std::snprintf(z, sizeof z, "Z0,%llx,2", static_cast<unsigned long long>(function_address("exit_code", "main")));
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send(z);
+    c.wait_for("OK");
+    c.send("c");  // and gone before the breakpoint is hit
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+}
+
 TEST(RiscvGdb, TheCApiRefusesMisuseWithClearErrors) {
   platform_guard g;
   g.p = create();

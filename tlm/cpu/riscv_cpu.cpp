@@ -876,7 +876,11 @@ uint16_t riscv_cpu::attach_debugger(uint16_t port, bool loopback_only) {
 bool riscv_cpu::debugger_attached() const { return gdb_ && gdb_->connected(); }
 
 void riscv_cpu::debug_session(uint64_t& next, int signal, const std::string& reason) {
-  if (!debugger_attached()) return;
+  if (!gdb_) return;
+  if (!gdb_->connected()) {  // gdb went away: its points go with it
+    if (!breakpoints_.empty() || !watchpoints_.empty() || stepping_) debug_detach();
+    return;
+  }
   // Simulated time stands still from here until gdb resumes the CPU: this thread blocks in the
   // socket without yielding to SystemC, so no other process runs ahead.
   if (next == counter_next_) {
@@ -910,10 +914,17 @@ void riscv_cpu::debug_detach() {
   for (const auto& wp : watchpoints_) uc_hook_del(uc_, wp.hook);
   breakpoints_.clear();
   watchpoints_.clear();
+  drop_translations();
   stepping_ = false;
   watch_hit_ = false;
   if (gdb_) gdb_->close_client();
   log(log_level::info, name(), "gdb detached; the firmware runs on");
+}
+
+void riscv_cpu::drop_translations() {
+  // (Unicorn 2.0's flush of every translation takes seconds: drop those of the image's code.)
+  for (const auto& seg : image_->segments)
+    if (seg.executable) uc_ctl_remove_cache(uc_, seg.address, seg.address + seg.memory_size);
 }
 
 void riscv_cpu::on_breakpoint(uint64_t addr) {
@@ -1035,18 +1046,15 @@ bool riscv_cpu::debugger_point(bool insert, int type, uint64_t addr, uint64_t le
   // Unicorn decides at translation whether an instruction calls the code hooks and whether
   // loads and stores take the slow path that calls the memory hooks: code translated before a
   // point changes must be translated again.
-  // (Unicorn 2.0's flush of every translation takes seconds: drop those of the image's code.)
   struct retranslate {
     riscv_cpu& cpu;
     uint64_t at;
     bool all;
     ~retranslate() {
-      if (!all) {
+      if (all)
+        cpu.drop_translations();
+      else
         uc_ctl_remove_cache(cpu.uc_, at, at + 1);
-        return;
-      }
-      for (const auto& seg : cpu.image_->segments)
-        if (seg.executable) uc_ctl_remove_cache(cpu.uc_, seg.address, seg.address + seg.memory_size);
     }
   } again{*this, addr, type > 1};
   if (type <= 1) {  // software and hardware breakpoints are the same hook

@@ -131,6 +131,7 @@ class riscv_cpu : public cpu_base {
   friend class riscv_debug_target;
   void debug_session(uint64_t& next, int signal, const std::string& reason = "");
   void debug_detach();
+  void drop_translations();  // of the image's code: hooks added or removed take effect
   void on_breakpoint(uint64_t addr);
   void on_watch(int type, uint64_t addr);
   void uncharge_from(uint64_t addr);
