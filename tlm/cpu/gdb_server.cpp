@@ -94,6 +94,7 @@ bool gdb_server::poll_interrupt() {
   uint8_t buf[256];
   const ssize_t n = ::recv(client_, buf, sizeof buf, MSG_DONTWAIT);
   if (n > 0) rsp_.receive_while_running(buf, static_cast<size_t>(n));
+  if (n == 0) close_client();  // gdb went away while the CPU ran: the next stop detaches
   return rsp_.take_interrupt();
 }
 
