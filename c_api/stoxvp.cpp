@@ -231,6 +231,21 @@ stoxvp_result stoxvp_attach_elf(stoxvp_platform* p, const char* path) {
   return ok();
 }
 
+stoxvp_result stoxvp_attach_gdb(stoxvp_platform* p, uint16_t port, uint16_t* bound_port) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_attach_gdb", r)) return r;
+  if (p->impl->started()) return fail(STOXVP_E_STATE, "stoxvp_attach_gdb: the simulation has already started");
+  if (p->impl->riscv() == nullptr)
+    return fail(STOXVP_E_STATE, "stoxvp_attach_gdb: gdb debugs RISC-V firmware; attach an image with stoxvp_attach_elf first");
+  try {
+    const uint16_t bound = p->impl->riscv()->attach_debugger(port);
+    if (bound_port != nullptr) *bound_port = bound;
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, std::string("stoxvp_attach_gdb: ") + e.what());
+  }
+  return ok();
+}
+
 stoxvp_result stoxvp_enable_vcd(stoxvp_platform* p, const char* path) {
   stoxvp_result r;
   if (!usable(p, "stoxvp_enable_vcd", r)) return r;

@@ -106,6 +106,12 @@ stoxvp_result stoxvp_attach_firmware(stoxvp_platform *p, stoxvp_firmware_entry e
  * the value, for an image that is not one (wrong machine, truncated, segments outside memory).
  * The first attach chooses host-compiled or RISC-V firmware (STOXVP_E_STATE for the other). */
 stoxvp_result stoxvp_attach_elf(stoxvp_platform *p, const char *path);
+/* Debugging the RISC-V firmware: listens for gdb's remote serial protocol on 127.0.0.1:port
+ * (0: any free port, written to *bound_port when it is not NULL); the run then waits for gdb to
+ * attach before the first instruction, and simulated time stands still while gdb holds the CPU.
+ * After stoxvp_attach_elf and before the first run (STOXVP_E_STATE otherwise); STOXVP_E_IO
+ * naming the address and the reason when the port cannot be listened on. */
+stoxvp_result stoxvp_attach_gdb(stoxvp_platform *p, uint16_t port, uint16_t *bound_port);
 
 /* Trace files are written to a temporary file beside their path and renamed into place by
  * stoxvp_close_outputs only when complete: an existing file of that name is replaced by a

@@ -10,6 +10,7 @@ PACKAGES=(
   libsystemc-dev libboost-program-options-dev libgtest-dev nlohmann-json3-dev zlib1g-dev
   # RISC-V firmware and the instruction-set simulator
   libunicorn-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gdb-multiarch  # debugging RV32 firmware through stoxvp --gdb (tests/gdb)
   # data set and training tool (run with /usr/bin/python3)
   dataset-fashion-mnist python3-torch python3-numpy
   # an optimised BLAS for torch and numpy (Debian's default libblas is the reference one)

@@ -14,3 +14,6 @@ set(CMAKE_ASM_FLAGS_INIT "${STOXVP_RISCV_ARCH}")
 # (C flags, which the link line also gets, already carry the specs)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostartfiles")
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+# Where this file is: in an installed SDK (share/stoxvp/sdk/riscv) stoxvp_firmware.cmake is next
+# to it, and an application includes ${STOXVP_SDK_DIR}/stoxvp_firmware.cmake.
+set(STOXVP_SDK_DIR "${CMAKE_CURRENT_LIST_DIR}")

@@ -6,6 +6,12 @@
 #include "support/files.h"
 #include "support/messages.h"
 #include "tlm/cpu/elf_file.h"
+#include "tlm/cpu/gdb_rsp.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +23,7 @@
 #include <functional>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -230,6 +237,30 @@ TEST(RiscvCpu, AnInterruptWithoutTrapVectorIsReportedAsSuch) {
                                 {"interrupt 7 taken at pc", "with mtvec = 0x00000000: no trap handler there"});
 }
 
+TEST(RiscvCpu, EveryExceptionEntersTheFirmwaresHandlerAndReturns) {
+  // traps.c checks mcause, mepc and mtval of each kind in its own handler, then mcycle,
+  // minstret, mip and MTIME; it exits with the number of failed checks.
+  platform_guard g;
+  g.p = create();
+  const auto rr = run_image(g.p, "traps");
+  const std::string out = stoxvp_console_output(g.p);
+  ASSERT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message << "\n" << out;
+  EXPECT_EQ(rr.exit_code, 0) << out;
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  for (const char* kind : {"illegal instruction (16-bit)", "illegal instruction (32-bit)", "ebreak", "c.ebreak",
+                           "ecall", "load access fault", "store access fault", "misaligned AMO", "misaligned LR",
+                           "instruction access fault", "10 exceptions taken", "minstret advanced 2002, mcycle 2002",
+                           "mip 0x00000080 with MTIME", "MTIME advanced"})
+    EXPECT_NE(out.find(std::string("ok ") + kind), std::string::npos) << kind << "\n" << out;
+  EXPECT_EQ(report_of(g.p)["cpu"]["exceptions_taken"].get<uint64_t>(), 10u);
+}
+
+TEST(RiscvCpu, AHandlerThatKeepsFaultingEndsTheRunWithTheFirstCause) {
+  stoxvp::test::expect_mentions(fault_of("handler_faults"),
+                                {"environment call from M-mode (mcause 11)", "then the trap handler at pc",
+                                 "<faulting_handler+0x0>", "without returning"});
+}
+
 TEST(RiscvCpu, NullCallIsAFetchFault) {
   stoxvp::test::expect_mentions(fault_of("null_call"), {"jump to address 0", "<main+0x"});
 }
@@ -336,6 +367,221 @@ TEST(RiscvCpu, InferenceAgreesWithTheHostCompiledFirmware) {
   ASSERT_EQ(rv.logits.size(), host.logits.size());
   EXPECT_EQ(std::memcmp(rv.logits.data(), host.logits.data(), host.logits.size() * 4), 0)
       << "the stochastic converters drew the same samples";
+}
+
+}  // namespace
+
+namespace {
+
+// The gdb side of the remote protocol, enough to drive the server from a test thread.
+struct rsp_client {
+  int fd = -1;
+  std::string got;
+  explicit rsp_client(uint16_t port) {
+    fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) fd = -1;
+  }
+  ~rsp_client() {
+    if (fd >= 0) ::close(fd);
+  }
+  void raw(const std::string& b) { ::send(fd, b.data(), b.size(), MSG_NOSIGNAL); }
+  void send(const std::string& payload) { raw(stoxvp::gdb_rsp::frame(payload)); }
+  // Everything received up to and including the first packet containing `needle`.
+  bool wait_for(const std::string& needle) {
+    char buf[512];
+    while (got.find(needle) == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+};
+
+uint64_t function_address(const std::string& elf, const std::string& fn) {
+  for (const auto& f : stoxvp::read_riscv_elf(image(elf)).functions)
+    if (f.name == fn) return f.address;
+  return 0;
+}
+
+TEST(RiscvGdb, CtrlCStopsARunningCpuAndKillEndsTheRun) {
+  platform_guard g;
+  g.p = create(R"(, "riscv_cpu": {"watchdog_ms": 0})");
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("runaway").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  ASSERT_NE(port, 0);
+  bool interrupted = false, pc_read = false;
+  std::string pc_hex;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send("?");
+    if (!c.wait_for("S05")) return;
+    c.send("c");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    c.raw("\x03");
+    interrupted = c.wait_for("$S02");
+    c.got.clear();
+    c.send("p20");
+    pc_read = c.wait_for("#");
+    pc_hex = c.got;
+    c.send("k");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(interrupted);
+  EXPECT_TRUE(pc_read);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_FAULT);
+  stoxvp::test::expect_mentions(rr.message, {"the debugger ended the firmware at pc", "<spin_forever+"});
+  // The pc gdb read (little-endian hex) lies in spin_forever.
+  const size_t b = pc_hex.find('$');
+  ASSERT_NE(b, std::string::npos) << pc_hex;
+  uint32_t pc = 0;
+  for (int i = 3; i >= 0; --i) pc = pc << 8 | std::stoul(pc_hex.substr(b + 1 + 2 * i, 2), nullptr, 16);
+  const uint64_t spin = function_address("runaway", "spin_forever");
+  EXPECT_GE(pc, spin);
+  EXPECT_LT(pc, spin + 64);
+}
+
+TEST(RiscvGdb, CtrlCStopsACpuSleepingInWfi) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("sleep_forever").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  bool interrupted = false;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send("c");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    c.raw("\x03");
+    interrupted = c.wait_for("$S02");
+    c.send("k");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(interrupted);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_FAULT) << rr.message;
+  stoxvp::test::expect_mentions(rr.message, {"the debugger ended the firmware at pc"});
+}
+
+TEST(RiscvGdb, BreakpointThenDetachLetsTheFirmwareRunToItsExit) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  const uint64_t main_at = function_address("exit_code", "main");
+  ASSERT_NE(main_at, 0u);
+  char z[64];
+  std::snprintf(z, sizeof z, "Z0,%llx,2", static_cast<unsigned long long>(main_at));
+  char pc_le[16];
+  std::snprintf(pc_le, sizeof pc_le, "%02x%02x%02x%02x", unsigned(main_at & 0xFF), unsigned(main_at >> 8 & 0xFF),
+                unsigned(main_at >> 16 & 0xFF), unsigned(main_at >> 24 & 0xFF));
+  bool stopped = false, detached = false;
+  std::string pc;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send(z);
+    if (!c.wait_for("OK")) return;
+    c.got.clear();
+    c.send("c");
+    stopped = c.wait_for("S05");
+    c.got.clear();
+    c.send("p20");
+    c.wait_for("#");
+    pc = c.got;
+    c.got.clear();
+    c.send("D");
+    detached = c.wait_for("OK");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(stopped);
+  EXPECT_NE(pc.find(pc_le), std::string::npos) << pc << " vs " << pc_le;
+  EXPECT_TRUE(detached);
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+}
+
+TEST(RiscvGdb, AHostileStreamGetsErrorRepliesAndTheSessionCarriesOn) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  std::string replies;
+  bool alive = false;
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.raw(std::string("\0\xff$$$###}}}*garbage#zz", 23));              // noise, cut-short packets
+    c.raw("$m20000000,4#00");                                           // bad checksum
+    c.raw(stoxvp::gdb_rsp::frame("M20000000,100000000:00"));            // hostile length
+    c.raw(stoxvp::gdb_rsp::frame("m" + std::string(40, 'f') + ",4"));   // hostile address
+    c.raw(stoxvp::gdb_rsp::frame(std::string(3 * stoxvp::gdb_rsp::kMaxPacket, 'X')));  // oversized
+    c.send("qAttached");
+    alive = c.wait_for("$1#");
+    replies = c.got;
+    c.send("c");
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_TRUE(alive) << replies;
+  EXPECT_NE(replies.find('-'), std::string::npos) << replies;                   // the NAK
+  EXPECT_NE(replies.find(stoxvp::gdb_rsp::frame("E01")), std::string::npos) << replies;
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+}
+
+TEST(RiscvGdb, ADebuggerThatVanishesCountsAsADetach) {
+  platform_guard g;
+  g.p = create();
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK) << stoxvp_last_error();
+  uint16_t port = 0;
+  ASSERT_EQ(stoxvp_attach_gdb(g.p, 0, &port), STOXVP_OK) << stoxvp_last_error();
+  char z[64];
+  std::snprintf(z, sizeof z, "Z0,%llx,2", static_cast<unsigned long long>(function_address("exit_code", "main")));
+  std::thread gdb([&] {
+    rsp_client c(port);
+    c.send(z);
+    c.wait_for("OK");
+    c.send("c");  // and gone before the breakpoint is hit
+  });
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  gdb.join();
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  EXPECT_EQ(rr.exit_code, 42);
+}
+
+TEST(RiscvGdb, TheCApiRefusesMisuseWithClearErrors) {
+  platform_guard g;
+  g.p = create();
+  EXPECT_EQ(stoxvp_attach_gdb(g.p, 0, nullptr), STOXVP_E_STATE);
+  EXPECT_NE(std::string(stoxvp_last_error()).find("attach an image with stoxvp_attach_elf first"), std::string::npos);
+  ASSERT_EQ(stoxvp_attach_elf(g.p, image("exit_code").c_str()), STOXVP_OK);
+  // A port someone else listens on.
+  const int busy = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(busy, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(busy, 1), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(busy, reinterpret_cast<sockaddr*>(&a), &len);
+  EXPECT_EQ(stoxvp_attach_gdb(g.p, ntohs(a.sin_port), nullptr), STOXVP_E_IO);
+  EXPECT_NE(std::string(stoxvp_last_error()).find("cannot listen on 127.0.0.1:" + std::to_string(ntohs(a.sin_port))),
+            std::string::npos)
+      << stoxvp_last_error();
+  ::close(busy);
 }
 
 }  // namespace

@@ -10,10 +10,14 @@
 // - Interrupts: the machine external (accelerator) and timer lines are sampled at block
 //   boundaries and taken the way the privileged spec says (mepc, mcause, mstatus.MPIE/MIE,
 //   mtvec direct or vectored); WFI sleeps until an enabled line is high.
-// - Synchronous exceptions (illegal instruction, misaligned fetch, ecall...), a bus error, a
-//   fetch from where no memory is, a watchdog (no device access or WFI for too long) and an
-//   instruction limit end the run as a fault that names the PC, its function, the cause and the
-//   address. Nothing the firmware does can crash the simulator or stop simulated time; firmware
+// - Synchronous exceptions (illegal instruction, ebreak, ecall, misaligned AMO, load and store
+//   access faults) enter the firmware's mtvec handler with mcause, mepc and mtval set, as the
+//   privileged spec says. They end the run as a fault that names the PC, its function, the cause
+//   and the address when there is no handler (mtvec not in executable memory) or the handler
+//   itself keeps faulting; so do a fetch from where no memory is, a watchdog (no device access
+//   or WFI for too long) and an instruction limit.
+// - mip, mcycle and minstret (and cycle, instret) read what the model knows: the lines, the
+//   simulated time in cycles, the instructions executed. (QEMU would give host clock ticks.) Nothing the firmware does can crash the simulator or stop simulated time; firmware
 //   that polls a device forever runs until the run's time limit, as it would on silicon.
 #pragma once
 
@@ -24,6 +28,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +37,9 @@
 struct uc_struct;  // Unicorn's engine; its header stays out of the platform's interface
 
 namespace stoxvp {
+
+class gdb_server;
+class riscv_debug_target;
 
 struct riscv_cpu_config {
   double frequency_hz = 1e9;
@@ -55,12 +63,19 @@ class riscv_cpu : public cpu_base {
   nlohmann::json stats() const override;
 
   uint64_t interrupts_taken() const { return interrupts_; }
+  uint64_t exceptions_taken() const { return traps_; }
+
+  // Listens for gdb's remote protocol on the port now (0: any free port) and, when the
+  // simulation starts, waits for gdb to attach before the first instruction. Throws when the
+  // port cannot be listened on. Returns the port.
+  uint16_t attach_debugger(uint16_t port, bool loopback_only = true);
+  bool debugger_attached() const;
   uint64_t sleeps() const { return sleeps_; }
   const riscv_cpu_config& config() const { return cfg_; }
 
  private:
   SC_HAS_PROCESS(riscv_cpu);
-  enum class stop { none, sync, interrupt, fault, exit };
+  enum class stop { none, sync, interrupt, trap, debug, fault, exit };
   struct io_page {
     riscv_cpu* cpu;
     uint64_t base;
@@ -68,11 +83,14 @@ class riscv_cpu : public cpu_base {
   struct block_count {
     uint64_t key = ~0ull;
     uint32_t instructions = 0;
+    uint16_t counter_csr = 0;  // the block ends reading this CSR the model supplies (0: none)
+    uint8_t counter_rd = 0;    // into this register
   };
 
   void run();
   void halt(stop why);
-  void raise_fault(const std::string& what);
+  // signal: gdb's number for the stop a debugger sees instead (11 SEGV, 4 ILL, 5 TRAP...).
+  void raise_fault(const std::string& what, uint64_t at = ~0ull, int signal = 5);
 
   // Unicorn callbacks (static trampolines in the .cpp forward here).
   friend struct riscv_hooks;
@@ -102,6 +120,26 @@ class riscv_cpu : public cpu_base {
   void refresh_budget();
   void sleep_until_interrupt(uint64_t pc);
   uint32_t block_instructions(uint64_t addr, uint32_t size);
+  // Synchronous exceptions: the first one of a block is taken when Unicorn has stopped.
+  void request_trap(uint32_t cause, uint64_t epc, uint32_t tval, const std::string& report);
+  uint64_t enter_trap(uint32_t mcause, uint64_t epc, uint32_t tval);  // returns the handler's address
+  bool executable(uint64_t addr);
+  void on_mret();
+  void correct_counter_read();
+  uint32_t mip() const;
+  // The debugger (tlm/cpu/riscv_debug.cpp).
+  friend class riscv_debug_target;
+  void debug_session(uint64_t& next, int signal, const std::string& reason = "");
+  void debug_detach();
+  void drop_translations();  // of the image's code: hooks added or removed take effect
+  void on_breakpoint(uint64_t addr);
+  void on_watch(int type, uint64_t addr);
+  void uncharge_from(uint64_t addr);
+  bool debugger_read_register(unsigned regnum, uint32_t& v);
+  bool debugger_write_register(unsigned regnum, uint32_t v);
+  size_t debugger_memory(bool write, uint64_t addr, uint8_t* data, size_t len);
+  bool debugger_point(bool insert, int type, uint64_t addr, uint64_t len);
+  uint64_t mcycle() const;
   // Which load or store of the current block touched addr (Unicorn reports I/O accesses with
   // the block's first PC): the first that matches, how many do, whether it is an AMO. With no
   // match, the block's address.
@@ -143,6 +181,42 @@ class riscv_cpu : public cpu_base {
   bool trap_pending_ = false;  // an interrupt was entered and its handler has not run yet
   uint64_t trap_target_ = 0, trap_epc_ = 0;
   uint32_t trap_cause_ = 0;
+  struct pending_trap {
+    uint32_t cause;
+    uint64_t epc;
+    uint32_t tval;
+  };
+  std::optional<pending_trap> sync_trap_;
+  unsigned trap_depth_ = 0;       // traps entered and not yet left by mret
+  std::string outer_trap_;        // what the outermost of them was
+  uint64_t traps_ = 0;            // synchronous exceptions delivered to the firmware
+  // A counter or mip read at the end of the last block: corrected when the next one starts.
+  uint64_t counter_next_ = ~0ull;
+  uint16_t counter_csr_ = 0;
+  uint8_t counter_rd_ = 0;
+  sc_core::sc_time clock_;
+  uint64_t fault_pc_ = 0;
+  int fault_signal_ = 5;
+  // Debugger state. Hooks exist only for the points gdb has set: without any, an attached
+  // debugger costs a socket poll every few thousand instructions.
+  std::unique_ptr<riscv_debug_target> debug_target_;
+  std::unique_ptr<gdb_server> gdb_;
+  std::map<uint64_t, size_t> breakpoints_;  // address -> hook (uc_hook)
+  struct watchpoint {
+    int type;
+    uint64_t addr, len;
+    size_t hook;
+  };
+  std::vector<watchpoint> watchpoints_;
+  bool stepping_ = false;
+  uint64_t resume_bp_ = ~0ull;  // the breakpoint the CPU resumes from: not hit again at once
+  bool resume_bp_seen_ = false;
+  bool watch_hit_ = false;
+  std::string watch_reason_;
+  int debug_signal_ = 5;
+  unsigned poll_countdown_ = 0;
+  bool killed_ = false;
+  bool block_committed_ = false;  // the current block's instructions are counted
   sc_core::sc_time sleep_time_;
   double emulation_seconds_ = 0;  // host time inside uc_emu_start
   double elsewhere_seconds_ = 0;  // of which in TLM calls and SystemC waits

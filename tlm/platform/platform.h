@@ -61,6 +61,8 @@ class platform {
   // Reads and checks the ELF (firmware_error naming the file, field and value; every loadable
   // segment must lie in SRAM or DRAM) and writes its segments into memory.
   void attach_elf(const std::string& path);
+  // The RV32 CPU once an image is attached (nullptr before, and for host-compiled firmware).
+  riscv_cpu* riscv() const { return riscv_cpu_; }
   // Must precede the first run. '.vcd' is the file's extension; it is added when missing.
   // The trace goes to a temporary file beside `path` and replaces `path` only when
   // close_outputs() succeeds (output_error otherwise, and nothing is left behind).

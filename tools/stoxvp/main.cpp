@@ -247,6 +247,10 @@ int main(int argc, char** argv) {
       ("elf", po::value(&elf),
        "run this RV32 ELF image on the instruction-set simulator (implies --cpu riscv); with "
        "--firmware inference the host prepares the model and images for it")
+      ("gdb", po::value<std::string>()->notifier([](const std::string& g) {
+         if (g.empty() || g.size() > 5 || g.find_first_not_of("0123456789") != std::string::npos || std::stoul(g) > 65535)
+           throw po::error("--gdb: '" + g + "' is not a TCP port (0 to 65535; 0 picks a free one)");
+       }), "RISC-V: wait for gdb on 127.0.0.1:<port> (0: a free one) before reset")
       ("list-firmware", "list the firmware applications and exit")
       ("model,m", po::value(&req.model_path)->default_value(req.model_path),
        "inference: the model file (.sxvm) to run")
@@ -385,6 +389,8 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
+  if (vm.count("gdb") && cpu != "riscv")
+    return std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n", kUsage;
   if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
   if (vcd.size() < 4 || vcd.compare(vcd.size() - 4, 4, ".vcd") != 0) vcd += ".vcd";
   if (report.empty()) report = "traces/" + firmware + ".json";
@@ -433,6 +439,12 @@ int main(int argc, char** argv) {
   if (!power_vcd.empty() && stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
     return fail(kOutput, stoxvp_last_error());
 
+  if (vm.count("gdb")) {  // (its notifier checked the port)
+    uint16_t port = 0;
+    if (stoxvp_attach_gdb(p, static_cast<uint16_t>(std::stoul(vm["gdb"].as<std::string>())), &port) != STOXVP_OK)
+      return fail(kSetup, std::string("--gdb: ") + stoxvp_last_error());
+    std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
+  }
   stoxvp_run_result rr{};
   if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";

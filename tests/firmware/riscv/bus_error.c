@@ -6,6 +6,7 @@ __attribute__((noinline)) uint32_t read_nowhere(uint32_t offset) {
 }
 
 int main(void) {
+  __asm__ volatile("csrw mtvec, zero"); /* no trap handler: the run ends with the fault report */
   hal_puts("bus_error: reading 0x30000010\n");
   return (int)read_nowhere(0x10);
 }
