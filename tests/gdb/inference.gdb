@@ -36,7 +36,7 @@ print/x $mcause
 print/x $mip
 # expect: \$6 = 0x800
 x/2wx 0x40000000
-# expect: 0x40000000:\s+0x584f5453\s+0x00020000
+# expect: 0x40000000:\s+0x584f5453\s+0x0002[0-9a-f]{4}
 stepi
 # expect: hal_trap
 delete

@@ -16,7 +16,10 @@ GDB=${GDB:-gdb-multiarch}
 command -v "$GDB" >/dev/null || { echo "run_gdb.sh: $GDB is not installed (tools/setup.sh installs it)"; exit 1; }
 rm -rf "$WORK"; mkdir -p "$WORK"
 
-"$STOXVP" "$@" --gdb 0 --no-vcd --no-power --report "$WORK/gdb.json" --logits-out "$WORK/gdb.logits" \
+# Logits only where they are compared (the CLI refuses --logits-out for other firmware).
+LOGITS=
+[ $PLAIN = 1 ] && LOGITS="--logits-out $WORK/gdb.logits"
+"$STOXVP" "$@" --gdb 0 --no-vcd --no-power --report "$WORK/gdb.json" $LOGITS \
   > "$WORK/stoxvp.out" 2> "$WORK/stoxvp.err" &
 PID=$!
 PORT=
