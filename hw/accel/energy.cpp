@@ -44,10 +44,10 @@ void energy_ledger::charge(component c, double pj, uint32_t tag, uint16_t opcode
   layers_[{tag, opcode}].energy[static_cast<size_t>(c)] += pj;
   if (!tracing()) return;
   const size_t g = static_cast<size_t>(group_of(c));
-  const double iv = static_cast<double>(interval_.value());
   const double a = static_cast<double>(t0.value()), b = std::max(a, static_cast<double>(t1.value()));
+  bin_slot(t1.value() > t0.value() ? t1.value() : t0.value());  // may coarsen the interval
+  const double iv = static_cast<double>(interval_.value());
   const size_t first = static_cast<size_t>(a / iv), last = static_cast<size_t>(b / iv);
-  if (bins_.size() <= last) bins_.resize(last + 1, std::array<double, kPowerGroups>{});
   if (b == a || first == last) {
     bins_[first][g] += pj;
     return;
@@ -83,6 +83,33 @@ energy_vector energy_ledger::total(const sc_core::sc_time& elapsed) const {
   return e;
 }
 
-void energy_ledger::enable_trace(const sc_core::sc_time& interval) { interval_ = interval; }
+void energy_ledger::enable_trace(const sc_core::sc_time& interval, size_t max_bins) {
+  interval_ = interval;
+  max_bins_ = std::max<size_t>(max_bins, 2);
+  bins_.clear();
+}
+
+size_t energy_ledger::bin_slot(uint64_t t_ps) {
+  uint64_t index = t_ps / interval_.value();
+  while (index >= max_bins_) {  // merge neighbours: twice the interval, half the bins
+    const size_t half = (bins_.size() + 1) / 2;
+    for (size_t k = 0; k < half; ++k) {
+      auto merged = bins_[2 * k];
+      if (2 * k + 1 < bins_.size())
+        for (size_t g = 0; g < kPowerGroups; ++g) merged[g] += bins_[2 * k + 1][g];
+      bins_[k] = merged;
+    }
+    bins_.resize(half);
+    interval_ = interval_ * 2.0;
+    index = t_ps / interval_.value();
+  }
+  if (bins_.size() <= index) bins_.resize(index + 1, std::array<double, kPowerGroups>{});
+  return static_cast<size_t>(index);
+}
+
+void energy_ledger::extend_trace(const sc_core::sc_time& until) {
+  if (!tracing() || until.value() == 0) return;
+  bin_slot(until.value() - 1);  // the bin holding the last picosecond before `until`
+}
 
 }  // namespace stoxvp::hw

@@ -61,17 +61,24 @@ class energy_ledger {
   const std::map<std::pair<uint32_t, uint16_t>, layer_cost>& layers() const { return layers_; }
 
   // Power trace: per group, the dynamic energy of each `interval` bin (leakage is constant and
-  // added when the trace is written).
-  void enable_trace(const sc_core::sc_time& interval);
+  // added when the trace is written). At most `max_bins` bins are kept: when simulated time
+  // runs past them the interval doubles and neighbouring bins merge, so a long run costs
+  // bounded memory and disk; the trace gets coarser, its energy stays the same.
+  void enable_trace(const sc_core::sc_time& interval, size_t max_bins = 1000000);
   bool tracing() const { return interval_ != sc_core::SC_ZERO_TIME; }
   const sc_core::sc_time& interval() const { return interval_; }
+  // Bins up to `until` (a tail with no dynamic energy), coarsened as needed.
+  void extend_trace(const sc_core::sc_time& until);
   const std::vector<std::array<double, kPowerGroups>>& bins() const { return bins_; }
 
  private:
   energy_vector dynamic_{};
   energy_vector leakage_mw_{};
   std::map<std::pair<uint32_t, uint16_t>, layer_cost> layers_;
+  // Makes room for bin `index` of the current interval; returns its index after coarsening.
+  size_t bin_slot(uint64_t t_ps);
   sc_core::sc_time interval_ = sc_core::SC_ZERO_TIME;
+  size_t max_bins_ = 0;
   std::vector<std::array<double, kPowerGroups>> bins_;
 };
 

@@ -66,6 +66,31 @@ TEST(EnergyLedger, ChargesAddUpAcrossComponentsLayersAndPowerBins) {
   EXPECT_DOUBLE_EQ(total[size_t(component::tile_buffer)], 200);  // 2 mW x 100 ns
 }
 
+TEST(EnergyLedger, APowerTraceKeepsAtMostItsBinsByMergingNeighbours) {
+  energy_ledger l;
+  l.enable_trace(sc_time(10, SC_NS), 4);  // 4 bins of 10 ns: up to 40 ns at full resolution
+  l.charge(component::mtj, 8, 1, 2, sc_time(5, SC_NS), sc_time(5, SC_NS));    // bin 0
+  l.charge(component::mtj, 6, 1, 2, sc_time(15, SC_NS), sc_time(15, SC_NS));  // bin 1
+  l.charge(component::router, 4, 1, 2, sc_time(35, SC_NS), sc_time(35, SC_NS));
+  ASSERT_EQ(l.bins().size(), 4u);
+  EXPECT_EQ(l.interval(), sc_time(10, SC_NS));
+  // 75 ns needs bin 7 of 10 ns, then bin 3 of 20 ns: one merge.
+  l.charge(component::mtj, 2, 1, 2, sc_time(75, SC_NS), sc_time(75, SC_NS));
+  EXPECT_EQ(l.interval(), sc_time(20, SC_NS));
+  ASSERT_EQ(l.bins().size(), 4u);
+  EXPECT_DOUBLE_EQ(l.bins()[0][size_t(power_group::converters)], 14);  // 8 + 6 merged
+  EXPECT_DOUBLE_EQ(l.bins()[1][size_t(power_group::noc)], 4);
+  EXPECT_DOUBLE_EQ(l.bins()[3][size_t(power_group::converters)], 2);
+  // A leakage-only tail far out coarsens again; nothing is lost.
+  l.extend_trace(sc_time(1, sc_core::SC_MS));
+  EXPECT_LE(l.bins().size(), 4u);
+  EXPECT_GE(l.interval() * static_cast<double>(l.bins().size()), sc_time(1, sc_core::SC_MS));
+  double binned = 0;
+  for (const auto& b : l.bins())
+    for (double e : b) binned += e;
+  EXPECT_DOUBLE_EQ(binned, l.dynamic_total());
+}
+
 TEST_F(accel_bench, AreaIsTheSumOfItsComponentsAndFollowsTheConverterDesign) {
   hw::accelerator_config cfg;
   cfg.converters = {STOXVP_CONV_MTJ, 8, 1};

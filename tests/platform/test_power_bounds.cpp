@@ -20,4 +20,12 @@ TEST(PowerTraceBounds, AnIntervalBelowOneNanosecondIsRefused) {
   EXPECT_EQ(error_of(R"({"power_trace": {"interval_ns": 1}})"), "");
 }
 
+TEST(PowerTraceBounds, MaxBinsIsBounded) {
+  stoxvp::test::expect_mentions(error_of(R"({"power_trace": {"max_bins": 0}})"),
+                                {"power.json", "field 'power_trace.max_bins'", "0"});
+  stoxvp::test::expect_mentions(error_of(R"({"power_trace": {"max_bins": 100000000}})"),
+                                {"power.json", "field 'power_trace.max_bins'", "100000000"});
+  EXPECT_EQ(error_of(R"({"power_trace": {"max_bins": 16}})"), "");
+}
+
 }  // namespace

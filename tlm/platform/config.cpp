@@ -161,6 +161,9 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     // A bin is kept per interval of simulated time: below a nanosecond (one cycle of a 1 GHz
     // accelerator) bins resolve nothing the VCD does not, and 1 ps bins filled memory and disk.
     p.get("interval_ns", c.power_interval_ns, kMinPowerIntervalNs, 1e9);
+    // However long the run, the trace keeps at most max_bins bins (about 50 bytes of memory and
+    // 80 of CSV each): past them neighbouring bins merge and the interval doubles.
+    p.get("max_bins", c.power_max_bins, 16, 10000000);
     p.finish();
   }
   {
@@ -228,7 +231,7 @@ nlohmann::json to_json(const platform_config& c) {
                  {"link_bits", a.noc.link_bits}}},
         {"max_operand_bytes", a.max_operand_bytes}}},
       {"technology", {{"file", c.technology_file}, {"adc_model", c.adc_model}}},
-      {"power_trace", {{"interval_ns", c.power_interval_ns}}},
+      {"power_trace", {{"interval_ns", c.power_interval_ns}, {"max_bins", c.power_max_bins}}},
       {"host_cpu", {{"stack_bytes", c.host_cpu_stack_bytes}}},
       {"riscv_cpu", {{"frequency_mhz", c.riscv_cpu.frequency_hz * 1e-6},
                      {"cpi", c.riscv_cpu.cpi},

@@ -44,6 +44,7 @@ struct platform_config {
   std::string technology_file;
   std::string adc_model;
   double power_interval_ns = 1000;  // bin of the power trace
+  uint64_t power_max_bins = 1000000;  // past it the bins merge pairwise (twice the interval)
   uint64_t host_cpu_stack_bytes = 1ull << 20;
   // The RV32 CPU that runs cross-compiled firmware: 1 GHz, CPI 1 (assumptions: a single-issue
   // in-order core fed from on-chip SRAM), a 100 ms watchdog, no instruction limit.

@@ -309,10 +309,12 @@ void platform::enable_power_trace(const std::string& vcd_path, const std::string
   if (!csv_path.empty()) power_csv_out_ = std::make_unique<output_file>(csv_path);
   power_vcd_ = vcd_path;
   power_csv_ = csv_path;
-  accel_->ledger().enable_trace(ns(cfg_.power_interval_ns));
+  accel_->ledger().enable_trace(ns(cfg_.power_interval_ns), cfg_.power_max_bins);
 }
 
-void platform::write_power_trace() const {
+void platform::write_power_trace() {
+  // Bins up to now: leakage keeps flowing after the accelerator's last action.
+  accel_->ledger().extend_trace(sc_core::sc_time_stamp());
   const auto& ledger = accel_->ledger();
   if (!ledger.tracing()) return;
   const auto& bins = ledger.bins();
@@ -321,10 +323,7 @@ void platform::write_power_trace() const {
   std::array<double, hw::kPowerGroups> leak{};
   for (size_t c = 0; c < hw::kComponents; ++c)
     leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
-  // Bins up to now: leakage keeps flowing after the accelerator's last action.
-  const size_t count = std::max<size_t>(
-      bins.size(), static_cast<size_t>((sc_core::sc_time_stamp().value() + ledger.interval().value() - 1) /
-                                       ledger.interval().value()));
+  const size_t count = bins.size();
   auto power_mw = [&](size_t bin, size_t g) {
     return (bin < bins.size() ? bins[bin][g] : 0.0) / interval_ns + leak[g];
   };

@@ -126,7 +126,7 @@ class platform {
  private:
   bool debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
 
-  void write_power_trace() const;
+  void write_power_trace();
   bool stopped() const;  // the firmware exited or faulted
   uint64_t progress_signature() const;
 
