@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 using namespace stoxvp;
 using namespace stoxvp::fuzz_ring;
@@ -112,12 +113,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)initialised;
   static const hw::technology tech = default_tech().tech;
 
-  // SystemC elaborates a context once: every input gets a fresh one, and the previous one is
-  // deleted after its modules so the kernel does not grow with the number of inputs.
-  sc_core::sc_simcontext* previous = sc_core::sc_curr_simcontext;
-  sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
+  // SystemC elaborates a context once: every input gets a fresh one, as every test does. The
+  // retired ones stay referenced (deleting a context whose coroutines have run corrupts what
+  // LeakSanitizer sees of the main stack); their modules are gone, so each costs little. Never
+  // deleted, not even at exit, for the same reason.
+  static std::vector<sc_core::sc_simcontext*> retired;
+  retired.push_back(new sc_core::sc_simcontext());
+  sc_core::sc_curr_simcontext = retired.back();
   sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-  delete previous;
   {
     sc_core::sc_signal<bool> irq("irq");
     bus b("bus", sc_core::sc_time(1, sc_core::SC_NS),
