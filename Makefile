@@ -56,3 +56,15 @@ models: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Fuzzes every parser and the descriptor ring for FUZZ_SECONDS each (clang's libFuzzer, with
+# AddressSanitizer and UndefinedBehaviorSanitizer; fuzz/run.sh). FUZZ_TARGETS="model idx" picks some.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?=
+.PHONY: fuzz
+fuzz: deps
+	@test -f $(FUZZ_BUILD_DIR)/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) \
+	  -DSTOXVP_FUZZ=ON -DSTOXVP_SANITIZE=address,undefined -DSTOXVP_BUILD_TESTS=OFF -DSTOXVP_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
+	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

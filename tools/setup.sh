@@ -17,6 +17,8 @@ PACKAGES=(
   libopenblas0-pthread
   # VCD checking (vcd2fst / fst2vcd)
   gtkwave
+  # fuzzing (libFuzzer) and the sanitizer runtimes of clang (make fuzz, .ci/run)
+  clang libclang-rt-14-dev
 )
 
 missing=()
