@@ -13,6 +13,7 @@ defines the semantics this mirrors.
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -59,17 +60,42 @@ class Bits:
         return -(-(self.a_bits - 1) // self.a_stream)
 
 
-def sample_count(p, t):
-    """Switching events in t samples of probability p: Binomial(t, p). For the small T of
-    StoX-Net, t uniform comparisons are much faster than torch.binomial on CPU."""
+def sample_count_per_piece(p, t):
+    """The per-piece path's sampler (kept as it was: t uniform tensors at once, then a sum)."""
     if t <= 32:
         return (torch.rand((t,) + tuple(p.shape)) < p).sum(0).to(p.dtype)
     return torch.binomial(torch.full_like(p, float(t)), p)
 
 
+def sample_count(p, t):
+    """Switching events in t samples of probability p: Binomial(t, p), as t Bernoulli draws.
+    The draws are made one at a time into reused buffers (a float32 uniform and a comparison
+    per draw, counts in bytes): no (t,) + shape tensor. numpy's PCG64 makes float32 uniforms
+    about twice as fast as torch's CPU generator; it is seeded from torch's generator, so
+    torch.manual_seed still fixes every draw. For large t, torch.binomial is cheaper."""
+    if t > 32:
+        return torch.binomial(torch.full_like(p, float(t)), p)
+    p = p.contiguous()
+    gen = np.random.default_rng(int(torch.randint(0, 2 ** 62, (1,)).item()))
+    u = np.empty(tuple(p.shape), np.float32)
+    ut = torch.from_numpy(u)
+    below = torch.empty(p.shape, dtype=torch.bool)
+    count = torch.zeros(p.shape, dtype=torch.uint8)
+    for _ in range(t):
+        gen.random(out=u, dtype=np.float32)
+        torch.lt(ut, p, out=below)
+        count.add_(below)
+    return count.to(p.dtype)
+
+
 # Float mode: the same networks with every quantiser, slicer and converter removed (weights,
 # activations and partial sums in float32): the 'float software' baseline.
 FLOAT = {"on": False}
+
+# The per-piece forward (one autograd node per chunk, slice and wave: the original implementation,
+# slow in backward) instead of the batched one. Both compute the same values; tests/models/
+# batched_forward.py checks it, bench/bench_training.py measures both.
+PER_PIECE = {"on": False}
 
 
 def round_half_up(x):
@@ -121,6 +147,97 @@ def split_magnitude(q, width, parts):
         share = q * (2 ** (i * width) / total) if parts > 1 else q
         out.append(share + (s - share).detach())
     return out
+
+
+def split_magnitude_stacked(q, width, parts):
+    """split_magnitude's slices stacked on a new first dimension, in one expression each (no
+    per-slice autograd nodes). With one part the slice is q itself: q is already clamped to
+    +-(2^width - 1), so sign * (|q| mod 2^width) == q exactly."""
+    if parts == 1:
+        return q.unsqueeze(0)
+    shape = (parts,) + (1,) * q.dim()
+    scale = torch.tensor([float(2 ** (i * width)) for i in range(parts)]).reshape(shape)
+    sign = torch.sign(q.detach())
+    mag = q.detach().abs()
+    s = sign * torch.remainder(torch.floor(mag / scale), 2 ** width)
+    total = float(2 ** (width * parts) - 1)
+    share = q * (scale / total)
+    return share + (s - share).detach()
+
+
+class PieceCodes(torch.autograd.Function):
+    """Partial sums (or their normalised drive) to codes, shift-added over all pieces, in one
+    node: d is [B, N, P * L] (pieces in (chunk, slice, wave) order), the result y [B, N, L].
+    Forward does exactly the per-piece path's operations in its order (the same values, bit for
+    bit); backward recomputes what it needs from d instead of keeping every intermediate:
+    dy/dd = mult * (the converter's straight-through derivative)."""
+
+    @staticmethod
+    def forward(ctx, d, layer, pieces):
+        conv = layer.conv
+        kind = conv.kind
+        b, n = d.shape[0], d.shape[1]
+        v = d.view(b, n, pieces, -1)
+        mult = layer.piece_mult()
+        if kind == "ideal":
+            codes = v
+        elif kind in ("adc", "sparse_adc"):
+            lsb, half = layer.lsb(), 2 ** (conv.adc_bits - 1)
+            x = v / lsb
+            codes = torch.clamp(x + (torch.floor(x + 0.5) - x), -half, half - 1) * lsb
+        elif kind == "sense_amp":
+            thr = conv.sa_threshold
+            hard = torch.where(v > thr, torch.ones_like(v), -torch.ones_like(v))
+            soft = torch.clamp(v - thr, -1.0, 1.0)
+            codes = soft + (hard - soft)
+        else:
+            a, bcurve = CURVES[conv.curve]
+            p = torch.sigmoid(a * torch.clamp(v, -1.0, 1.0) + bcurve)
+            expect = 2 * p - 1
+            ts = layer.piece_t()
+            count = torch.empty_like(p)
+            for t in sorted(set(ts)):
+                idx = [k for k, tk in enumerate(ts) if tk == t]
+                if len(idx) == pieces:
+                    count = sample_count(p, t)
+                else:
+                    count[:, :, idx] = sample_count(p[:, :, idx], t)
+            tvec = torch.tensor([float(t) for t in ts]).reshape(1, 1, pieces, 1)
+            codes = expect + ((2 * count - tvec) / tvec - expect)
+        # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
+        # every mult is a power of two, so code * mult is exact.
+        y = codes[:, :, 0] * mult[0]
+        for k in range(1, pieces):
+            y.add_(codes[:, :, k] * mult[k])
+        ctx.layer, ctx.pieces = layer, pieces
+        if kind != "ideal":
+            ctx.save_for_backward(d)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        layer, pieces = ctx.layer, ctx.pieces
+        conv = layer.conv
+        kind = conv.kind
+        b, n = gy.shape[0], gy.shape[1]
+        mvec = torch.tensor([float(m) for m in layer.piece_mult()]).reshape(1, 1, pieces, 1)
+        g = gy.unsqueeze(2) * mvec
+        if kind == "ideal":
+            return g.reshape(b, n, -1), None, None
+        (d,) = ctx.saved_tensors
+        v = d.view(b, n, pieces, -1)
+        if kind in ("adc", "sparse_adc"):
+            lsb, half = layer.lsb(), 2 ** (conv.adc_bits - 1)
+            r = torch.floor(v / lsb + 0.5)
+            g = g * ((r >= -half) & (r <= half - 1))
+        elif kind == "sense_amp":
+            s = v - conv.sa_threshold
+            g = g * ((s >= -1.0) & (s <= 1.0))
+        else:
+            a, bcurve = CURVES[conv.curve]
+            p = torch.sigmoid(a * torch.clamp(v, -1.0, 1.0) + bcurve)
+            g = (2 * a) * g * (1 - p) * p * ((v >= -1.0) & (v <= 1.0))
+        return g.reshape(b, n, -1), None, None
 
 
 class XbarConv2d(nn.Module):
@@ -222,7 +339,7 @@ class XbarConv2d(nn.Module):
             t = self.conv.t(i, j)
             p = torch.sigmoid(a * torch.clamp(d, -1.0, 1.0) + bcurve)
             expect = 2 * p - 1
-            count = sample_count(p.detach(), t)
+            count = sample_count_per_piece(p.detach(), t)
             out[c, i, j] = expect + ((2 * count - t) / t - expect).detach()
         return out
 
@@ -233,12 +350,79 @@ class XbarConv2d(nn.Module):
             y = y + code * float(2 ** (i * b.w_slice + j * b.a_stream))
         return y
 
+    def piece_mult(self):
+        """Shift of every piece, in (chunk, slice, wave) order; MTJ codes are in units of 1/T."""
+        b = self.bits
+        return [float(2 ** (i * b.w_slice + j * b.a_stream)) for _ in self.chunks()
+                for i in range(b.slices) for j in range(b.waves)]
+
+    def piece_t(self):
+        b = self.bits
+        return [self.conv.t(i, j) for _ in self.chunks() for i in range(b.slices) for j in range(b.waves)]
+
+    def chunk_plan(self):
+        """Per row chunk: its channel range and which kernel taps of those channels fall in it
+        (K is ordered channel, kernel row, kernel column, so a chunk is a run of channels with
+        partial channels at its ends)."""
+        kk = self.kernel * self.kernel
+        plan = []
+        for k0, k1 in self.chunks():
+            c0, c1 = k0 // kk, (k1 - 1) // kk + 1
+            k = torch.arange(c0 * kk, c1 * kk).reshape(c1 - c0, self.kernel, self.kernel)
+            inside = (k >= k0) & (k < k1)
+            plan.append((c0, c1, None if bool(inside.all()) else inside.float()))
+        return plan
+
+    def partial_sums_batched(self, x):
+        """Every PS at once: [B, N, P * L] with the pieces in (chunk, slice, wave) order, the
+        per-piece path's concatenation layout. One convolution per row chunk computes all
+        slices (as output channels) and waves (as images) of that chunk; the PS are integers,
+        so they equal the per-piece products exactly whatever the summation order."""
+        b = self.bits
+        wq, _ = int_weights(self.weight, b.w_bits)
+        amax = 2 ** (b.a_bits - 1) - 1
+        xc = torch.clamp(x, -amax, amax)  # the row driver holds a_bits (padding is 0: inside)
+        wsl = split_magnitude_stacked(wq, b.w_slice, b.slices)  # [S, N, C, k, k]
+        awv = split_magnitude_stacked(xc, b.a_stream, b.waves)  # [A, B, C, H, W]
+        S, A, B, N = b.slices, b.waves, x.shape[0], self.cout
+        xa = awv.reshape((A * B,) + tuple(x.shape[1:]))
+        outs = []
+        for c0, c1, inside in self.chunk_plan():
+            w = wsl[:, :, c0:c1]
+            if inside is not None:
+                w = w * inside
+            outs.append(F.conv2d(xa[:, c0:c1], w.reshape(S * N, c1 - c0, self.kernel, self.kernel),
+                                 stride=self.stride, padding=self.pad))
+        ps = torch.cat(outs, 1) if len(outs) > 1 else outs[0]  # [A*B, C*S*N, OH, OW]
+        oh, ow = ps.shape[2], ps.shape[3]
+        C = len(outs)
+        ps = ps.reshape(A, B, C, S, N, oh * ow).permute(1, 4, 2, 3, 0, 5).reshape(B, N, -1)
+        return ps, C * S * A, oh, ow
+
+    def calibrate_adc_batched(self, ps, pieces):
+        """calibrate_adc on the batched layout: the same values in the same order."""
+        b, n = ps.shape[0], ps.shape[1]
+        flat = ps.detach().reshape(b, n, pieces, -1).permute(2, 0, 1, 3).reshape(-1).abs()
+        q = torch.quantile(flat[:: max(1, flat.numel() // 100000)], 0.999).item()
+        self.adc_range.fill_(max(1.0, float(torch.ceil(torch.tensor(q)))))
+
+    def forward_batched(self, x):
+        ps, pieces, oh, ow = self.partial_sums_batched(x)
+        kind = self.conv.kind
+        if kind in ("adc", "sparse_adc") and float(self.adc_range) <= 0:
+            self.calibrate_adc_batched(ps, pieces)
+        d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
+        return PieceCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
+
+    def forward_per_piece(self, x):
+        ps, oh, ow = self.partial_sums(x)
+        return self.accumulate(self.convert(ps)).reshape(x.shape[0], self.cout, oh, ow)
+
     def forward(self, x):
         if FLOAT["on"]:
             y = F.conv2d(x, self.weight, stride=self.stride, padding=self.pad)
             return quantise_out(self.norm(y) * self.out_scale, self.out_bits, relu=self.act == "relu")
-        ps, oh, ow = self.partial_sums(x)
-        y = self.accumulate(self.convert(ps)).reshape(x.shape[0], self.cout, oh, ow)
+        y = self.forward_per_piece(x) if PER_PIECE["on"] else self.forward_batched(x)
         z = self.norm(y) * self.out_scale
         return quantise_out(z, self.out_bits, relu=self.act == "relu")
 
