@@ -69,21 +69,24 @@ def sample_count_per_piece(p, t):
 
 def sample_count(p, t):
     """Switching events in t samples of probability p: Binomial(t, p), as t Bernoulli draws.
-    The draws are made one at a time into reused buffers (a float32 uniform and a comparison
-    per draw, counts in bytes): no (t,) + shape tensor. numpy's PCG64 makes float32 uniforms
-    about twice as fast as torch's CPU generator; it is seeded from torch's generator, so
-    torch.manual_seed still fixes every draw. For large t, torch.binomial is cheaper."""
+    Each draw compares a 32-bit uniform integer with the threshold p * 2^32, as the platform's
+    converter does (in signed form: u - 2^31 < (p - 1/2) 2^32; the threshold is rounded to
+    float32, an error in p below 2^-25, finer than torch.rand's 24-bit uniforms). The integers
+    come from numpy's SFC64, two per 64-bit word, about four times as fast as torch's float
+    uniforms; it is seeded from torch's generator, so torch.manual_seed fixes every draw.
+    Draws go one at a time through reused buffers (no (t,) + shape tensor); counts are bytes.
+    For large t, torch.binomial is cheaper."""
     if t > 32:
         return torch.binomial(torch.full_like(p, float(t)), p)
-    p = p.contiguous()
-    gen = np.random.default_rng(int(torch.randint(0, 2 ** 62, (1,)).item()))
-    u = np.empty(tuple(p.shape), np.float32)
-    ut = torch.from_numpy(u)
+    n = p.numel()
+    gen = np.random.Generator(np.random.SFC64(int(torch.randint(0, 2 ** 62, (1,)).item())))
+    words = gen.bit_generator.random_raw((n * t + 1) // 2)
+    u = torch.from_numpy(words.view(np.int32)[:n * t]).reshape((t,) + tuple(p.shape))
+    thr = (p - 0.5).mul_(4294967296.0).clamp_(max=2147483520.0).to(torch.int32)
     below = torch.empty(p.shape, dtype=torch.bool)
     count = torch.zeros(p.shape, dtype=torch.uint8)
-    for _ in range(t):
-        gen.random(out=u, dtype=np.float32)
-        torch.lt(ut, p, out=below)
+    for j in range(t):
+        torch.lt(u[j], thr, out=below)
         count.add_(below)
     return count.to(p.dtype)
 
@@ -165,6 +168,10 @@ def split_magnitude_stacked(q, width, parts):
     return share + (s - share).detach()
 
 
+def mult_t(mult, pieces):
+    return torch.tensor([float(m) for m in mult]).reshape(1, 1, pieces, 1)
+
+
 class PieceCodes(torch.autograd.Function):
     """Partial sums (or their normalised drive) to codes, shift-added over all pieces, in one
     node: d is [B, N, P * L] (pieces in (chunk, slice, wave) order), the result y [B, N, L].
@@ -192,25 +199,33 @@ class PieceCodes(torch.autograd.Function):
             codes = soft + (hard - soft)
         else:
             a, bcurve = CURVES[conv.curve]
-            p = torch.sigmoid(a * torch.clamp(v, -1.0, 1.0) + bcurve)
-            expect = 2 * p - 1
+            z = torch.clamp(v, -1.0, 1.0)
+            inside = z == v  # where the clamp passes the gradient (NaN aside, v >= -1 and v <= 1)
+            p = z.mul_(a).add_(bcurve).sigmoid_()  # the per-piece path's a * clamp(d) + b, sigmoid
+            expect = p * 2 - 1
             ts = layer.piece_t()
-            count = torch.empty_like(p)
-            for t in sorted(set(ts)):
-                idx = [k for k, tk in enumerate(ts) if tk == t]
-                if len(idx) == pieces:
-                    count = sample_count(p, t)
-                else:
+            if len(set(ts)) == 1:
+                count = sample_count(p, ts[0])
+            else:
+                count = torch.empty_like(p)
+                for t in sorted(set(ts)):
+                    idx = [k for k, tk in enumerate(ts) if tk == t]
                     count[:, :, idx] = sample_count(p[:, :, idx], t)
             tvec = torch.tensor([float(t) for t in ts]).reshape(1, 1, pieces, 1)
-            codes = expect + ((2 * count - tvec) / tvec - expect)
+            codes = count.mul_(2).sub_(tvec).div_(tvec)  # (2k - T) / T
+            codes.sub_(expect).add_(expect)  # expect + (code - expect): the straight-through value
+            # Backward needs d(code)/d(d) = 2 a p (1 - p) inside the clamp; with the shift it is
+            # all the backward multiplies by, so it is kept instead of d.
+            deriv = torch.rsub(p, 1).mul_(p).mul_(2 * a * mult_t(mult, pieces)).mul_(inside)
         # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
         # every mult is a power of two, so code * mult is exact.
         y = codes[:, :, 0] * mult[0]
         for k in range(1, pieces):
-            y.add_(codes[:, :, k] * mult[k])
+            y.add_(codes[:, :, k], alpha=mult[k])  # exact product, one rounding: as y + code * m
         ctx.layer, ctx.pieces = layer, pieces
-        if kind != "ideal":
+        if kind == "mtj":
+            ctx.save_for_backward(deriv)
+        elif kind != "ideal":
             ctx.save_for_backward(d)
         return y
 
@@ -220,8 +235,10 @@ class PieceCodes(torch.autograd.Function):
         conv = layer.conv
         kind = conv.kind
         b, n = gy.shape[0], gy.shape[1]
-        mvec = torch.tensor([float(m) for m in layer.piece_mult()]).reshape(1, 1, pieces, 1)
-        g = gy.unsqueeze(2) * mvec
+        if kind == "mtj":
+            (deriv,) = ctx.saved_tensors
+            return (gy.unsqueeze(2) * deriv).reshape(b, n, -1), None, None
+        g = gy.unsqueeze(2) * mult_t(layer.piece_mult(), pieces)
         if kind == "ideal":
             return g.reshape(b, n, -1), None, None
         (d,) = ctx.saved_tensors
@@ -230,13 +247,9 @@ class PieceCodes(torch.autograd.Function):
             lsb, half = layer.lsb(), 2 ** (conv.adc_bits - 1)
             r = torch.floor(v / lsb + 0.5)
             g = g * ((r >= -half) & (r <= half - 1))
-        elif kind == "sense_amp":
+        else:  # sense_amp
             s = v - conv.sa_threshold
             g = g * ((s >= -1.0) & (s <= 1.0))
-        else:
-            a, bcurve = CURVES[conv.curve]
-            p = torch.sigmoid(a * torch.clamp(v, -1.0, 1.0) + bcurve)
-            g = (2 * a) * g * (1 - p) * p * ((v >= -1.0) & (v <= 1.0))
         return g.reshape(b, n, -1), None, None
 
 
@@ -393,11 +406,10 @@ class XbarConv2d(nn.Module):
                 w = w * inside
             outs.append(F.conv2d(xa[:, c0:c1], w.reshape(S * N, c1 - c0, self.kernel, self.kernel),
                                  stride=self.stride, padding=self.pad))
-        ps = torch.cat(outs, 1) if len(outs) > 1 else outs[0]  # [A*B, C*S*N, OH, OW]
-        oh, ow = ps.shape[2], ps.shape[3]
-        C = len(outs)
-        ps = ps.reshape(A, B, C, S, N, oh * ow).permute(1, 4, 2, 3, 0, 5).reshape(B, N, -1)
-        return ps, C * S * A, oh, ow
+        oh, ow = outs[0].shape[2], outs[0].shape[3]
+        # One copy into the per-piece path's layout [B, N, chunk, slice, wave, L].
+        ps = torch.stack([o.reshape(A, B, S, N, oh * ow).permute(1, 3, 2, 0, 4) for o in outs], 2)
+        return ps.reshape(B, N, -1), len(outs) * S * A, oh, ow
 
     def calibrate_adc_batched(self, ps, pieces):
         """calibrate_adc on the batched layout: the same values in the same order."""
