@@ -114,7 +114,7 @@ n = 200000
 for t in (1, 3, 4, 8):
     for p in (0.0, 0.03, 0.5, 0.81, 1.0):
         torch.manual_seed(7)
-        k = datapath.sample_count(torch.full((n // 1000, 1000), p), t)
+        k = datapath.sample_count(torch.full((n // 1000, 1000), p), t).float()
         mean, var = float(k.mean()), float(k.var())
         want_mean, want_var = t * p, t * p * (1 - p)
         se_mean = math.sqrt(max(want_var, 1e-6) / n)

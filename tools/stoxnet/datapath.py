@@ -68,27 +68,27 @@ def sample_count_per_piece(p, t):
 
 
 def sample_count(p, t):
-    """Switching events in t samples of probability p: Binomial(t, p), as t Bernoulli draws.
-    Each draw compares a 32-bit uniform integer with the threshold p * 2^32, as the platform's
-    converter does (in signed form: u - 2^31 < (p - 1/2) 2^32; the threshold is rounded to
-    float32, an error in p below 2^-25, finer than torch.rand's 24-bit uniforms). The integers
-    come from numpy's SFC64, two per 64-bit word, about four times as fast as torch's float
-    uniforms; it is seeded from torch's generator, so torch.manual_seed fixes every draw.
-    Draws go one at a time through reused buffers (no (t,) + shape tensor); counts are bytes.
-    For large t, torch.binomial is cheaper."""
+    """Switching events in t samples of probability p: Binomial(t, p), as t Bernoulli draws;
+    integer counts (uint8 for t <= 32). Each draw compares a 32-bit uniform integer with a
+    threshold p * 2^32, as the platform's converter does (in signed form, u - 2^31 against
+    (p - 1/2) (2^32 - 256): the scale keeps p = 1 inside int32, and the float32 rounding, an
+    error in p below 2^-24, is finer than torch.rand's 24-bit uniforms). The integers come from
+    numpy's SFC64, two per 64-bit word, several times faster than torch's float uniforms; it is
+    seeded from torch's generator, so torch.manual_seed fixes every draw. Draws go one at a
+    time through reused buffers: no (t,) + shape tensor. For large t, torch.binomial."""
     if t > 32:
         return torch.binomial(torch.full_like(p, float(t)), p)
     n = p.numel()
     gen = np.random.Generator(np.random.SFC64(int(torch.randint(0, 2 ** 62, (1,)).item())))
     words = gen.bit_generator.random_raw((n * t + 1) // 2)
     u = torch.from_numpy(words.view(np.int32)[:n * t]).reshape((t,) + tuple(p.shape))
-    thr = (p - 0.5).mul_(4294967296.0).clamp_(max=2147483520.0).to(torch.int32)
+    thr = (p - 0.5).mul_(4294967040.0).to(torch.int32)
     below = torch.empty(p.shape, dtype=torch.bool)
     count = torch.zeros(p.shape, dtype=torch.uint8)
     for j in range(t):
         torch.lt(u[j], thr, out=below)
         count.add_(below)
-    return count.to(p.dtype)
+    return count
 
 
 # Float mode: the same networks with every quantiser, slicer and converter removed (weights,
@@ -176,8 +176,9 @@ class PieceCodes(torch.autograd.Function):
     """Partial sums (or their normalised drive) to codes, shift-added over all pieces, in one
     node: d is [B, N, P * L] (pieces in (chunk, slice, wave) order), the result y [B, N, L].
     Forward does exactly the per-piece path's operations in its order (the same values, bit for
-    bit); backward recomputes what it needs from d instead of keeping every intermediate:
-    dy/dd = mult * (the converter's straight-through derivative)."""
+    bit); backward needs dy/dd = mult * (the converter's straight-through derivative), and
+    keeps only that (MTJ: computed in forward from p) or d (the others: recomputed), not
+    every intermediate of the chain."""
 
     @staticmethod
     def forward(ctx, d, layer, pieces):
@@ -202,7 +203,8 @@ class PieceCodes(torch.autograd.Function):
             z = torch.clamp(v, -1.0, 1.0)
             inside = z == v  # where the clamp passes the gradient (NaN aside, v >= -1 and v <= 1)
             p = z.mul_(a).add_(bcurve).sigmoid_()  # the per-piece path's a * clamp(d) + b, sigmoid
-            expect = p * 2 - 1
+            one = torch.tensor(1.0)
+            expect = torch.addcmul(-one, p, one, value=2.0)  # 2 p - 1 (2 p is exact: one rounding)
             ts = layer.piece_t()
             if len(set(ts)) == 1:
                 count = sample_count(p, ts[0])
@@ -210,13 +212,13 @@ class PieceCodes(torch.autograd.Function):
                 count = torch.empty_like(p)
                 for t in sorted(set(ts)):
                     idx = [k for k, tk in enumerate(ts) if tk == t]
-                    count[:, :, idx] = sample_count(p[:, :, idx], t)
+                    count[:, :, idx] = sample_count(p[:, :, idx], t).to(p.dtype)
             tvec = torch.tensor([float(t) for t in ts]).reshape(1, 1, pieces, 1)
-            codes = count.mul_(2).sub_(tvec).div_(tvec)  # (2k - T) / T
+            codes = torch.addcmul(-tvec, count, one, value=2.0).div_(tvec)  # (2k - T) / T, 2k - T exact
             codes.sub_(expect).add_(expect)  # expect + (code - expect): the straight-through value
             # Backward needs d(code)/d(d) = 2 a p (1 - p) inside the clamp; with the shift it is
             # all the backward multiplies by, so it is kept instead of d.
-            deriv = torch.rsub(p, 1).mul_(p).mul_(2 * a * mult_t(mult, pieces)).mul_(inside)
+            deriv = torch.addcmul(p, p, p, value=-1.0).mul_(2 * a * mult_t(mult, pieces)).mul_(inside)
         # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
         # every mult is a power of two, so code * mult is exact.
         y = codes[:, :, 0] * mult[0]
