@@ -255,6 +255,65 @@ class PieceCodes(torch.autograd.Function):
         return g.reshape(b, n, -1), None, None
 
 
+class ChunkConvs(torch.autograd.Function):
+    """Every partial sum of a crossbar layer, [B, N, P * L] with the pieces in (chunk, slice,
+    wave) order, from the integer weights wq and the wave-stacked inputs xa [A * B, C, H, W]:
+    one convolution per row chunk computes all slices (as output channels) and waves (as images)
+    of that chunk. The weight gradient is linear in the slices (slice s carries the share
+    2^(s w_slice) / (2^(w_bits - 1) - 1) of wq, split_magnitude), so backward first combines the
+    slices' output gradients and runs one weight-gradient convolution per chunk instead of one
+    per slice; the input gradient needs every slice's weights."""
+
+    @staticmethod
+    def forward(ctx, xa, wq, layer, waves):
+        b = layer.bits
+        S, A, N, k = b.slices, waves, layer.cout, layer.kernel
+        B = xa.shape[0] // A
+        wsl = split_magnitude_stacked(wq, b.w_slice, S)  # [S, N, C, k, k]
+        outs, weights = [], []
+        for c0, c1, inside in layer.chunk_plan():
+            w = wsl[:, :, c0:c1]
+            if inside is not None:
+                w = w * inside
+            weights.append(w.reshape(S * N, c1 - c0, k, k))
+            outs.append(F.conv2d(xa[:, c0:c1], weights[-1], stride=layer.stride, padding=layer.pad))
+        oh, ow = outs[0].shape[2], outs[0].shape[3]
+        # One copy into the per-piece path's layout [B, N, chunk, slice, wave, L].
+        ps = torch.stack([o.reshape(A, B, S, N, oh * ow).permute(1, 3, 2, 0, 4) for o in outs], 2)
+        ctx.save_for_backward(xa, *weights)
+        ctx.layer, ctx.waves, ctx.out = layer, A, (oh, ow)
+        return ps.reshape(B, N, -1)
+
+    @staticmethod
+    def backward(ctx, gps):
+        xa, *weights = ctx.saved_tensors
+        layer, A, (oh, ow) = ctx.layer, ctx.waves, ctx.out
+        b = layer.bits
+        S, N, k = b.slices, layer.cout, layer.kernel
+        B = xa.shape[0] // A
+        g = gps.reshape(B, N, len(weights), S, A, oh * ow)
+        total = float(2 ** (b.w_slice * S) - 1)
+        share = torch.tensor([float(2 ** (s * b.w_slice)) / total if S > 1 else 1.0 for s in range(S)])
+        gx = torch.zeros_like(xa) if ctx.needs_input_grad[0] else None
+        gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if ctx.needs_input_grad[1] else None
+        conv_args = ([layer.stride] * 2, [layer.pad] * 2, [1, 1], False, [0, 0], 1)
+        for c, ((c0, c1, inside), w) in enumerate(zip(layer.chunk_plan(), weights)):
+            gc = g[:, :, c]  # [B, N, S, A, L]
+            xc = xa[:, c0:c1]
+            if gx is not None:
+                go = gc.permute(3, 0, 2, 1, 4).reshape(A * B, S * N, oh, ow)
+                gi = torch.ops.aten.convolution_backward(go, xc, w, None, *conv_args, [True, False, False])[0]
+                gx[:, c0:c1] += gi
+            if gw is not None:
+                gs = (gc * share.reshape(1, 1, S, 1, 1)).sum(2) if S > 1 else gc[:, :, 0]  # [B, N, A, L]
+                go = gs.permute(2, 0, 1, 3).reshape(A * B, N, oh, ow)
+                gwc = torch.ops.aten.convolution_backward(go, xc, w[:N], None, *conv_args, [False, True, False])[1]
+                if inside is not None:
+                    gwc = gwc * inside
+                gw[:, c0:c1] += gwc
+        return gx, gw, None, None
+
+
 class XbarConv2d(nn.Module):
     """A convolution (or FC as 1x1) on crossbars with the given converter."""
 
@@ -397,21 +456,12 @@ class XbarConv2d(nn.Module):
         wq, _ = int_weights(self.weight, b.w_bits)
         amax = 2 ** (b.a_bits - 1) - 1
         xc = torch.clamp(x, -amax, amax)  # the row driver holds a_bits (padding is 0: inside)
-        wsl = split_magnitude_stacked(wq, b.w_slice, b.slices)  # [S, N, C, k, k]
         awv = split_magnitude_stacked(xc, b.a_stream, b.waves)  # [A, B, C, H, W]
-        S, A, B, N = b.slices, b.waves, x.shape[0], self.cout
-        xa = awv.reshape((A * B,) + tuple(x.shape[1:]))
-        outs = []
-        for c0, c1, inside in self.chunk_plan():
-            w = wsl[:, :, c0:c1]
-            if inside is not None:
-                w = w * inside
-            outs.append(F.conv2d(xa[:, c0:c1], w.reshape(S * N, c1 - c0, self.kernel, self.kernel),
-                                 stride=self.stride, padding=self.pad))
-        oh, ow = outs[0].shape[2], outs[0].shape[3]
-        # One copy into the per-piece path's layout [B, N, chunk, slice, wave, L].
-        ps = torch.stack([o.reshape(A, B, S, N, oh * ow).permute(1, 3, 2, 0, 4) for o in outs], 2)
-        return ps.reshape(B, N, -1), len(outs) * S * A, oh, ow
+        xa = awv.reshape((b.waves * x.shape[0],) + tuple(x.shape[1:]))
+        ps = ChunkConvs.apply(xa, wq, self, b.waves)
+        oh = (x.shape[2] + 2 * self.pad - self.kernel) // self.stride + 1
+        ow = (x.shape[3] + 2 * self.pad - self.kernel) // self.stride + 1
+        return ps, len(self.chunks()) * b.slices * b.waves, oh, ow
 
     def calibrate_adc_batched(self, ps, pieces):
         """calibrate_adc on the batched layout: the same values in the same order."""
