@@ -296,6 +296,8 @@ class ChunkConvs(torch.autograd.Function):
         share = torch.tensor([float(2 ** (s * b.w_slice)) / total if S > 1 else 1.0 for s in range(S)])
         gx = torch.zeros_like(xa) if ctx.needs_input_grad[0] else None
         gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if ctx.needs_input_grad[1] else None
+        if gw is not None:  # the slices' gradients combined by their shares, all chunks at once
+            gsum = (g * share.reshape(1, 1, 1, S, 1, 1)).sum(3) if S > 1 else g[:, :, :, 0]  # [B, N, C, A, L]
         conv_args = ([layer.stride] * 2, [layer.pad] * 2, [1, 1], False, [0, 0], 1)
         for c, ((c0, c1, inside), w) in enumerate(zip(layer.chunk_plan(), weights)):
             gc = g[:, :, c]  # [B, N, S, A, L]
@@ -305,8 +307,7 @@ class ChunkConvs(torch.autograd.Function):
                 gi = torch.ops.aten.convolution_backward(go, xc, w, None, *conv_args, [True, False, False])[0]
                 gx[:, c0:c1] += gi
             if gw is not None:
-                gs = (gc * share.reshape(1, 1, S, 1, 1)).sum(2) if S > 1 else gc[:, :, 0]  # [B, N, A, L]
-                go = gs.permute(2, 0, 1, 3).reshape(A * B, N, oh, ow)
+                go = gsum[:, :, c].permute(2, 0, 1, 3).reshape(A * B, N, oh, ow)
                 gwc = torch.ops.aten.convolution_backward(go, xc, w[:N], None, *conv_args, [False, True, False])[1]
                 if inside is not None:
                     gwc = gwc * inside
@@ -438,6 +439,12 @@ class XbarConv2d(nn.Module):
         """Per row chunk: its channel range and which kernel taps of those channels fall in it
         (K is ordered channel, kernel row, kernel column, so a chunk is a run of channels with
         partial channels at its ends)."""
+        key = (self.cin, self.kernel, self.rows)
+        if getattr(self, "_plan_key", None) != key:
+            self._plan, self._plan_key = self._chunk_plan(), key
+        return self._plan
+
+    def _chunk_plan(self):
         kk = self.kernel * self.kernel
         plan = []
         for k0, k1 in self.chunks():
