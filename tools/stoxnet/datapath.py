@@ -84,10 +84,11 @@ def sample_count(p, t):
     u = torch.from_numpy(words.view(np.int32)[:n * t]).reshape((t,) + tuple(p.shape))
     thr = (p - 0.5).mul_(4294967040.0).to(torch.int32)
     below = torch.empty(p.shape, dtype=torch.bool)
+    below_u8 = below.view(torch.uint8)  # adding bytes to bytes: no cast copy of the booleans
     count = torch.zeros(p.shape, dtype=torch.uint8)
     for j in range(t):
         torch.lt(u[j], thr, out=below)
-        count.add_(below)
+        count.add_(below_u8)
     return count
 
 
@@ -218,7 +219,7 @@ class PieceCodes(torch.autograd.Function):
             codes.sub_(expect).add_(expect)  # expect + (code - expect): the straight-through value
             # Backward needs d(code)/d(d) = 2 a p (1 - p) inside the clamp; with the shift it is
             # all the backward multiplies by, so it is kept instead of d.
-            deriv = torch.addcmul(p, p, p, value=-1.0).mul_(2 * a * mult_t(mult, pieces)).mul_(inside)
+            deriv = torch.where(inside, torch.addcmul(p, p, p, value=-1.0).mul_(2 * a * mult_t(mult, pieces)), 0.0)
         # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
         # every mult is a power of two, so code * mult is exact.
         y = codes[:, :, 0] * mult[0]
