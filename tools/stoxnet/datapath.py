@@ -13,6 +13,7 @@ defines the semantics this mirrors.
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -59,17 +60,46 @@ class Bits:
         return -(-(self.a_bits - 1) // self.a_stream)
 
 
-def sample_count(p, t):
-    """Switching events in t samples of probability p: Binomial(t, p). For the small T of
-    StoX-Net, t uniform comparisons are much faster than torch.binomial on CPU."""
+def sample_count_per_piece(p, t):
+    """The per-piece path's sampler (kept as it was: t uniform tensors at once, then a sum)."""
     if t <= 32:
         return (torch.rand((t,) + tuple(p.shape)) < p).sum(0).to(p.dtype)
     return torch.binomial(torch.full_like(p, float(t)), p)
 
 
+def sample_count(p, t):
+    """Switching events in t samples of probability p: Binomial(t, p), as t Bernoulli draws;
+    integer counts (uint8 for t <= 32). Each draw compares a 32-bit uniform integer with a
+    threshold p * 2^32, as the platform's converter does (in signed form, u - 2^31 against
+    (p - 1/2) (2^32 - 256): the scale keeps p = 1 inside int32, and the float32 rounding, an
+    error in p below 2^-24, is finer than torch.rand's 24-bit uniforms). The integers come from
+    numpy's SFC64, two per 64-bit word, several times faster than torch's float uniforms; it is
+    seeded from torch's generator, so torch.manual_seed fixes every draw. Draws go one at a
+    time through reused buffers: no (t,) + shape tensor. For large t, torch.binomial."""
+    if t > 32:
+        return torch.binomial(torch.full_like(p, float(t)), p)
+    n = p.numel()
+    gen = np.random.Generator(np.random.SFC64(int(torch.randint(0, 2 ** 62, (1,)).item())))
+    words = gen.bit_generator.random_raw((n * t + 1) // 2)
+    u = torch.from_numpy(words.view(np.int32)[:n * t]).reshape((t,) + tuple(p.shape))
+    thr = (p - 0.5).mul_(4294967040.0).to(torch.int32)
+    below = torch.empty(p.shape, dtype=torch.bool)
+    below_u8 = below.view(torch.uint8)  # adding bytes to bytes: no cast copy of the booleans
+    count = torch.zeros(p.shape, dtype=torch.uint8)
+    for j in range(t):
+        torch.lt(u[j], thr, out=below)
+        count.add_(below_u8)
+    return count
+
+
 # Float mode: the same networks with every quantiser, slicer and converter removed (weights,
 # activations and partial sums in float32): the 'float software' baseline.
 FLOAT = {"on": False}
+
+# The per-piece forward (one autograd node per chunk, slice and wave: the original implementation,
+# slow in backward) instead of the batched one. Both compute the same values; tests/models/
+# batched_forward.py checks it, bench/bench_training.py measures both.
+PER_PIECE = {"on": False}
 
 
 def round_half_up(x):
@@ -121,6 +151,169 @@ def split_magnitude(q, width, parts):
         share = q * (2 ** (i * width) / total) if parts > 1 else q
         out.append(share + (s - share).detach())
     return out
+
+
+def split_magnitude_stacked(q, width, parts):
+    """split_magnitude's slices stacked on a new first dimension, in one expression each (no
+    per-slice autograd nodes). With one part the slice is q itself: q is already clamped to
+    +-(2^width - 1), so sign * (|q| mod 2^width) == q exactly."""
+    if parts == 1:
+        return q.unsqueeze(0)
+    shape = (parts,) + (1,) * q.dim()
+    scale = torch.tensor([float(2 ** (i * width)) for i in range(parts)]).reshape(shape)
+    sign = torch.sign(q.detach())
+    mag = q.detach().abs()
+    s = sign * torch.remainder(torch.floor(mag / scale), 2 ** width)
+    total = float(2 ** (width * parts) - 1)
+    share = q * (scale / total)
+    return share + (s - share).detach()
+
+
+def mult_t(mult, pieces):
+    return torch.tensor([float(m) for m in mult]).reshape(1, 1, pieces, 1)
+
+
+class PieceCodes(torch.autograd.Function):
+    """Partial sums (or their normalised drive) to codes, shift-added over all pieces, in one
+    node: d is [B, N, P * L] (pieces in (chunk, slice, wave) order), the result y [B, N, L].
+    Forward does exactly the per-piece path's operations in its order (the same values, bit for
+    bit); backward needs dy/dd = mult * (the converter's straight-through derivative), and
+    keeps only that (MTJ: computed in forward from p) or d (the others: recomputed), not
+    every intermediate of the chain."""
+
+    @staticmethod
+    def forward(ctx, d, layer, pieces):
+        conv = layer.conv
+        kind = conv.kind
+        b, n = d.shape[0], d.shape[1]
+        v = d.view(b, n, pieces, -1)
+        mult = layer.piece_mult()
+        if kind == "ideal":
+            codes = v
+        elif kind in ("adc", "sparse_adc"):
+            lsb, half = layer.lsb(), 2 ** (conv.adc_bits - 1)
+            x = v / lsb
+            codes = torch.clamp(x + (torch.floor(x + 0.5) - x), -half, half - 1) * lsb
+        elif kind == "sense_amp":
+            thr = conv.sa_threshold
+            hard = torch.where(v > thr, torch.ones_like(v), -torch.ones_like(v))
+            soft = torch.clamp(v - thr, -1.0, 1.0)
+            codes = soft + (hard - soft)
+        else:
+            a, bcurve = CURVES[conv.curve]
+            z = torch.clamp(v, -1.0, 1.0)
+            inside = z == v  # where the clamp passes the gradient (NaN aside, v >= -1 and v <= 1)
+            p = z.mul_(a).add_(bcurve).sigmoid_()  # the per-piece path's a * clamp(d) + b, sigmoid
+            one = torch.tensor(1.0)
+            expect = torch.addcmul(-one, p, one, value=2.0)  # 2 p - 1 (2 p is exact: one rounding)
+            ts = layer.piece_t()
+            if len(set(ts)) == 1:
+                count = sample_count(p, ts[0])
+            else:
+                count = torch.empty_like(p)
+                for t in sorted(set(ts)):
+                    idx = [k for k, tk in enumerate(ts) if tk == t]
+                    count[:, :, idx] = sample_count(p[:, :, idx], t).to(p.dtype)
+            tvec = torch.tensor([float(t) for t in ts]).reshape(1, 1, pieces, 1)
+            codes = torch.addcmul(-tvec, count, one, value=2.0).div_(tvec)  # (2k - T) / T, 2k - T exact
+            codes.sub_(expect).add_(expect)  # expect + (code - expect): the straight-through value
+            # Backward needs d(code)/d(d) = 2 a p (1 - p) inside the clamp; with the shift it is
+            # all the backward multiplies by, so it is kept instead of d.
+            deriv = torch.where(inside, torch.addcmul(p, p, p, value=-1.0).mul_(2 * a * mult_t(mult, pieces)), 0.0)
+        # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
+        # every mult is a power of two, so code * mult is exact.
+        y = codes[:, :, 0] * mult[0]
+        for k in range(1, pieces):
+            y.add_(codes[:, :, k], alpha=mult[k])  # exact product, one rounding: as y + code * m
+        ctx.layer, ctx.pieces = layer, pieces
+        if kind == "mtj":
+            ctx.save_for_backward(deriv)
+        elif kind != "ideal":
+            ctx.save_for_backward(d)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        layer, pieces = ctx.layer, ctx.pieces
+        conv = layer.conv
+        kind = conv.kind
+        b, n = gy.shape[0], gy.shape[1]
+        if kind == "mtj":
+            (deriv,) = ctx.saved_tensors
+            return (gy.unsqueeze(2) * deriv).reshape(b, n, -1), None, None
+        g = gy.unsqueeze(2) * mult_t(layer.piece_mult(), pieces)
+        if kind == "ideal":
+            return g.reshape(b, n, -1), None, None
+        (d,) = ctx.saved_tensors
+        v = d.view(b, n, pieces, -1)
+        if kind in ("adc", "sparse_adc"):
+            lsb, half = layer.lsb(), 2 ** (conv.adc_bits - 1)
+            r = torch.floor(v / lsb + 0.5)
+            g = g * ((r >= -half) & (r <= half - 1))
+        else:  # sense_amp
+            s = v - conv.sa_threshold
+            g = g * ((s >= -1.0) & (s <= 1.0))
+        return g.reshape(b, n, -1), None, None
+
+
+class ChunkConvs(torch.autograd.Function):
+    """Every partial sum of a crossbar layer, [B, N, P * L] with the pieces in (chunk, slice,
+    wave) order, from the integer weights wq and the wave-stacked inputs xa [A * B, C, H, W]:
+    one convolution per row chunk computes all slices (as output channels) and waves (as images)
+    of that chunk. The weight gradient is linear in the slices (slice s carries the share
+    2^(s w_slice) / (2^(w_bits - 1) - 1) of wq, split_magnitude), so backward first combines the
+    slices' output gradients and runs one weight-gradient convolution per chunk instead of one
+    per slice; the input gradient needs every slice's weights."""
+
+    @staticmethod
+    def forward(ctx, xa, wq, layer, waves):
+        b = layer.bits
+        S, A, N, k = b.slices, waves, layer.cout, layer.kernel
+        B = xa.shape[0] // A
+        wsl = split_magnitude_stacked(wq, b.w_slice, S)  # [S, N, C, k, k]
+        outs, weights = [], []
+        for c0, c1, inside in layer.chunk_plan():
+            w = wsl[:, :, c0:c1]
+            if inside is not None:
+                w = w * inside
+            weights.append(w.reshape(S * N, c1 - c0, k, k))
+            outs.append(F.conv2d(xa[:, c0:c1], weights[-1], stride=layer.stride, padding=layer.pad))
+        oh, ow = outs[0].shape[2], outs[0].shape[3]
+        # One copy into the per-piece path's layout [B, N, chunk, slice, wave, L].
+        ps = torch.stack([o.reshape(A, B, S, N, oh * ow).permute(1, 3, 2, 0, 4) for o in outs], 2)
+        ctx.save_for_backward(xa, *weights)
+        ctx.layer, ctx.waves, ctx.out = layer, A, (oh, ow)
+        return ps.reshape(B, N, -1)
+
+    @staticmethod
+    def backward(ctx, gps):
+        xa, *weights = ctx.saved_tensors
+        layer, A, (oh, ow) = ctx.layer, ctx.waves, ctx.out
+        b = layer.bits
+        S, N, k = b.slices, layer.cout, layer.kernel
+        B = xa.shape[0] // A
+        g = gps.reshape(B, N, len(weights), S, A, oh * ow)
+        total = float(2 ** (b.w_slice * S) - 1)
+        share = torch.tensor([float(2 ** (s * b.w_slice)) / total if S > 1 else 1.0 for s in range(S)])
+        gx = torch.zeros_like(xa) if ctx.needs_input_grad[0] else None
+        gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if ctx.needs_input_grad[1] else None
+        if gw is not None:  # the slices' gradients combined by their shares, all chunks at once
+            gsum = (g * share.reshape(1, 1, 1, S, 1, 1)).sum(3) if S > 1 else g[:, :, :, 0]  # [B, N, C, A, L]
+        conv_args = ([layer.stride] * 2, [layer.pad] * 2, [1, 1], False, [0, 0], 1)
+        for c, ((c0, c1, inside), w) in enumerate(zip(layer.chunk_plan(), weights)):
+            gc = g[:, :, c]  # [B, N, S, A, L]
+            xc = xa[:, c0:c1]
+            if gx is not None:
+                go = gc.permute(3, 0, 2, 1, 4).reshape(A * B, S * N, oh, ow)
+                gi = torch.ops.aten.convolution_backward(go, xc, w, None, *conv_args, [True, False, False])[0]
+                gx[:, c0:c1] += gi
+            if gw is not None:
+                go = gsum[:, :, c].permute(2, 0, 1, 3).reshape(A * B, N, oh, ow)
+                gwc = torch.ops.aten.convolution_backward(go, xc, w[:N], None, *conv_args, [False, True, False])[1]
+                if inside is not None:
+                    gwc = gwc * inside
+                gw[:, c0:c1] += gwc
+        return gx, gw, None, None
 
 
 class XbarConv2d(nn.Module):
@@ -222,7 +415,7 @@ class XbarConv2d(nn.Module):
             t = self.conv.t(i, j)
             p = torch.sigmoid(a * torch.clamp(d, -1.0, 1.0) + bcurve)
             expect = 2 * p - 1
-            count = sample_count(p.detach(), t)
+            count = sample_count_per_piece(p.detach(), t)
             out[c, i, j] = expect + ((2 * count - t) / t - expect).detach()
         return out
 
@@ -233,12 +426,75 @@ class XbarConv2d(nn.Module):
             y = y + code * float(2 ** (i * b.w_slice + j * b.a_stream))
         return y
 
+    def piece_mult(self):
+        """Shift of every piece, in (chunk, slice, wave) order; MTJ codes are in units of 1/T."""
+        b = self.bits
+        return [float(2 ** (i * b.w_slice + j * b.a_stream)) for _ in self.chunks()
+                for i in range(b.slices) for j in range(b.waves)]
+
+    def piece_t(self):
+        b = self.bits
+        return [self.conv.t(i, j) for _ in self.chunks() for i in range(b.slices) for j in range(b.waves)]
+
+    def chunk_plan(self):
+        """Per row chunk: its channel range and which kernel taps of those channels fall in it
+        (K is ordered channel, kernel row, kernel column, so a chunk is a run of channels with
+        partial channels at its ends)."""
+        key = (self.cin, self.kernel, self.rows)
+        if getattr(self, "_plan_key", None) != key:
+            self._plan, self._plan_key = self._chunk_plan(), key
+        return self._plan
+
+    def _chunk_plan(self):
+        kk = self.kernel * self.kernel
+        plan = []
+        for k0, k1 in self.chunks():
+            c0, c1 = k0 // kk, (k1 - 1) // kk + 1
+            k = torch.arange(c0 * kk, c1 * kk).reshape(c1 - c0, self.kernel, self.kernel)
+            inside = (k >= k0) & (k < k1)
+            plan.append((c0, c1, None if bool(inside.all()) else inside.float()))
+        return plan
+
+    def partial_sums_batched(self, x):
+        """Every PS at once: [B, N, P * L] with the pieces in (chunk, slice, wave) order, the
+        per-piece path's concatenation layout. One convolution per row chunk computes all
+        slices (as output channels) and waves (as images) of that chunk; the PS are integers,
+        so they equal the per-piece products exactly whatever the summation order."""
+        b = self.bits
+        wq, _ = int_weights(self.weight, b.w_bits)
+        amax = 2 ** (b.a_bits - 1) - 1
+        xc = torch.clamp(x, -amax, amax)  # the row driver holds a_bits (padding is 0: inside)
+        awv = split_magnitude_stacked(xc, b.a_stream, b.waves)  # [A, B, C, H, W]
+        xa = awv.reshape((b.waves * x.shape[0],) + tuple(x.shape[1:]))
+        ps = ChunkConvs.apply(xa, wq, self, b.waves)
+        oh = (x.shape[2] + 2 * self.pad - self.kernel) // self.stride + 1
+        ow = (x.shape[3] + 2 * self.pad - self.kernel) // self.stride + 1
+        return ps, len(self.chunks()) * b.slices * b.waves, oh, ow
+
+    def calibrate_adc_batched(self, ps, pieces):
+        """calibrate_adc on the batched layout: the same values in the same order."""
+        b, n = ps.shape[0], ps.shape[1]
+        flat = ps.detach().reshape(b, n, pieces, -1).permute(2, 0, 1, 3).reshape(-1).abs()
+        q = torch.quantile(flat[:: max(1, flat.numel() // 100000)], 0.999).item()
+        self.adc_range.fill_(max(1.0, float(torch.ceil(torch.tensor(q)))))
+
+    def forward_batched(self, x):
+        ps, pieces, oh, ow = self.partial_sums_batched(x)
+        kind = self.conv.kind
+        if kind in ("adc", "sparse_adc") and float(self.adc_range) <= 0:
+            self.calibrate_adc_batched(ps, pieces)
+        d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
+        return PieceCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
+
+    def forward_per_piece(self, x):
+        ps, oh, ow = self.partial_sums(x)
+        return self.accumulate(self.convert(ps)).reshape(x.shape[0], self.cout, oh, ow)
+
     def forward(self, x):
         if FLOAT["on"]:
             y = F.conv2d(x, self.weight, stride=self.stride, padding=self.pad)
             return quantise_out(self.norm(y) * self.out_scale, self.out_bits, relu=self.act == "relu")
-        ps, oh, ow = self.partial_sums(x)
-        y = self.accumulate(self.convert(ps)).reshape(x.shape[0], self.cout, oh, ow)
+        y = self.forward_per_piece(x) if PER_PIECE["on"] else self.forward_batched(x)
         z = self.norm(y) * self.out_scale
         return quantise_out(z, self.out_bits, relu=self.act == "relu")
 

@@ -20,6 +20,7 @@ from . import data
 from .datapath import FLOAT, Bits, Converter, quantise_input
 from .export import export
 from .nets import build
+from .perf import tune_allocator
 
 
 def prepare(images, net_name):
@@ -55,6 +56,9 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=128)
     ap.add_argument("--epochs", type=float, default=5)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--micro-batch", type=int, default=0,
+                    help="split each batch into micro-batches of this size and accumulate their gradients "
+                         "(less memory; batch norms then see micro-batch statistics); 0: whole batches")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--train-limit", type=int, default=0, help="use the first N training images")
@@ -70,6 +74,9 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
+    tune_allocator()
+    if args.micro_batch < 0:
+        ap.error(f"--micro-batch {args.micro_batch}: must be 0 (whole batches) or a positive size")
     FLOAT["on"] = args.float
     bits = Bits(args.w_bits, args.w_slice, args.a_bits, args.a_stream)
     conv = Converter(kind=args.converter, adc_bits=args.adc_bits, adc_range=args.adc_range, curve=args.curve)
@@ -109,9 +116,15 @@ def main(argv=None):
             if step % (len(xt) // args.batch or 1) == 0:
                 perm = torch.randperm(len(xt))
             idx = perm[(step % (len(xt) // args.batch or 1)) * args.batch:][:args.batch]
-            loss = F.cross_entropy(net(xt[idx]), yt[idx])
             opt.zero_grad()
-            loss.backward()
+            micro = args.micro_batch or len(idx)
+            loss = 0.0
+            for k in range(0, len(idx), micro):
+                part = idx[k:k + micro]
+                # Each micro-batch's mean loss weighted by its share: the gradients add up to the batch's.
+                l = F.cross_entropy(net(xt[part]), yt[part]) * (len(part) / len(idx))
+                l.backward()
+                loss += l.detach()
             opt.step()
             sched.step()
             if step % 100 == 0 or step == steps - 1:
