@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "cost_sink.h"
+#include "desc_error.h"
 #include "energy.h"
 #include "global_buffer.h"
 #include "noc.h"
@@ -24,6 +25,10 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace stoxvp {
+class json_object_reader;
+}
 
 namespace stoxvp::hw {
 
@@ -116,7 +121,14 @@ struct group_build_args {
 
 struct tile_kind_entry {
   std::string name;  // "xbar": the folder hw/accel/tiles/<name>/
+  // Builds the group; throws std::invalid_argument naming the parameter for a bad section.
   std::function<std::unique_ptr<tile_group_base>(const group_build_args&)> make_group;
+  // Parses the kind's technology section ("tiles": {"<name>": {...}}; the reader is positioned
+  // on it, and every value it reads records its source under "<name>.<component>.<field>").
+  // Empty: the kind has no section of its own.
+  std::function<std::shared_ptr<const tech_section>(json_object_reader& section,
+                                                    std::map<std::string, std::string>& sources)>
+      parse_technology;
 };
 
 // The one table of operations and kinds. Registration is explicit (register_builtin_kinds()

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace stoxvp::hw {
@@ -20,8 +23,25 @@ struct adc_model {
   double leakage_mw = 0;                // per ADC
 };
 
+// A tile kind's own technology figures: the section "tiles": {"<kind>": {...}} of a technology
+// file, parsed by the kind (tile_kind_entry::parse_technology) into its own type.
+struct tech_section {
+  virtual ~tech_section() = default;
+};
+
 struct technology {
   std::string name;
+  // Sections of tile kinds, by kind name.
+  std::map<std::string, std::shared_ptr<const tech_section>> kind_sections;
+  // The section of `kind` as the kind's type; nullptr when the technology has none.
+  template <class T>
+  const T* section(const std::string& kind) const {
+    auto it = kind_sections.find(kind);
+    if (it == kind_sections.end()) return nullptr;
+    const T* t = dynamic_cast<const T*>(it->second.get());
+    if (t == nullptr) throw std::logic_error("technology section '" + kind + "' is not of the kind's type");
+    return t;
+  }
   // Crossbar arrays (SOT-MRAM cells) and their row drivers.
   double cell_read_energy_fj = 0;     // per active cell (driven row x column) per read
   double cell_area_um2 = 0;

@@ -1,5 +1,7 @@
 #include "tech_file.h"
 
+#include "hw/accel/operation.h"
+
 #include "tlm/common/json_reader.h"
 
 #include <limits>
@@ -179,6 +181,10 @@ hw::adc_model read_adc(json_object_reader& comps, const char* component, std::ma
 
 }  // namespace
 
+double read_tech_value(json_object_reader& component, const char* name, std::string& source) {
+  return read_value(component, name, source);
+}
+
 tech_file parse_tech(const nlohmann::json& j, const std::string& origin) {
   tech_file t;
   t.origin = origin;
@@ -207,6 +213,25 @@ tech_file parse_tech(const nlohmann::json& j, const std::string& origin) {
     c.finish();
   }
   comps.finish();
+  // Sections of tile kinds, each parsed by its kind.
+  if (root.has("tiles")) {
+    hw::register_builtin_kinds();
+    auto tiles = root.object("tiles");
+    const nlohmann::json* raw = root.raw("tiles");
+    for (auto it = raw->begin(); it != raw->end(); ++it) {
+      const hw::tile_kind_entry* kind = hw::operation_registry::instance().find_kind(it.key());
+      if (kind == nullptr || !kind->parse_technology)
+        tiles.fail(it.key().c_str(), kind ? "the tile kind has no technology section"
+                                          : "is no registered tile kind");
+      auto section = tiles.object(it.key().c_str());
+      std::map<std::string, std::string> sources;
+      auto parsed = kind->parse_technology(section, sources);
+      section.finish();
+      for (auto& [field, source] : sources) t.sources[it.key() + "." + field] = source;
+      t.tech.kind_sections[it.key()] = std::move(parsed);
+    }
+    tiles.finish();
+  }
   root.finish();
   return t;
 }
