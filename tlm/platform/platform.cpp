@@ -683,7 +683,7 @@ nlohmann::json platform::report() const {
       sum += cost.energy[c];
     }
     layers.push_back({{"tag", key.first},
-                      {"opcode", key.second < 6 ? opnames[key.second] : "?"},
+                      {"opcode", hw::opcode_name(key.second)},  // registered kinds' opcodes too
                       {"invocations", cost.invocations},
                       {"latency_ns", to_ns(cost.latency)},
                       {"dynamic_energy_pj", sum},
