@@ -241,5 +241,49 @@ TEST_F(tile_kind_bench, ItsTechnologySectionIsParsedStrictlyByTheKind) {
   }
 }
 
+// The crossbar kind reads its figures from its own section; files written before sections (the
+// flat "components" object, the root "adc_model") load unchanged to the same figures.
+TEST(XbarTechnologySection, TheSectionedLayoutReadsTheSameFiguresAsTheFlatOne) {
+  const nlohmann::json flat = default_tech_json();
+  nlohmann::json sectioned = flat;
+  nlohmann::json xbar_comps = nlohmann::json::object();
+  for (const char* c : {"crossbar", "row_driver", "adc_isaac", "adc_neurosim", "sense_amp", "mtj", "shift_add", "tile_buffer"}) {
+    xbar_comps[c] = sectioned["components"][c];
+    sectioned["components"].erase(c);
+  }
+  sectioned.erase("adc_model");
+  sectioned["tiles"]["xbar"] = {{"adc_model", "neurosim"}, {"components", xbar_comps}};
+  nlohmann::json flat_neurosim = flat;
+  flat_neurosim["adc_model"] = "neurosim";
+  const tech_file a = parse_tech(flat_neurosim, "flat.json"), b = parse_tech(sectioned, "sectioned.json");
+  EXPECT_EQ(b.tech.adc.name, "adc_neurosim");
+  EXPECT_EQ(a.tech.adc.energy_pj, b.tech.adc.energy_pj);
+  EXPECT_EQ(a.tech.mtj_write_energy_pj, b.tech.mtj_write_energy_pj);
+  EXPECT_EQ(a.tech.cell_read_energy_fj, b.tech.cell_read_energy_fj);
+  EXPECT_EQ(a.tech.tile_buffer_leakage_mw_per_kib, b.tech.tile_buffer_leakage_mw_per_kib);
+  EXPECT_EQ(a.tech.global_buffer_energy_pj_per_bit, b.tech.global_buffer_energy_pj_per_bit);
+  ASSERT_NE(b.tech.section<hw::xbar_tech_section>("xbar"), nullptr);
+  EXPECT_EQ(b.tech.section<hw::xbar_tech_section>("xbar")->values.mtj_area_um2, a.tech.mtj_area_um2);
+  EXPECT_EQ(b.sources.at("xbar.mtj.write_energy_pj"), a.sources.at("mtj.write_energy_pj"));
+  // With a section, the flat spellings are not read a second time: they are unknown fields.
+  nlohmann::json both = sectioned;
+  both["components"]["mtj"] = flat["components"]["mtj"];
+  try {
+    parse_tech(both, "both.json");
+    FAIL() << "crossbar figures in both places were accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("components.mtj"), std::string::npos) << e.what();
+  }
+  // A missing figure in the section is named with its path.
+  nlohmann::json missing = sectioned;
+  missing["tiles"]["xbar"]["components"]["mtj"].erase("read_ns");
+  try {
+    parse_tech(missing, "missing.json");
+    FAIL() << "a missing crossbar figure was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("tiles.xbar.components.mtj.read_ns"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace stoxvp::test

@@ -31,5 +31,8 @@ tech_file default_tech();
 // For a tile kind's section parser: one technology value {"value": number >= 0, "source": "...",
 // "derivation": "..." (optional)}, strict like every other (range by the unit its name carries).
 double read_tech_value(json_object_reader& component, const char* name, std::string& source);
+// {"per_bits": {"4": number, ...}, "source": "...", "derivation": ...}: a value per resolution.
+void read_tech_table(json_object_reader& component, const char* name, std::array<double, 17>& out,
+                     std::array<bool, 17>& defined, std::string& source);
 
 }  // namespace stoxvp

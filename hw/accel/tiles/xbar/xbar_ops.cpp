@@ -237,7 +237,8 @@ void xbar_group::contribute(cost_sheet& sheet) const {
 }
 
 void register_xbar_kind(operation_registry& r) {
-  r.add_kind({"xbar", [](const group_build_args& a) { return std::make_unique<xbar_group>(a); }});
+  r.add_kind({"xbar", [](const group_build_args& a) { return std::make_unique<xbar_group>(a); },
+              parse_xbar_section});
   r.add_operation({STOXVP_OP_XBAR_PROGRAM, "XBAR_PROGRAM", "xbar", exec_program});
   r.add_operation({STOXVP_OP_XBAR_CONV, "XBAR_CONV", "xbar", exec_xbar_conv});
 }
