@@ -180,6 +180,13 @@ std::vector<std::unique_ptr<tile_group_base>> accelerator::make_groups() {
       refuse(std::string(name()) + ": configuration field 'tile_groups[" + std::to_string(i) + "].kind': \"" +
              spec[i].kind + "\" is no registered tile kind (registered: " + known + ")");
     }
+    const std::string field = "tile_groups[" + std::to_string(i) + "]";
+    if (spec[i].count == 0) refuse(std::string(name()) + ": configuration field '" + field + ".count': 0, a group has at least one tile");
+    // Until tile groups carry their own geometry (issue 10 item 5), the crossbar tiles are the
+    // chip's `tiles` of the legacy fields, which HWCFG1 and the NoC also describe.
+    if (spec[i].kind == "xbar" && spec[i].count != cfg_.tiles)
+      refuse(std::string(name()) + ": configuration field '" + field + ".count': " + std::to_string(spec[i].count) +
+             " crossbar tiles, the chip's 'tiles' is " + std::to_string(cfg_.tiles) + " (an xbar group has the chip's geometry)");
     try {
       groups.push_back(kind->make_group(group_build_args{cfg_, tech_, first, spec[i].count, spec[i]}));
     } catch (const std::invalid_argument& e) {

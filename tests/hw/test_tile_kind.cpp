@@ -221,6 +221,25 @@ TEST_F(tile_kind_bench, AnUnregisteredKindIsRefusedNamingTheField) {
   }
 }
 
+TEST_F(tile_kind_bench, GroupCountsAreChecked) {
+  hw::accelerator_config cfg = toy_chip(4);
+  cfg.tile_groups[1].count = 0;
+  try {
+    build(cfg);
+    FAIL() << "an empty group was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("tile_groups[1].count"), std::string::npos) << e.what();
+  }
+  cfg = toy_chip(4);
+  cfg.tile_groups[0].count = cfg.tiles + 1;
+  try {
+    build(cfg);
+    FAIL() << "an xbar group larger than the chip's tiles was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("tile_groups[0].count"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(tile_kind_bench, ItsTechnologySectionIsParsedStrictlyByTheKind) {
   nlohmann::json j = default_tech_json();
   j["tiles"]["toy"] = toy_section(0.25);
