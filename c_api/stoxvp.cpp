@@ -375,9 +375,9 @@ void stoxvp_request_stop(void) { stoxvp::platform::request_stop(); }
 stoxvp_result stoxvp_get_component_energy(const stoxvp_platform* p, size_t index, const char** name, double* pj) {
   stoxvp_result r;
   if (!usable(p, "stoxvp_get_component_energy", r)) return r;
-  if (index >= stoxvp::hw::kComponents)
+  if (index >= stoxvp::hw::component_count())
     return fail(STOXVP_E_ARGUMENT, "stoxvp_get_component_energy: index " + std::to_string(index) + ", there are " +
-                                       std::to_string(stoxvp::hw::kComponents) + " components");
+                                       std::to_string(stoxvp::hw::component_count()) + " components");
   const auto total = p->impl->accelerator().ledger().total(sc_core::sc_time_stamp());
   if (name) *name = stoxvp::hw::to_string(static_cast<stoxvp::hw::component>(index));
   if (pj) *pj = total[index];

@@ -7,13 +7,6 @@
 namespace stoxvp::hw {
 namespace {
 
-std::vector<std::unique_ptr<tile>> make_tiles(const accelerator_config& cfg, const technology& tech) {
-  std::vector<std::unique_ptr<tile>> v;
-  for (uint32_t t = 0; t < cfg.tiles; ++t)
-    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg, tech));
-  return v;
-}
-
 noc_config noc_of(const accelerator_config& cfg, const technology& tech) {
   noc_config n = cfg.noc;
   n.cycle = cfg.clock_period;
@@ -32,10 +25,16 @@ const accelerator_config& checked(const accelerator_config& cfg, const char* mod
   return cfg;
 }
 
-std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
-  std::vector<tile*> r;
-  for (const auto& t : v) r.push_back(t.get());
+std::vector<tile_group_base*> raw(const std::vector<std::unique_ptr<tile_group_base>>& v) {
+  std::vector<tile_group_base*> r;
+  for (const auto& g : v) r.push_back(g.get());
   return r;
+}
+
+[[noreturn]] void refuse(const std::string& msg) {
+  sc_core::sc_report_handler::report(sc_core::SC_ERROR, "stoxvp/accelerator/config", msg.c_str(),
+                                     __FILE__, __LINE__);
+  throw std::invalid_argument(msg);  // when the report handler was told not to throw
 }
 
 }  // namespace
@@ -51,24 +50,17 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       noc_(noc_of(cfg, tech)),
       r_(this->name()),
       dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
-      tiles_(make_tiles(cfg_, tech_)),
+      groups_(make_groups()),
       vu_("vector_unit", cfg_, tech_),
-      cp_("command_processor", cfg_, tech_, r_, dma_, raw(tiles_), vu_, noc_, ledger_) {
+      cost_(ledger_),
+      gb_("global_buffer", cfg_, tech_, dma_, cost_),
+      cp_("command_processor", cfg_, tech_, r_, dma_, gb_, raw(groups_), vu_, noc_, cost_) {
   // Leakage of everything the chip is built with; it accrues over the whole simulated time.
-  const area_report a = area();
-  const double arrays = double(cfg.tiles) * cfg.arrays_per_tile;
-  const double converters = arrays * a.converters_per_array;
-  ledger_.set_leakage(component::crossbar, arrays * tech_.array_leakage_mw);
-  const core::converter_config chip = chip_converter(cfg_);
-  const core::converter_design& design = core::converter_design_of(chip.kind);
-  if (design.has_circuit())
-    ledger_.set_leakage(converter_component(design), converters * design.leakage_mw(converter_figures_of(tech_, cfg_), chip));
-  ledger_.set_leakage(component::shift_add, converters * tech_.shift_add_leakage_mw);
-  ledger_.set_leakage(component::tile_buffer, double(cfg.tiles) * cfg.tile_buffer_kib * tech_.tile_buffer_leakage_mw_per_kib);
-  ledger_.set_leakage(component::global_buffer, double(cfg.global_buffer_kib) * tech_.global_buffer_leakage_mw_per_kib);
-  ledger_.set_leakage(component::router, double(noc_.nodes()) * tech_.router_leakage_mw);
-  ledger_.set_leakage(component::vector_unit, tech_.vector_leakage_mw);
-  ledger_.set_leakage(component::control, tech_.control_leakage_mw);
+  for (const auto& g : groups_)
+    if (auto* x = dynamic_cast<xbar_group*>(g.get()); x && xbar_ == nullptr) xbar_ = x;
+  const cost_sheet sheet = costs();
+  for (size_t c = 0; c < component_count(); ++c)
+    if (sheet.leakage_mw[c] != 0) ledger_.set_leakage(component(c), sheet.leakage_mw[c]);
   dma_.socket.bind(mem);
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
@@ -175,34 +167,65 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   sensitive << irq_level_;
 }
 
+std::vector<std::unique_ptr<tile_group_base>> accelerator::make_groups() {
+  register_builtin_kinds();
+  std::vector<std::unique_ptr<tile_group_base>> groups;
+  const std::vector<tile_group> spec = tile_groups_of(cfg_);
+  uint32_t first = 0;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const tile_kind_entry* kind = operation_registry::instance().find_kind(spec[i].kind);
+    if (kind == nullptr) {
+      std::string known;
+      for (const auto& k : operation_registry::instance().kinds()) known += (known.empty() ? "" : ", ") + k;
+      refuse(std::string(name()) + ": configuration field 'tile_groups[" + std::to_string(i) + "].kind': \"" +
+             spec[i].kind + "\" is no registered tile kind (registered: " + known + ")");
+    }
+    const std::string field = "tile_groups[" + std::to_string(i) + "]";
+    if (spec[i].count == 0) refuse(std::string(name()) + ": configuration field '" + field + ".count': 0, a group has at least one tile");
+    // Until tile groups carry their own geometry (issue 10 item 5), the crossbar tiles are the
+    // chip's `tiles` of the legacy fields, which HWCFG1 and the NoC also describe.
+    if (spec[i].kind == "xbar" && spec[i].count != cfg_.tiles)
+      refuse(std::string(name()) + ": configuration field '" + field + ".count': " + std::to_string(spec[i].count) +
+             " crossbar tiles, the chip's 'tiles' is " + std::to_string(cfg_.tiles) + " (an xbar group has the chip's geometry)");
+    try {
+      groups.push_back(kind->make_group(group_build_args{cfg_, tech_, first, spec[i].count, spec[i]}));
+    } catch (const std::invalid_argument& e) {
+      refuse(std::string(name()) + ": configuration field 'tile_groups[" + std::to_string(i) + "]': " + e.what());
+    }
+    first += spec[i].count;
+  }
+  return groups;
+}
+
+const std::vector<std::unique_ptr<tile>>& accelerator::tiles() const {
+  static const std::vector<std::unique_ptr<tile>> none;
+  return xbar_ ? xbar_->xbar_tiles() : none;
+}
+
+// What every unit of the chip contributes: the tile groups, the global buffer, the NoC's
+// routers, the vector unit and the control (command processor and DMA engine).
+cost_sheet accelerator::costs() const {
+  cost_sheet sheet;
+  for (const auto& g : groups_) g->contribute(sheet);
+  gb_.contribute(sheet);
+  sheet.add(component::router, double(noc_.nodes()) * tech_.router_area_um2, double(noc_.nodes()) * tech_.router_leakage_mw, true);
+  vu_.contribute(sheet);
+  sheet.add(component::control, tech_.control_area_um2, tech_.control_leakage_mw);
+  return sheet;
+}
+
 accelerator::area_report accelerator::area() const {
   area_report a;
-  const auto& c = cfg_.converters;
-  const uint32_t pairs = cfg_.array_cols / 2;
-  const core::converter_config chip = chip_converter(cfg_);
-  const core::converter_design& design = core::converter_design_of(chip.kind);
-  a.converters_per_array = design.has_circuit() ? (pairs + c.cols_per_converter - 1) / c.cols_per_converter : 0;
-  const double per_array_cells = double(cfg_.array_rows) * cfg_.array_cols * tech_.cell_area_um2;
-  const double arrays = double(cfg_.tiles) * cfg_.arrays_per_tile;
-  const double conv = arrays * a.converters_per_array;
-  auto& v = a.by_component;
-  v[size_t(component::crossbar)] = arrays * per_array_cells;
-  v[size_t(component::row_driver)] = arrays * cfg_.array_rows * tech_.row_driver_area_um2;
-  if (design.has_circuit())
-    v[size_t(converter_component(design))] = conv * design.area_um2(converter_figures_of(tech_, cfg_), chip);
-  v[size_t(component::shift_add)] = conv * tech_.shift_add_area_um2;
-  v[size_t(component::tile_buffer)] = double(cfg_.tiles) * cfg_.tile_buffer_kib * tech_.tile_buffer_area_um2_per_kib;
-  v[size_t(component::global_buffer)] = double(cfg_.global_buffer_kib) * tech_.global_buffer_area_um2_per_kib;
-  v[size_t(component::router)] = double(noc_.nodes()) * tech_.router_area_um2;
-  v[size_t(component::vector_unit)] = tech_.vector_area_um2;
-  v[size_t(component::digital_mac)] = double(cfg_.digital_macs_per_cycle) * tech_.digital_mac_area_um2;
-  v[size_t(component::control)] = tech_.control_area_um2;
-  const double in_tiles = v[size_t(component::crossbar)] + v[size_t(component::row_driver)] +
-                          v[size_t(component::adc)] + v[size_t(component::sense_amp)] +
-                          v[size_t(component::mtj)] + v[size_t(component::shift_add)] +
-                          v[size_t(component::tile_buffer)] + v[size_t(component::router)];
-  a.tile_um2 = in_tiles / cfg_.tiles;
-  for (double x : v) a.chip_um2 += x;
+  const cost_sheet sheet = costs();
+  a.by_component = sheet.area_um2;
+  a.converters_per_array = xbar_ ? xbar_->converters_per_array() : 0;
+  double in_tiles = 0;
+  for (size_t c = 0; c < component_count(); ++c)
+    if (sheet.in_tile[c]) in_tiles += a.by_component[c];
+  uint32_t tiles = 0;
+  for (const auto& g : groups_) tiles += uint32_t(g->tiles().size());
+  a.tile_um2 = tiles ? in_tiles / tiles : 0;
+  for (double x : a.by_component) a.chip_um2 += x;
   return a;
 }
 

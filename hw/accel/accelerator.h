@@ -7,12 +7,15 @@
 
 #include "command_processor.h"
 #include "config.h"
+#include "cost_sink.h"
 #include "dma_engine.h"
 #include "energy.h"
+#include "global_buffer.h"
 #include "noc.h"
+#include "operation.h"
 #include "registers.h"
 #include "technology.h"
-#include "tile.h"
+#include "tiles/xbar/xbar_group.h"
 #include "vector_unit.h"
 
 #include <systemc>
@@ -48,14 +51,19 @@ class accelerator : public sc_core::sc_module {
   const energy_ledger& ledger() const { return ledger_; }
   const hw::noc& network() const { return noc_; }
 
-  // Area of every component of the chip as configured (um^2), and per tile.
+  // Area of every component of the chip as configured (um^2), and per tile: the sum of what
+  // every unit contributes (cost_sheet).
   struct area_report {
-    energy_vector by_component{};  // indexed like the energy components
+    energy_vector by_component{};  // indexed by energy component id
     double tile_um2 = 0, chip_um2 = 0;
     uint32_t converters_per_array = 0;
   };
   area_report area() const;
-  const std::vector<std::unique_ptr<tile>>& tiles() const { return tiles_; }
+  // The crossbar tiles (kind "xbar"; empty when the chip has none).
+  const std::vector<std::unique_ptr<tile>>& tiles() const;
+  // The tile groups of every kind, in chip-wide tile order.
+  const std::vector<std::unique_ptr<tile_group_base>>& tile_groups() const { return groups_; }
+  const global_buffer& buffer() const { return gb_; }
   accel_registers& registers() { return r_; }
 
  private:
@@ -67,6 +75,8 @@ class accelerator : public sc_core::sc_module {
   void soft_reset();
   uint32_t counter_lo(uint64_t value, bool debug);
   uint64_t busy_cycles() const;
+  std::vector<std::unique_ptr<tile_group_base>> make_groups();
+  cost_sheet costs() const;
 
   accelerator_config cfg_;
   technology tech_;
@@ -74,8 +84,11 @@ class accelerator : public sc_core::sc_module {
   hw::noc noc_;
   accel_registers r_;
   dma_engine dma_;
-  std::vector<std::unique_ptr<tile>> tiles_;
+  std::vector<std::unique_ptr<tile_group_base>> groups_;
+  xbar_group* xbar_ = nullptr;
   vector_unit vu_;
+  cost_sink cost_;
+  global_buffer gb_;
   command_processor cp_;
   sc_core::sc_time access_delay_;  // annotated delay of the register access being served
   // Written by the CPU's register accesses and by the command processor.

@@ -1,22 +1,13 @@
 #include "command_processor.h"
 
 #include "desc_error.h"
+#include "operation.h"
 #include "tlm/common/log.h"
 
 #include <cstring>
 #include <optional>
 
 namespace stoxvp::hw {
-const char* opcode_name(uint32_t op) {
-  switch (op) {
-#define STOXVP_X_OPNAME(name, val, doc) \
-  case val: return #name;
-    STOXVP_OPCODES(STOXVP_X_OPNAME)
-#undef STOXVP_X_OPNAME
-  }
-  return "unknown";
-}
-
 uint64_t command_stats::conversions() const {
   uint64_t n = 0;
   for (const auto& c : by_converter) n += c.conversions;
@@ -31,9 +22,9 @@ uint64_t command_stats::samples() const {
 
 command_processor::command_processor(sc_core::sc_module_name name,
                                      const accelerator_config& cfg, const technology& tech,
-                                     accel_registers& regs, dma_engine& dma,
-                                     std::vector<tile*> tiles, vector_unit& vu, hw::noc& network,
-                                     energy_ledger& ledger)
+                                     accel_registers& regs, dma_engine& dma, global_buffer& gb,
+                                     std::vector<tile_group_base*> groups, vector_unit& vu,
+                                     hw::noc& network, cost_sink& cost)
     : sc_module(name),
       busy("busy", false),
       ring_occupancy("ring_occupancy", 0),
@@ -45,11 +36,39 @@ command_processor::command_processor(sc_core::sc_module_name name,
       tech_(tech),
       regs_(regs),
       dma_(dma),
-      tiles_(std::move(tiles)),
-      vu_(vu),
-      noc_(network),
-      ledger_(ledger) {
+      cost_(cost),
+      ctx_(*this, cfg, tech, gb, std::move(groups), network, vu, cost, stats_) {
   SC_THREAD(run);
+}
+
+command_processor::context::context(command_processor& cp, const accelerator_config& cfg,
+                                    const technology& tech, global_buffer& gb,
+                                    std::vector<tile_group_base*> groups, hw::noc& network,
+                                    vector_unit& vu, cost_sink& cost, command_stats& stats)
+    : exec_context(cfg, tech, gb, network, vu, cost, stats), cp_(cp), groups_(std::move(groups)) {
+  for (tile_group_base* g : groups_)
+    for (tile_base* t : g->tiles()) tiles_.push_back(t);
+}
+
+tile_group_base* command_processor::context::group(const std::string& kind) {
+  for (tile_group_base* g : groups_)
+    if (kind == g->kind()) return g;
+  return nullptr;
+}
+
+void command_processor::context::sync(sc_core::sc_time& local) {
+  cp_.qk_.set(local);
+  cp_.qk_.sync();
+  local = cp_.qk_.get_local_time();
+}
+
+const command_stats& command_processor::stats() const {
+  const global_buffer_stats& g = ctx_.gb.stats();
+  stats_.gb_hit_bytes = g.hit_bytes;
+  stats_.stale_reads = g.stale_reads;
+  stats_.dram_read_bytes = g.dram_read_bytes;
+  stats_.dram_write_bytes = g.dram_write_bytes;
+  return stats_;
 }
 
 void command_processor::kick(const sc_core::sc_time& delay) { kick_.notify(delay); }
@@ -119,10 +138,9 @@ void command_processor::run() {
     try {
       const sc_core::sc_time fetch_start = local;
       dma_.read(desc_addr, &d, sizeof d, local);
-      tag_ = d.hdr.tag;
-      opcode_ = d.hdr.opcode;
-      flags_ = d.hdr.flags;
-      charge(component::dram, sizeof d * 8 * tech_.dram_energy_pj_per_bit, fetch_start, local);
+      cost_.begin(d.hdr.tag, d.hdr.opcode);
+      ctx_.gb.begin_descriptor(slot, d.hdr.tag, d.hdr.opcode, d.hdr.flags);
+      cost_.charge(component::dram, sizeof d * 8 * tech_.dram_energy_pj_per_bit, fetch_start, local);
       desc_opcode.write(d.hdr.opcode);
       desc_tag.write(d.hdr.tag);
       execute(d, local);
@@ -146,7 +164,7 @@ void command_processor::run() {
       continue;
     }
     stats_.busy_time += sc_core::sc_time_stamp() - start;
-    ledger_.add_latency(tag_, opcode_, sc_core::sc_time_stamp() - start);
+    cost_.add_latency(sc_core::sc_time_stamp() - start);
     ++stats_.descriptors;
     if (d.hdr.opcode < stats_.by_opcode.size()) ++stats_.by_opcode[d.hdr.opcode];
     regs_.RING_HEAD.set(ring_size != 0 ? (slot + 1) % ring_size : 0);
@@ -165,26 +183,12 @@ void command_processor::execute(const stoxvp_desc& d, sc_core::sc_time& local) {
     throw desc_error{STOXVP_ERR_BAD_VERSION, 0,
                      "descriptor version " + std::to_string(d.hdr.version) + ", expected " +
                          std::to_string(STOXVP_DESC_VERSION)};
-  switch (d.hdr.opcode) {
-    case STOXVP_OP_NOP:
-      return;
-    case STOXVP_OP_XBAR_PROGRAM:
-      return exec_program(d.args.program, local);
-    case STOXVP_OP_XBAR_CONV:
-      return exec_xbar_conv(d.args.conv, local);
-    case STOXVP_OP_DIGITAL_CONV:
-      return exec_digital_conv(d.args.conv, local);
-    case STOXVP_OP_POOL:
-      return exec_pool(d.args.pool, local);
-    case STOXVP_OP_ADD:
-      return exec_add(d.args.add, local);
-    case STOXVP_OP_GB_INVALIDATE:
-      return exec_gb_invalidate(d.args.gb_invalidate, local);
-    default:
-      throw desc_error{STOXVP_ERR_BAD_OPCODE, 0,
-                       "opcode " + std::to_string(d.hdr.opcode) + " (" +
-                           opcode_name(d.hdr.opcode) + ") is not supported"};
-  }
+  const operation_entry* op = operation_registry::instance().find(d.hdr.opcode);
+  if (op == nullptr || (!op->kind.empty() && ctx_.group(op->kind) == nullptr))
+    throw desc_error{STOXVP_ERR_BAD_OPCODE, 0,
+                     "opcode " + std::to_string(d.hdr.opcode) + " (" + opcode_name(d.hdr.opcode) + ") is not supported" +
+                         (op ? std::string(": the chip has no tiles of kind ") + op->kind : std::string())};
+  op->handler(ctx_, d, local);
 }
 
 }  // namespace stoxvp::hw

@@ -1,18 +1,22 @@
 // The command processor: consumes the descriptor ring in system memory. For each slot between
-// RING_HEAD and RING_TAIL it fetches the descriptor by DMA, validates it, executes it on the
-// tiles and the vector unit, advances RING_HEAD and raises IRQ_STATUS.DONE when the descriptor
+// RING_HEAD and RING_TAIL it fetches the descriptor by DMA, checks its header, looks its opcode
+// up in the operation registry (operation.h) and hands the handler an execution context,
+// advances RING_HEAD and raises IRQ_STATUS.DONE when the descriptor
 // asks for it. The first error halts it (STATUS.HALTED, ERROR_CODE, IRQ_STATUS.ERROR) until
 // software issues CTRL.SOFT_RESET.
 #pragma once
 
 #include "config.h"
+#include "cost_sink.h"
 #include "dma_engine.h"
 #include "energy.h"
+#include "global_buffer.h"
 #include "noc.h"
+#include "operation.h"
 #include "registers.h"
 #include "technology.h"
-#include "tile.h"
 #include "vector_unit.h"
+#include "hw/core/converter.h"
 
 #include <systemc>
 #include <tlm_utils/tlm_quantumkeeper.h>
@@ -27,9 +31,6 @@
 
 namespace stoxvp::hw {
 
-// "XBAR_CONV", ...; "unknown" for a value that is no STOXVP_OP_*.
-const char* opcode_name(uint32_t op);
-
 // Execution statistics, beyond what the performance-counter registers expose.
 struct command_stats {
   uint64_t descriptors = 0;
@@ -40,6 +41,7 @@ struct command_stats {
   // reads each input element once.
   uint64_t saturated_row_drives = 0;
   uint64_t saturated_digital_inputs = 0;
+  // The global buffer's (global_buffer_stats), copied here for the reports.
   uint64_t gb_hit_bytes = 0;        // operand bytes the global buffer already held
   // Reads served from a clean held copy that no longer matched memory: software changed a
   // held range without GB_INVALIDATE (the register map's global-buffer coherence rule).
@@ -62,10 +64,11 @@ class command_processor : public sc_core::sc_module {
   sc_core::sc_signal<uint32_t> desc_tag;      // the descriptor's tag
   sc_core::sc_signal<uint32_t> active_tiles;  // tiles working on the current layer
 
+  // `groups`: the tile groups of every kind, in chip-wide tile order.
   command_processor(sc_core::sc_module_name name, const accelerator_config& cfg,
                     const technology& tech, accel_registers& regs, dma_engine& dma,
-                    std::vector<tile*> tiles, vector_unit& vu, hw::noc& network,
-                    energy_ledger& ledger);
+                    global_buffer& gb, std::vector<tile_group_base*> groups, vector_unit& vu,
+                    hw::noc& network, cost_sink& cost);
   command_processor(const command_processor&) = delete;
   command_processor& operator=(const command_processor&) = delete;
 
@@ -75,15 +78,14 @@ class command_processor : public sc_core::sc_module {
   // included (CTRL.SOFT_RESET).
   void abort_current() {
     ++generation_;
-    gb_lines_.clear();
-    gb_used_ = 0;
+    ctx_.gb.clear();
   }
   // A descriptor has been fetched and has not finished (it may have been dropped by a reset).
   bool executing() const { return executing_; }
   // Called whenever IRQ_STATUS changes, so the owner can drive the interrupt line.
   std::function<void()> on_irq_status;
 
-  const command_stats& stats() const { return stats_; }
+  const command_stats& stats() const;
 
  private:
   SC_HAS_PROCESS(command_processor);
@@ -94,79 +96,37 @@ class command_processor : public sc_core::sc_module {
   void halt(uint32_t code, uint32_t slot, uint64_t addr, const std::string& why);
   void update_trace();
 
-  // Layer execution (layer_execution.cpp).
-  struct layer_params;
-  void exec_program(const stoxvp_xbar_program_args& a, sc_core::sc_time& local);
-  void exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_time& local);
-  void exec_digital_conv(const stoxvp_conv_args& a, sc_core::sc_time& local);
-  void exec_pool(const stoxvp_pool_args& a, sc_core::sc_time& local);
-  void exec_add(const stoxvp_add_args& a, sc_core::sc_time& local);
-  void exec_gb_invalidate(const stoxvp_gb_invalidate_args& a, sc_core::sc_time& local);
-  core::conv_shape check_conv(const stoxvp_conv_args& a, bool xbar);
-  core::xbar_mapping map_on_chip(const char* op, const core::xbar_layer_shape& shape, uint32_t array_base);
-  void read_params(uint64_t addr, uint32_t N, std::vector<uint8_t>& raw, sc_core::sc_time& local);
-  // Brings an operand to the units: from the global buffer when it holds the range, otherwise
-  // by DMA from DRAM (then kept when `keep`: weights and parameter blocks).
-  void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
-             sc_core::sc_time& local, bool keep = false);
-  // Delivers an output: to DRAM (not held), or to the global buffer only when the descriptor
-  // keeps its output on chip.
-  void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);
-  std::shared_ptr<const core::converter_bank> converter_for(const std::vector<uint8_t>& raw,
-                                                            const core::xbar_layer_shape& shape,
-                                                            const core::xbar_mapping& map);
-  void output(const stoxvp_conv_args& a, const std::vector<uint8_t>& raw, uint32_t positions,
-              uint32_t sources, float code_scale, sc_core::sc_time& local);
-  // Charges the current descriptor's layer for work spent between two local time offsets.
-  void charge(const energy_vector& e, const sc_core::sc_time& from, const sc_core::sc_time& to);
-  void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to);
-  tile& tile_of(uint32_t global_array) { return *tiles_[global_array / cfg_.arrays_per_tile]; }
-  uint32_t total_arrays() const { return cfg_.tiles * cfg_.arrays_per_tile; }
+
+  // The execution context handed to every operation handler.
+  class context : public exec_context {
+   public:
+    context(command_processor& cp, const accelerator_config& cfg, const technology& tech,
+            global_buffer& gb, std::vector<tile_group_base*> groups, hw::noc& network,
+            vector_unit& vu, cost_sink& cost, command_stats& stats);
+    tile_group_base* group(const std::string& kind) override;
+    const std::vector<tile_base*>& tiles() const override { return tiles_; }
+    void sync(sc_core::sc_time& local) override;
+    void set_active_tiles(uint32_t n) override { cp_.active_tiles.write(n); }
+    uint32_t slot() const override { return cp_.slot_; }
+
+   private:
+    command_processor& cp_;
+    std::vector<tile_group_base*> groups_;
+    std::vector<tile_base*> tiles_;
+  };
 
   const accelerator_config& cfg_;
   const technology& tech_;
   accel_registers& regs_;
   dma_engine& dma_;
-  std::vector<tile*> tiles_;
-  vector_unit& vu_;
-  hw::noc& noc_;
-  energy_ledger& ledger_;
-  uint32_t tag_ = 0;     // the descriptor being executed: whose layer the energy goes to
-  uint16_t opcode_ = 0;
+  cost_sink& cost_;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_event kick_;
   uint64_t generation_ = 0;
   bool executing_ = false;
   uint32_t slot_ = 0;  // ring slot of the descriptor being executed
-  command_stats stats_;
-  // Operand buffers (the global buffer's contents), reused between descriptors.
-  std::vector<uint8_t> in_, w_, params_, out_, in_b_;
-  std::vector<int64_t> acc_;
-  core::packed_input packed_;
-  // The global buffer's contents, for costs: ranges it holds (the layer outputs it wrote, the
-  // weights and parameter blocks it read), least recently used evicted first.
-  struct gb_line {
-    uint64_t addr, last_use;
-    bool dirty;                 // newer than DRAM (a kept output)
-    std::vector<uint8_t> data;
-    // The descriptor that made the range held, named when software breaks the coherence rule.
-    uint32_t slot, tag;
-    uint16_t opcode;
-  };
-  gb_line* gb_find(uint64_t addr, uint64_t len);
-  // Writes back the dirty lines overlapping [addr, addr + len) and drops every overlapping line.
-  void gb_drop(uint64_t addr, uint64_t len, sc_core::sc_time& local);
-  // Warns and counts when a clean held copy no longer matches memory (debug transport).
-  void gb_check_coherent(const gb_line& l, uint64_t len);
-  // Puts a copy of [addr, addr + len) in the buffer, evicting (and writing back) as needed.
-  void gb_put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty, sc_core::sc_time& local);
-  void gb_write_back(gb_line& l, sc_core::sc_time& local);
-  uint32_t flags_ = 0;  // of the descriptor being executed
-  std::vector<gb_line> gb_lines_;
-  uint64_t gb_used_ = 0, gb_clock_ = 0;
-  // Converter banks by layer parameters: a bank tabulates MTJ switching statistics, work that
-  // is done once per distinct layer configuration rather than per invocation.
-  std::unordered_map<std::string, std::shared_ptr<const core::converter_bank>> banks_;
+  mutable command_stats stats_;
+  context ctx_;
 };
 
 }  // namespace stoxvp::hw

@@ -68,4 +68,12 @@ std::optional<config_problem> check_accelerator_config(const accelerator_config&
   return c.first;
 }
 
+std::vector<tile_group> tile_groups_of(const accelerator_config& cfg) {
+  if (!cfg.tile_groups.empty()) return cfg.tile_groups;
+  tile_group g;
+  g.kind = "xbar";
+  g.count = cfg.tiles;
+  return {g};
+}
+
 }  // namespace stoxvp::hw

@@ -10,10 +10,21 @@
 #include <systemc>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace stoxvp::hw {
+
+// A group of tiles of one kind (a kind registered in operation.h): consecutive tile indices.
+struct tile_group {
+  std::string kind = "xbar";
+  uint32_t count = 0;
+  std::vector<uint32_t> nodes;  // router of each tile (empty: tile t on router t mod nodes)
+  // The kind's configuration section, by name (the kind's factory reads and checks them).
+  std::map<std::string, double> params;
+};
 
 // The converter the chip is built with: what its area and leakage count. (Each layer's
 // descriptor chooses how its partial sums are converted; the energy follows that choice.)
@@ -31,6 +42,9 @@ struct accelerator_config {
   uint32_t tiles = 16;
   uint32_t arrays_per_tile = 8;
   uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
+  // The chip's tile groups in tile order; empty: one group of `tiles` crossbar tiles (what every
+  // configuration before tile groups describes). An xbar group has the geometry above.
+  std::vector<tile_group> tile_groups;
   converter_design converters;
   bool mtj_reset_after_switch = false;  // reset pulses only after samples that switched
   uint32_t dma_burst_bytes = 64;
@@ -64,5 +78,8 @@ struct config_problem {
 // checked: the JSON loader (tlm/platform/config.cpp) and the accelerator's constructor both
 // call it, so a configuration built in code is refused exactly as a file would be.
 std::optional<config_problem> check_accelerator_config(const accelerator_config& cfg);
+
+// The chip's tile groups: cfg.tile_groups, or the one crossbar group the legacy fields describe.
+std::vector<tile_group> tile_groups_of(const accelerator_config& cfg);
 
 }  // namespace stoxvp::hw

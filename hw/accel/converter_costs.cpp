@@ -33,8 +33,8 @@ core::converter_figures converter_figures_of(const technology& t, const accelera
 
 component converter_component(const core::converter_design& d) {
   const char* name = d.component();
-  for (size_t c = 0; name && c < kComponents; ++c)
-    if (std::strcmp(name, to_string(static_cast<component>(c))) == 0) return static_cast<component>(c);
+  if (name)
+    if (const auto c = find_component(name)) return *c;
   throw std::logic_error(std::string("converter design ") + d.name() + " names no energy component (" +
                          (name ? name : "none") + ")");
 }

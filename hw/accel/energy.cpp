@@ -1,14 +1,63 @@
 #include "energy.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace stoxvp::hw {
 
+namespace {
+
+struct component_info {
+  std::string name;
+  power_group group;
+};
+
+// The table of components; the library's own first, at their fixed ids.
+std::vector<component_info>& components() {
+  static std::vector<component_info> table = {
+      {"crossbar", power_group::crossbar},     {"row_driver", power_group::crossbar},
+      {"adc", power_group::converters},        {"sense_amp", power_group::converters},
+      {"mtj", power_group::converters},        {"shift_add", power_group::digital},
+      {"tile_buffer", power_group::buffers},   {"global_buffer", power_group::buffers},
+      {"router", power_group::noc},            {"link", power_group::noc},
+      {"vector_unit", power_group::digital},   {"digital_mac", power_group::digital},
+      {"dram", power_group::dram},             {"control", power_group::digital}};
+  return table;
+}
+
+}  // namespace
+
+component register_component(const std::string& name, power_group group) {
+  auto& t = components();
+  for (size_t i = 0; i < t.size(); ++i)
+    if (t[i].name == name) {
+      if (t[i].group != group)
+        throw std::logic_error("energy component '" + name + "' registered again in power group " +
+                               to_string(group) + ", it is in " + to_string(t[i].group));
+      return component(i);
+    }
+  if (name.empty()) throw std::logic_error("an energy component needs a name");
+  if (t.size() >= kMaxComponents)
+    throw std::logic_error("energy component '" + name + "': the table holds " +
+                           std::to_string(kMaxComponents) + " components (kMaxComponents)");
+  t.push_back({name, group});
+  return component(t.size() - 1);
+}
+
+size_t component_count() { return components().size(); }
+
+std::optional<component> find_component(const std::string& name) {
+  const auto& t = components();
+  for (size_t i = 0; i < t.size(); ++i)
+    if (t[i].name == name) return component(i);
+  return std::nullopt;
+}
+
 const char* to_string(component c) {
-  static const char* names[] = {"crossbar", "row_driver", "adc", "sense_amp", "mtj", "shift_add",
-                                "tile_buffer", "global_buffer", "router", "link", "vector_unit",
-                                "digital_mac", "dram", "control"};
-  return names[static_cast<size_t>(c)];
+  const auto& t = components();
+  return c.id() < t.size() ? t[c.id()].name.c_str() : "unregistered";
 }
 
 const char* to_string(power_group g) {
@@ -17,24 +66,8 @@ const char* to_string(power_group g) {
 }
 
 power_group group_of(component c) {
-  switch (c) {
-    case component::crossbar:
-    case component::row_driver: return power_group::crossbar;
-    case component::adc:
-    case component::sense_amp:
-    case component::mtj: return power_group::converters;
-    case component::shift_add:
-    case component::vector_unit:
-    case component::digital_mac:
-    case component::control: return power_group::digital;
-    case component::tile_buffer:
-    case component::global_buffer: return power_group::buffers;
-    case component::router:
-    case component::link: return power_group::noc;
-    case component::dram:
-    case component::count: break;
-  }
-  return power_group::dram;
+  const auto& t = components();
+  return c.id() < t.size() ? t[c.id()].group : power_group::dram;
 }
 
 void energy_ledger::charge(component c, double pj, uint32_t tag, uint16_t opcode,
@@ -79,7 +112,7 @@ double energy_ledger::dynamic_total() const {
 energy_vector energy_ledger::total(const sc_core::sc_time& elapsed) const {
   energy_vector e = dynamic_;
   const double ns = static_cast<double>(elapsed.value()) / 1000.0;  // ps -> ns
-  for (size_t c = 0; c < kComponents; ++c) e[c] += leakage_mw_[c] * ns;  // mW x ns = pJ
+  for (size_t c = 0; c < kMaxComponents; ++c) e[c] += leakage_mw_[c] * ns;  // mW x ns = pJ
   return e;
 }
 

@@ -9,24 +9,67 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace stoxvp::hw {
-
-enum class component : uint8_t {
-  crossbar, row_driver, adc, sense_amp, mtj, shift_add, tile_buffer, global_buffer,
-  router, link, vector_unit, digital_mac, dram, control, count
-};
-constexpr size_t kComponents = static_cast<size_t>(component::count);
-const char* to_string(component c);
 
 // Groups of the power trace.
 enum class power_group : uint8_t { crossbar, converters, digital, buffers, noc, dram, count };
 constexpr size_t kPowerGroups = static_cast<size_t>(power_group::count);
 const char* to_string(power_group g);
+
+// An energy component: an id in the table of components, open to the units that own them. The
+// components of this library have fixed ids (so `component::mtj` is a constant and reports keep
+// their order); a kind of tile registers its own with register_component().
+class component {
+ public:
+  constexpr component() = default;
+  constexpr explicit component(size_t id) : id_(static_cast<uint8_t>(id)) {}
+  constexpr explicit operator size_t() const { return id_; }
+  constexpr size_t id() const { return id_; }
+  constexpr bool operator==(component o) const { return id_ == o.id_; }
+  constexpr bool operator!=(component o) const { return id_ != o.id_; }
+
+  // Owners: crossbar, row_driver, adc, sense_amp, mtj, shift_add, tile_buffer: the xbar tile
+  // kind; global_buffer: the global buffer; router, link: the NoC; vector_unit, digital_mac:
+  // the vector unit; dram: the DMA traffic; control: the command processor and DMA engine.
+  static const component crossbar, row_driver, adc, sense_amp, mtj, shift_add, tile_buffer,
+      global_buffer, router, link, vector_unit, digital_mac, dram, control;
+
+ private:
+  uint8_t id_ = 0;
+};
+inline constexpr component component::crossbar{0};
+inline constexpr component component::row_driver{1};
+inline constexpr component component::adc{2};
+inline constexpr component component::sense_amp{3};
+inline constexpr component component::mtj{4};
+inline constexpr component component::shift_add{5};
+inline constexpr component component::tile_buffer{6};
+inline constexpr component component::global_buffer{7};
+inline constexpr component component::router{8};
+inline constexpr component component::link{9};
+inline constexpr component component::vector_unit{10};
+inline constexpr component component::digital_mac{11};
+inline constexpr component component::dram{12};
+inline constexpr component component::control{13};
+constexpr size_t kBuiltinComponents = 14;
+// Room in an energy_vector; register_component() refuses more.
+constexpr size_t kMaxComponents = 32;
+
+// The component called `name`, registered on first use with its power-trace group (a second
+// registration of the name returns the same component; a different group is a logic_error).
+component register_component(const std::string& name, power_group group);
+// Components registered so far: ids 0 .. component_count() - 1.
+size_t component_count();
+// The component called `name`, if registered.
+std::optional<component> find_component(const std::string& name);
+const char* to_string(component c);
 power_group group_of(component c);
 
-using energy_vector = std::array<double, kComponents>;  // pJ per component
+using energy_vector = std::array<double, kMaxComponents>;  // pJ per component id
 
 // What one action of a unit costs: how long it keeps the unit busy, and the energy of each
 // component it used.

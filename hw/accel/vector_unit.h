@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config.h"
+#include "cost_sink.h"
 #include "energy.h"
 #include "hw/core/layer_ops.h"
 #include "technology.h"
@@ -33,6 +34,12 @@ class vector_unit : public sc_core::sc_module {
   action_cost pool(const int8_t* x, const core::pool_shape& s, core::pool_kind kind, int8_t* out);
   action_cost add(const int8_t* a, const int8_t* b, size_t count, float sa, float sb,
                   core::activation act, uint32_t out_bits, int8_t* out);
+
+  // Its area and leakage: the vector lanes and the MAC lanes.
+  void contribute(cost_sheet& sheet) const {
+    sheet.add(component::vector_unit, tech_.vector_area_um2, tech_.vector_leakage_mw);
+    sheet.add(component::digital_mac, double(cfg_.digital_macs_per_cycle) * tech_.digital_mac_area_um2, 0);
+  }
 
   const vector_stats& stats() const { return stats_; }
 

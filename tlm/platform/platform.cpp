@@ -321,7 +321,7 @@ void platform::write_power_trace() {
   const double interval_ns = static_cast<double>(ledger.interval().value()) / 1000.0;
   // Leakage per group, constant over time.
   std::array<double, hw::kPowerGroups> leak{};
-  for (size_t c = 0; c < hw::kComponents; ++c)
+  for (size_t c = 0; c < hw::component_count(); ++c)
     leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
   const size_t count = bins.size();
   auto power_mw = [&](size_t bin, size_t g) {
@@ -650,7 +650,7 @@ nlohmann::json platform::report() const {
   const auto total = ledger.total(sc_core::sc_time_stamp());
   nlohmann::json comp = nlohmann::json::object();
   double accel_pj = 0;
-  for (size_t c = 0; c < hw::kComponents; ++c) {
+  for (size_t c = 0; c < hw::component_count(); ++c) {
     const auto k = static_cast<hw::component>(c);
     comp[hw::to_string(k)] = {{"dynamic_pj", ledger.dynamic()[c]},
                               {"leakage_pj", total[c] - ledger.dynamic()[c]},
@@ -677,12 +677,12 @@ nlohmann::json platform::report() const {
   for (const auto& [key, cost] : ledger.layers()) {
     nlohmann::json e = nlohmann::json::object();
     double sum = 0;
-    for (size_t c = 0; c < hw::kComponents; ++c) {
+    for (size_t c = 0; c < hw::component_count(); ++c) {
       if (cost.energy[c] != 0) e[hw::to_string(static_cast<hw::component>(c))] = cost.energy[c];
       sum += cost.energy[c];
     }
     layers.push_back({{"tag", key.first},
-                      {"opcode", key.second < 6 ? opnames[key.second] : "?"},
+                      {"opcode", hw::opcode_name(key.second)},  // registered kinds' opcodes too
                       {"invocations", cost.invocations},
                       {"latency_ns", to_ns(cost.latency)},
                       {"dynamic_energy_pj", sum},
@@ -691,7 +691,7 @@ nlohmann::json platform::report() const {
   j["layers"] = layers;
   const auto area = accel_->area();
   nlohmann::json ac = nlohmann::json::object();
-  for (size_t c = 0; c < hw::kComponents; ++c)
+  for (size_t c = 0; c < hw::component_count(); ++c)
     if (area.by_component[c] != 0) ac[hw::to_string(static_cast<hw::component>(c))] = area.by_component[c];
   j["area"] = {{"components_um2", ac},
                {"tile_um2", area.tile_um2},

@@ -1,28 +1,5 @@
-// Technology files (configs/tech/*.json): every per-action energy, latency, area and leakage
-// of the accelerator, each value with its source. Strict: a missing field, a negative or
-// non-numeric value, a value without a source, or an unknown component or field is refused
-// with the file, the field and the value.
+// The technology reader moved into the accelerator library; this name stays for code written
+// against it.
 #pragma once
 
-#include "hw/accel/technology.h"
-
-#include <nlohmann/json.hpp>
-
-#include <map>
-#include <string>
-
-namespace stoxvp {
-
-struct tech_file {
-  hw::technology tech;
-  std::string origin;                         // file path, or "<built-in default>"
-  std::map<std::string, std::string> sources;  // "mtj.write_energy_pj" -> where it comes from
-  nlohmann::json document;                     // the file as read, for reports
-};
-
-tech_file load_tech_file(const std::string& path);
-tech_file parse_tech(const nlohmann::json& j, const std::string& origin);
-// configs/tech/default.json, compiled into the program.
-tech_file default_tech();
-
-}  // namespace stoxvp
+#include "hw/accel/cost/tech_file.h"

@@ -1,6 +1,6 @@
-#include "tile.h"
+#include "xbar_tile.h"
 
-#include "converter_costs.h"
+#include "hw/accel/converter_costs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,7 @@ sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
 
 tile::tile(sc_core::sc_module_name name, uint32_t index, const accelerator_config& cfg,
            const technology& tech)
-    : sc_module(name), index_(index), cfg_(cfg), tech_(tech), owners_(cfg.arrays_per_tile) {
+    : tile_base(name, index), cfg_(cfg), tech_(tech), owners_(cfg.arrays_per_tile) {
   for (uint32_t i = 0; i < cfg.arrays_per_tile; ++i)
     arrays_.push_back(std::make_unique<core::crossbar_array>(cfg.array_rows, cfg.array_cols));
 }

@@ -1,5 +1,7 @@
 #include "tech_file.h"
 
+#include "hw/accel/operation.h"
+
 #include "tlm/common/json_reader.h"
 
 #include <limits>
@@ -20,40 +22,14 @@ struct field {
   double technology::*member;
 };
 
-// Every scalar a technology file must give.
+// Every scalar of the chip-level units a technology file must give (the crossbar kind reads
+// its own: tiles/xbar/xbar_technology.cpp).
 const field kFields[] = {
-    {"crossbar", "cell_read_energy_fj", &technology::cell_read_energy_fj},
-    {"crossbar", "cell_area_um2", &technology::cell_area_um2},
-    {"crossbar", "read_latency_ns", &technology::read_latency_ns},
-    {"crossbar", "cell_write_energy_pj", &technology::cell_write_energy_pj},
-    {"crossbar", "row_write_latency_ns", &technology::row_write_latency_ns},
-    {"crossbar", "leakage_mw_per_array", &technology::array_leakage_mw},
-    {"row_driver", "energy_pj_per_bit", &technology::row_drive_energy_pj},
-    {"row_driver", "area_um2_per_row", &technology::row_driver_area_um2},
-    {"sense_amp", "energy_pj", &technology::sense_amp_energy_pj},
-    {"sense_amp", "latency_ns", &technology::sense_amp_latency_ns},
-    {"sense_amp", "area_um2", &technology::sense_amp_area_um2},
-    {"sense_amp", "leakage_mw", &technology::sense_amp_leakage_mw},
-    {"mtj", "write_energy_pj", &technology::mtj_write_energy_pj},
-    {"mtj", "write_ns", &technology::mtj_write_ns},
-    {"mtj", "read_energy_pj", &technology::mtj_read_energy_pj},
-    {"mtj", "read_ns", &technology::mtj_read_ns},
-    {"mtj", "reset_energy_pj", &technology::mtj_reset_energy_pj},
-    {"mtj", "reset_ns", &technology::mtj_reset_ns},
-    {"mtj", "area_um2", &technology::mtj_area_um2},
-    {"mtj", "leakage_mw", &technology::mtj_leakage_mw},
-    {"shift_add", "energy_pj", &technology::shift_add_energy_pj},
-    {"shift_add", "area_um2", &technology::shift_add_area_um2},
-    {"shift_add", "leakage_mw", &technology::shift_add_leakage_mw},
     {"vector_unit", "energy_pj_per_op", &technology::vector_energy_pj_per_op},
     {"vector_unit", "area_um2", &technology::vector_area_um2},
     {"vector_unit", "leakage_mw", &technology::vector_leakage_mw},
     {"digital_mac", "energy_pj", &technology::digital_mac_energy_pj},
     {"digital_mac", "area_um2_per_lane", &technology::digital_mac_area_um2},
-    {"tile_buffer", "energy_pj_per_bit", &technology::tile_buffer_energy_pj_per_bit},
-    {"tile_buffer", "latency_ns", &technology::tile_buffer_latency_ns},
-    {"tile_buffer", "area_um2_per_kib", &technology::tile_buffer_area_um2_per_kib},
-    {"tile_buffer", "leakage_mw_per_kib", &technology::tile_buffer_leakage_mw_per_kib},
     {"global_buffer", "energy_pj_per_bit", &technology::global_buffer_energy_pj_per_bit},
     {"global_buffer", "latency_ns", &technology::global_buffer_latency_ns},
     {"global_buffer", "area_um2_per_kib", &technology::global_buffer_area_um2_per_kib},
@@ -157,27 +133,16 @@ void read_table(json_object_reader& comp, const char* name, std::array<double, 1
   read_source(t, source);
 }
 
-hw::adc_model read_adc(json_object_reader& comps, const char* component, std::map<std::string, std::string>& src) {
-  if (!comps.has(component)) comps.fail(component, "missing");
-  auto c = comps.object(component);
-  hw::adc_model m;
-  m.name = component;
-  std::array<bool, 17> d1{}, d2{}, d3{};
-  read_table(c, "energy_pj", m.energy_pj, d1, src[std::string(component) + ".energy_pj"]);
-  read_table(c, "area_um2", m.area_um2, d2, src[std::string(component) + ".area_um2"]);
-  read_table(c, "conversion_ns", m.conversion_ns, d3, src[std::string(component) + ".conversion_ns"]);
-  for (int b = 1; b <= 16; ++b) {
-    if (d1[b] != d2[b] || d1[b] != d3[b])
-      c.fail("per_bits", "energy_pj, area_um2 and conversion_ns must cover the same resolutions (" +
-                             std::to_string(b) + " bits differs)");
-    m.defined[b] = d1[b];
-  }
-  m.leakage_mw = read_value(c, "leakage_mw", src[std::string(component) + ".leakage_mw"]);
-  c.finish();
-  return m;
+}  // namespace
+
+double read_tech_value(json_object_reader& component, const char* name, std::string& source) {
+  return read_value(component, name, source);
 }
 
-}  // namespace
+void read_tech_table(json_object_reader& component, const char* name, std::array<double, 17>& out,
+                     std::array<bool, 17>& defined, std::string& source) {
+  read_table(component, name, out, defined, source);
+}
 
 tech_file parse_tech(const nlohmann::json& j, const std::string& origin) {
   tech_file t;
@@ -185,17 +150,15 @@ tech_file parse_tech(const nlohmann::json& j, const std::string& origin) {
   t.document = j;
   json_object_reader root(j, origin, "");
   root.get("name", t.tech.name);
-  std::string adc = "isaac";
-  root.get("adc_model", adc);
-  if (adc != "isaac" && adc != "neurosim")
-    root.fail("adc_model", "\"" + adc + "\" is neither \"isaac\" nor \"neurosim\"");
   std::string description;
   root.get("description", description);
   if (!root.has("components")) root.fail("components", "missing");
   auto comps = root.object("components");
-  const hw::adc_model isaac = read_adc(comps, "adc_isaac", t.sources);
-  const hw::adc_model neurosim = read_adc(comps, "adc_neurosim", t.sources);
-  t.tech.adc = adc == "isaac" ? isaac : neurosim;
+  // The crossbar kind's figures: its section "tiles": {"xbar": ...}, or in files written before
+  // technology sections, the flat "components" object with the root "adc_model" (the same
+  // figures under the same names: such files load unchanged).
+  const bool xbar_section = j.is_object() && j.contains("tiles") && j["tiles"].is_object() && j["tiles"].contains("xbar");
+  if (!xbar_section) hw::parse_xbar_technology(root, comps, t.tech, t.sources);
   // Scalars, component by component, in the order of kFields.
   for (size_t i = 0; i < sizeof kFields / sizeof kFields[0];) {
     const char* comp_name = kFields[i].component;
@@ -207,6 +170,28 @@ tech_file parse_tech(const nlohmann::json& j, const std::string& origin) {
     c.finish();
   }
   comps.finish();
+  // Sections of tile kinds, each parsed by its kind.
+  if (root.has("tiles")) {
+    hw::register_builtin_kinds();
+    auto tiles = root.object("tiles");
+    const nlohmann::json* raw = root.raw("tiles");
+    for (auto it = raw->begin(); it != raw->end(); ++it) {
+      const hw::tile_kind_entry* kind = hw::operation_registry::instance().find_kind(it.key());
+      if (kind == nullptr || !kind->parse_technology)
+        tiles.fail(it.key().c_str(), kind ? "the tile kind has no technology section"
+                                          : "is no registered tile kind");
+      auto section = tiles.object(it.key().c_str());
+      std::map<std::string, std::string> sources;
+      auto parsed = kind->parse_technology(section, sources);
+      section.finish();
+      for (auto& [field, source] : sources) t.sources[it.key() + "." + field] = source;
+      // The crossbar's figures stay where code written before sections reads them.
+      if (const auto* x = dynamic_cast<const hw::xbar_tech_section*>(parsed.get()))
+        static_cast<hw::xbar_technology&>(t.tech) = x->values;
+      t.tech.kind_sections[it.key()] = std::move(parsed);
+    }
+    tiles.finish();
+  }
   root.finish();
   return t;
 }

@@ -1,0 +1,109 @@
+// The operations of the chip-level units, on the same registry as the tile kinds': the vector
+// unit's (DIGITAL_CONV, POOL, ADD), the global buffer's (GB_INVALIDATE) and NOP.
+#include "command_processor.h"
+#include "layer_common.h"
+#include "tiles/xbar/xbar_group.h"
+#include "tlm/common/log.h"
+
+#include <cmath>
+
+namespace stoxvp::hw {
+namespace {
+
+void exec_digital_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
+  const stoxvp_conv_args& a = d.args.conv;
+  const core::conv_shape s = check_conv(ctx, a, "DIGITAL_CONV");
+  need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
+       "DIGITAL_CONV w_bits = " + str(a.w_bits) + ", supported 2..8");
+  read_params(ctx, a.params_addr, s.out_channels, ctx.buf.params, local);
+  const uint64_t w_bytes = uint64_t(s.out_channels) * s.K();
+  need(w_bytes <= ctx.cfg.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
+       "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
+  ctx.gb.fetch(a.weight_addr, w_bytes, ctx.buf.w, "DIGITAL_CONV weights", local, true);
+  const int64_t bad = first_out_of_range(ctx.buf.w, a.w_bits);
+  need(bad < 0, STOXVP_ERR_BAD_WEIGHT,
+       "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1),
+       a.weight_addr + static_cast<uint64_t>(bad < 0 ? 0 : bad));
+  ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "DIGITAL_CONV input", local);
+  // The digital unit's input register holds a_bits: larger inputs saturate, as on the crossbars.
+  const int limit = (1 << (a.a_bits - 1)) - 1;
+  for (auto& b : ctx.buf.in) {
+    const int v = static_cast<int8_t>(b);
+    if (v > limit || v < -limit) {
+      b = static_cast<uint8_t>(static_cast<int8_t>(v > 0 ? limit : -limit));
+      ++ctx.stats.saturated_digital_inputs;
+    }
+  }
+  ctx.buf.acc.assign(size_t(s.positions()) * s.out_channels, 0);
+  const action_cost c = ctx.vu.conv(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s,
+                                 reinterpret_cast<const int8_t*>(ctx.buf.w.data()), ctx.buf.acc.data());
+  ctx.cost.charge(c.energy, local, local + c.busy);
+  local += c.busy;
+  ctx.stats.macs += uint64_t(s.positions()) * s.out_channels * s.K();
+  conv_output(ctx, a, ctx.buf.params, s.positions(), 1, 1.0f, local);
+}
+
+void exec_pool(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
+  const stoxvp_pool_args& a = d.args.pool;
+  need(a.channels > 0 && a.in_h > 0 && a.in_w > 0, STOXVP_ERR_BAD_SHAPE,
+       "POOL channels x in_h x in_w = " + str(a.channels) + " x " + str(a.in_h) + " x " + str(a.in_w) + ": each must be >= 1");
+  need(a.kernel > 0 && a.kernel <= a.in_h && a.kernel <= a.in_w && a.stride > 0, STOXVP_ERR_BAD_SHAPE,
+       "POOL kernel = " + str(a.kernel) + ", stride = " + str(a.stride) + ": the window must fit the input and stride be >= 1");
+  need(a.kind <= STOXVP_POOL_AVG, STOXVP_ERR_BAD_PARAM, "POOL kind = " + str(a.kind) + " is not a STOXVP_POOL_* value");
+  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "POOL output_addr is null");
+  const core::pool_shape s{a.channels, a.in_h, a.in_w, a.kernel, a.stride};
+  ctx.gb.fetch(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, ctx.buf.in, "POOL input", local);
+  ctx.buf.out.resize(size_t(s.channels) * s.out_h() * s.out_w());
+  const action_cost c = ctx.vu.pool(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s,
+                                 static_cast<core::pool_kind>(a.kind), reinterpret_cast<int8_t*>(ctx.buf.out.data()));
+  ctx.cost.charge(c.energy, local, local + c.busy);
+  local += c.busy;
+  ctx.gb.store(a.output_addr, ctx.buf.out.data(), ctx.buf.out.size(), local);
+}
+
+void exec_add(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
+  const stoxvp_add_args& a = d.args.add;
+  need(a.count > 0, STOXVP_ERR_BAD_SHAPE, "ADD count is 0");
+  need(a.out_bits >= 2 && a.out_bits <= 8, STOXVP_ERR_BAD_PARAM, "ADD out_bits = " + str(a.out_bits) + ", supported 2..8");
+  need(a.activation <= STOXVP_ACT_HARDTANH, STOXVP_ERR_BAD_PARAM, "ADD activation = " + str(a.activation) + " is not a STOXVP_ACT_* value");
+  need(std::isfinite(a.scale_a) && std::isfinite(a.scale_b), STOXVP_ERR_BAD_PARAM, "ADD scales must be finite");
+  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "ADD output_addr is null");
+  ctx.gb.fetch(a.input_a, a.count, ctx.buf.in, "ADD input_a", local);
+  ctx.gb.fetch(a.input_b, a.count, ctx.buf.in_b, "ADD input_b", local);
+  ctx.buf.out.resize(a.count);
+  const action_cost c = ctx.vu.add(reinterpret_cast<const int8_t*>(ctx.buf.in.data()),
+                                reinterpret_cast<const int8_t*>(ctx.buf.in_b.data()), a.count, a.scale_a, a.scale_b,
+                                static_cast<core::activation>(a.activation), a.out_bits,
+                                reinterpret_cast<int8_t*>(ctx.buf.out.data()));
+  ctx.cost.charge(c.energy, local, local + c.busy);
+  local += c.busy;
+  ctx.gb.store(a.output_addr, ctx.buf.out.data(), ctx.buf.out.size(), local);
+}
+
+void exec_gb_invalidate(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
+  const stoxvp_gb_invalidate_args& a = d.args.gb_invalidate;
+  need(a.bytes == 0 || a.addr + a.bytes - 1 >= a.addr, STOXVP_ERR_BAD_ADDRESS,
+       "GB_INVALIDATE range of " + str(a.bytes) + " bytes at " + hex(a.addr) + " wraps around the address space",
+       a.addr);
+  ctx.gb.invalidate(a.addr, a.bytes, local);
+}
+
+void register_vector_operations(operation_registry& r) {
+  r.add_operation({STOXVP_OP_NOP, "NOP", "", [](exec_context&, const stoxvp_desc&, sc_core::sc_time&) {}});
+  r.add_operation({STOXVP_OP_DIGITAL_CONV, "DIGITAL_CONV", "", exec_digital_conv});
+  r.add_operation({STOXVP_OP_POOL, "POOL", "", exec_pool});
+  r.add_operation({STOXVP_OP_ADD, "ADD", "", exec_add});
+  r.add_operation({STOXVP_OP_GB_INVALIDATE, "GB_INVALIDATE", "", exec_gb_invalidate});
+}
+
+}  // namespace
+
+// The one list of the kinds and operations this library builds in.
+void register_builtin_kinds() {
+  operation_registry& r = operation_registry::instance();
+  if (r.find_kind("xbar") != nullptr) return;
+  register_xbar_kind(r);
+  register_vector_operations(r);
+}
+
+}  // namespace stoxvp::hw
