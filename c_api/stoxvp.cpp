@@ -3,8 +3,8 @@
 // host-compiled firmware's HAL calls to the CPU that is running it.
 #include "stoxvp.h"
 
-#include "tlm/common/json_reader.h"
-#include "tlm/common/log.h"
+#include "common/json_reader.h"
+#include "common/log.h"
 #include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
 

@@ -2,7 +2,7 @@
 
 #include "converter_costs.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp::hw {
 namespace {

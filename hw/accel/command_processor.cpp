@@ -1,7 +1,7 @@
 #include "command_processor.h"
 
 #include "desc_error.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <cstring>
 #include <optional>

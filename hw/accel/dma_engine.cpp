@@ -1,6 +1,6 @@
 #include "dma_engine.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp::hw {
 

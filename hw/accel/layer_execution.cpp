@@ -6,7 +6,7 @@
 #include "desc_error.h"
 #include "hw/core/layer_params.h"
 #include "hw/core/rng.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <algorithm>
 #include <cmath>

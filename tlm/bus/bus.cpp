@@ -1,6 +1,6 @@
 #include "bus.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,6 +1,6 @@
 #include "host_cpu.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp {
 namespace {

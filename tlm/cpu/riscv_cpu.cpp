@@ -1,6 +1,6 @@
 #include "riscv_cpu.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <unicorn/unicorn.h>
 

@@ -3,7 +3,7 @@
 // evaluation. (Bare-metal firmware has no other way to "return" to the host.)
 #pragma once
 
-#include "tlm/common/register_bank.h"
+#include "common/register_bank.h"
 #include "tlm/platform/memory_map.h"
 
 #include <systemc>

@@ -2,7 +2,7 @@
 // configured frequency, and MTIMECMP; the interrupt line is high while MTIME >= MTIMECMP.
 #pragma once
 
-#include "tlm/common/register_bank.h"
+#include "common/register_bank.h"
 #include "tlm/platform/memory_map.h"
 
 #include <systemc>

@@ -1,8 +1,8 @@
 #include "platform.h"
 
 #include "output_file.h"
-#include "tlm/common/json_reader.h"
-#include "tlm/common/log.h"
+#include "common/json_reader.h"
+#include "common/log.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 #include "tech_file.h"
 
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 
 #include <limits>
 #include <sstream>
