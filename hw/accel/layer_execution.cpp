@@ -126,7 +126,7 @@ void command_processor::gb_check_coherent(const gb_line& l, uint64_t len) {
   }
   if (std::memcmp(now.data(), l.data.data(), len) == 0) return;
   ++stats_.stale_reads;
-  log(log_level::warning, name(),
+  log(log_level::warning, msg::global_buffer, name(),
       "stale global buffer: " + std::to_string(len) + " bytes at " + hex(l.addr) +
           " differ from memory; the buffer has held them since the " + opcode_name(l.opcode) +
           " descriptor at ring slot " + std::to_string(l.slot) + " (tag " + std::to_string(l.tag) +

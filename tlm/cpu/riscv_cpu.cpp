@@ -126,6 +126,7 @@ struct riscv_hooks {
 
 riscv_cpu::riscv_cpu(sc_core::sc_module_name name, const riscv_cpu_config& cfg)
     : cpu_base(name), cfg_(cfg), counts_(kCountSlots) {
+  recoverable_errors(msg::riscv_cpu);  // a firmware fault ends the run, not the simulation
   if (!(cfg.frequency_hz > 0) || !(cfg.cpi > 0))
     throw std::invalid_argument(std::string(this->name()) + ": frequency and CPI must be positive");
   cycle_ = sc_core::sc_time(cfg.cpi / cfg.frequency_hz, sc_core::SC_SEC);
@@ -204,7 +205,7 @@ void riscv_cpu::run() {
   if (err != UC_ERR_OK) {
     state_ = state::faulted;
     fault_ = std::string("cannot start the instruction-set simulator: ") + uc_strerror(err);
-    log(log_level::error, name(), fault_);
+    log(log_level::error, msg::riscv_cpu, name(), fault_);
     if (on_stop) on_stop();
     return;
   }
@@ -251,7 +252,7 @@ void riscv_cpu::run() {
   }
   if (state_ != state::exited) {
     state_ = state::faulted;
-    log(log_level::error, name(), "firmware stopped: " + fault_);
+    log(log_level::error, msg::riscv_cpu, name(), "firmware stopped: " + fault_);
   }
   synchronise();
   if (on_stop) on_stop();

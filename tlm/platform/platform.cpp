@@ -143,6 +143,10 @@ tech_file load_technology(const platform_config& cfg) {
 }  // namespace
 
 platform::platform(const platform_config& cfg) : cfg_(cfg), tech_(load_technology(cfg)) {
+  // The board prints its units' messages in its own console format (common/log.h); an
+  // integrator embedding the units in another SoC keeps whatever handler it installs.
+  install_console_report_handler();
+  recoverable_errors(msg::platform);
   tlm::tlm_global_quantum::instance().set(ns(cfg.quantum_ns));
   try {
     bus_ = std::make_unique<stoxvp::bus>(
@@ -219,7 +223,7 @@ platform::~platform() {
     try {
       close_outputs();
     } catch (const std::exception& e) {
-      log(log_level::error, "platform", e.what());
+      log(log_level::error, msg::platform, "platform", e.what());
     }
   } else if (vcd_ != nullptr) {
     sc_core::sc_close_vcd_trace_file(vcd_);
