@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common/register_bank.h"
-#include "tlm/platform/memory_map.h"
+#include "tlm/devices/sim_control_regs.h"
 
 #include <systemc>
 #include <tlm>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "common/register_bank.h"
-#include "tlm/platform/memory_map.h"
+#include "tlm/devices/timer_regs.h"
 
 #include <systemc>
 #include <tlm>
