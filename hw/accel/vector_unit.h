@@ -7,6 +7,7 @@
 #include "config.h"
 #include "energy.h"
 #include "hw/core/layer_ops.h"
+#include "common/stats.h"
 #include "technology.h"
 
 #include <systemc>
@@ -35,6 +36,9 @@ class vector_unit : public sc_core::sc_module {
                   core::activation act, uint32_t out_bits, int8_t* out);
 
   const vector_stats& stats() const { return stats_; }
+  void stats(stat_group& g) const {
+    g.set("elements", stats_.elements).set("macs", stats_.macs).set("busy_ns", stats_.busy.to_seconds() * 1e9);
+  }
 
  private:
   action_cost elementwise(uint64_t ops);

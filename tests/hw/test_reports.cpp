@@ -3,6 +3,7 @@
 // message type and severity. The probe is the DMA's warning about a target that wait()s inside
 // b_transport, which defeats the overlap of outstanding bursts.
 #include "common/log.h"
+#include "common/stats.h"
 #include "hw/accel/dma_engine.h"
 #include "support/kernel.h"
 
@@ -117,6 +118,32 @@ TEST_F(reports, ConsoleHandlerPrintsThePlatformFormatAndHonoursSuppression) {
   sc_core::sc_report_handler::set_actions(stoxvp::msg::dma_engine, sc_core::SC_DO_NOTHING);
   run_dma();
   EXPECT_TRUE(quiet.lines().empty()) << quiet.all();
+}
+
+}  // namespace
+
+namespace {
+
+// Statistics are a typed stat group per unit; nothing in the model builds JSON.
+TEST_F(reports, DmaFillsItsStatGroupWithTypedCounters) {
+  sc_core::sc_report_handler::set_actions(stoxvp::msg::dma_engine, sc_core::SC_DO_NOTHING);
+  waiting_memory m("memory");
+  dma_reader r("reader");
+  r.dma.socket.bind(m.socket);
+  sc_core::sc_start();
+  stoxvp::stat_group top("soc");
+  r.dma.stats(top.group("dma"));
+  EXPECT_EQ(top.counter("dma.bytes_read"), 1024u);
+  EXPECT_EQ(top.counter("dma.bursts"), 16u);
+  EXPECT_EQ(top.counter("dma.blocking_bursts"), 16u);
+  EXPECT_EQ(top.counter("dma.no_such_counter"), 0u);
+  EXPECT_EQ(&top.group("dma"), &top.groups().front()) << "a group is created once";
+  top.group("dma").set("bursts", 3u);
+  EXPECT_EQ(top.counter("dma.bursts"), 3u) << "set replaces";
+  top.set("ratio", 0.5).set("kind", "lt").set("ok", true);
+  EXPECT_TRUE(std::holds_alternative<double>(*top.find("ratio")));
+  EXPECT_TRUE(std::holds_alternative<std::string>(*top.find("kind")));
+  EXPECT_TRUE(std::holds_alternative<bool>(*top.find("ok")));
 }
 
 }  // namespace

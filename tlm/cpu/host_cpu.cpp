@@ -128,8 +128,8 @@ std::string host_cpu::waiting_for() const {
                   : "no firmware is attached";
 }
 
-nlohmann::json host_cpu::stats() const {
-  return {{"kind", "host"}, {"bus_accesses", accesses_}, {"sleeps", sleeps_}};
+void host_cpu::stats(stat_group& g) const {
+  g.set("kind", "host").set("bus_accesses", accesses_).set("sleeps", sleeps_);
 }
 
 void host_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {

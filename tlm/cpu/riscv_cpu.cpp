@@ -580,25 +580,25 @@ riscv_cpu::access_site riscv_cpu::locate_access(uint64_t addr, bool store) const
   return site;
 }
 
-nlohmann::json riscv_cpu::stats() const {
+void riscv_cpu::stats(stat_group& g) const {
   const double sim_s = sc_core::sc_time_stamp().to_seconds();
   // Host time spent executing firmware: inside Unicorn, less the time its callbacks spent in
   // the rest of the platform (bus transactions, other SystemC processes while synchronising).
   const double iss_seconds = emulation_seconds_ - elsewhere_seconds_;
-  return {{"kind", "riscv"},
-          {"isa", "rv32imac"},
-          {"image", image_ ? image_->path : ""},
-          {"entry", image_ ? hex32(image_->entry) : ""},
-          {"frequency_mhz", cfg_.frequency_hz * 1e-6},
-          {"cpi", cfg_.cpi},
-          {"instructions", instructions_},
-          {"bus_accesses", accesses_},
-          {"interrupts_taken", interrupts_},
-          {"sleeps", sleeps_},
-          {"sleep_ns", sleep_time_.to_seconds() * 1e9},
-          {"busy_fraction", sim_s > 0 ? 1.0 - sleep_time_.to_seconds() / sim_s : 0.0},
-          {"iss_seconds", iss_seconds},
-          {"host_mips", iss_seconds > 0 ? double(instructions_) / iss_seconds * 1e-6 : 0.0}};
+  g.set("kind", "riscv")
+      .set("isa", "rv32imac")
+      .set("image", image_ ? image_->path : "")
+      .set("entry", image_ ? hex32(image_->entry) : "")
+      .set("frequency_mhz", cfg_.frequency_hz * 1e-6)
+      .set("cpi", cfg_.cpi)
+      .set("instructions", instructions_)
+      .set("bus_accesses", accesses_)
+      .set("interrupts_taken", interrupts_)
+      .set("sleeps", sleeps_)
+      .set("sleep_ns", sleep_time_.to_seconds() * 1e9)
+      .set("busy_fraction", sim_s > 0 ? 1.0 - sleep_time_.to_seconds() / sim_s : 0.0)
+      .set("iss_seconds", iss_seconds)
+      .set("host_mips", iss_seconds > 0 ? double(instructions_) / iss_seconds * 1e-6 : 0.0);
 }
 
 }  // namespace stoxvp
