@@ -102,6 +102,13 @@ void console_report_handler(const sc_core::sc_report& report, const unsigned& ac
 
 void install_console_report_handler() {
   sc_core::sc_report_handler::set_handler(&console_report_handler);
+  // The board shows its units' information (a CPU waiting for a debugger, say) even where
+  // SystemC's own infos are silenced (the C API sets SC_INFO to SC_DO_NOTHING); per type, so
+  // that an integrator's set_actions for a type afterwards still wins.
+  for (const char* type : {msg::accelerator, msg::command_processor, msg::dma_engine, msg::global_buffer,
+                           msg::register_bank, msg::bus, msg::memory, msg::host_cpu, msg::riscv_cpu,
+                           msg::platform, msg::generic})
+    sc_core::sc_report_handler::set_actions(type, sc_core::SC_INFO, sc_core::SC_LOG | sc_core::SC_DISPLAY);
 }
 
 log_sink set_log_sink(log_sink s) {

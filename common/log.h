@@ -65,7 +65,9 @@ using log_sink = std::function<void(const log_record&)>;
 // The report handler of the stoxvp platform: stoxvp's messages (types "stoxvp...") whose
 // actions include SC_DISPLAY become one formatted line, given to the sink or printed on
 // stderr; their other actions (log file, stop, throw, abort) and every other report go to
-// SystemC's default handler. install_console_report_handler() makes it the handler.
+// SystemC's default handler. install_console_report_handler() makes it the handler, and sets
+// SC_INFO of stoxvp's message types (msg:: above) to be displayed whatever SC_INFO's global
+// action (the C API silences SystemC's own infos); set_actions for a type afterwards wins.
 void console_report_handler(const sc_core::sc_report& report, const unsigned& actions);
 void install_console_report_handler();
 

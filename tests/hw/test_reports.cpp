@@ -147,3 +147,20 @@ TEST_F(reports, DmaFillsItsStatGroupWithTypedCounters) {
 }
 
 }  // namespace
+
+namespace {
+
+// The C API and the tests silence SystemC's own infos (SC_INFO: SC_DO_NOTHING); the board's
+// handler still shows stoxvp's information messages, and an integrator can still silence them.
+TEST_F(reports, ConsoleHandlerShowsStoxvpInformationWhereSystemCInfosAreSilenced) {
+  stoxvp::test::log_capture log;
+  stoxvp::log(stoxvp::log_level::info, stoxvp::msg::riscv_cpu, "top.cpu", "waiting for gdb on :1234");
+  sc_core::sc_report_handler::report(sc_core::SC_INFO, "some/systemc/info", "kernel chatter", "", 0);
+  EXPECT_EQ(log.all(), "[       0.000 us] info top.cpu: waiting for gdb on :1234\n");
+  sc_core::sc_report_handler::set_actions(stoxvp::msg::riscv_cpu, sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  stoxvp::log(stoxvp::log_level::info, stoxvp::msg::riscv_cpu, "top.cpu", "quiet");
+  EXPECT_EQ(log.lines().size(), 1u) << log.all();
+  sc_core::sc_report_handler::set_actions(stoxvp::msg::riscv_cpu, sc_core::SC_INFO, sc_core::SC_UNSPECIFIED);
+}
+
+}  // namespace
