@@ -3,8 +3,8 @@
 // host-compiled firmware's HAL calls to the CPU that is running it.
 #include "stoxvp.h"
 
-#include "tlm/common/json_reader.h"
-#include "tlm/common/log.h"
+#include "common/json_reader.h"
+#include "common/log.h"
 #include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
 
@@ -395,14 +395,20 @@ stoxvp_result stoxvp_get_cpu_info(const stoxvp_platform* p, stoxvp_cpu_info* out
   *out = stoxvp_cpu_info{};
   const stoxvp::cpu_base* cpu = p->impl->cpu_model();
   if (cpu == nullptr) return ok();
-  const nlohmann::json s = cpu->stats();
-  if (s.value("kind", "") != "riscv") return ok();
+  stoxvp::stat_group s("cpu");
+  cpu->stats(s);
+  const auto* kind = s.find("kind");
+  if (kind == nullptr || *kind != stoxvp::stat_group::value(std::string("riscv"))) return ok();
+  const auto number = [&](const char* name) {
+    const auto* v = s.find(name);
+    return v != nullptr && std::holds_alternative<double>(*v) ? std::get<double>(*v) : 0.0;
+  };
   out->riscv = 1;
-  out->frequency_mhz = s.value("frequency_mhz", 0.0);
-  out->instructions = s.value("instructions", uint64_t{0});
-  out->interrupts_taken = s.value("interrupts_taken", uint64_t{0});
-  out->busy_fraction = s.value("busy_fraction", 0.0);
-  out->host_mips = s.value("host_mips", 0.0);
+  out->frequency_mhz = number("frequency_mhz");
+  out->instructions = s.counter("instructions");
+  out->interrupts_taken = s.counter("interrupts_taken");
+  out->busy_fraction = number("busy_fraction");
+  out->host_mips = number("host_mips");
   return ok();
 }
 

@@ -1,7 +1,7 @@
 // Fuzz target: the platform configuration (JSON text -> platform_config). A refusal is a
 // config_error; anything else escaping (a library exception, a crash) is a finding. An accepted
 // configuration must also read back from its own effective form (what the report records).
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/config.h"
 
 #include <cstdint>

@@ -10,7 +10,7 @@
 #include "hw/accel/accelerator.h"
 #include "tests/support/stimulus.h"
 #include "tlm/bus/bus.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 #include "tlm/memory/memory.h"
 #include "tlm/platform/tech_file.h"
 

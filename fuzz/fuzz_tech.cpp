@@ -1,6 +1,6 @@
 // Fuzz target: the technology file (JSON text -> hw::technology). A refusal is a config_error;
 // anything else escaping is a finding.
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/tech_file.h"
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 
 #include "converter_costs.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp::hw {
 namespace {
@@ -85,7 +85,7 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
         r_.ERROR_CODE.set(STOXVP_ERR_BAD_RING);
         r_.STATUS.set_bits(STOXVP_STATUS_HALTED);
         r_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_ERROR);
-        log(log_level::warning, this->name(),
+        log(log_level::warning, msg::accelerator, this->name(),
             "enabled with RING_SIZE " + std::to_string(size) + " and RING_BASE " +
                 hex((uint64_t(r_.RING_BASE_HI.get()) << 32) | r_.RING_BASE_LO.get()) +
                 ": size must be 2..65536 and base 128-byte aligned");
@@ -115,7 +115,7 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       }
       r_.STATUS.set_bits(STOXVP_STATUS_HALTED);
       r_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_ERROR);
-      log(log_level::warning, this->name(),
+      log(log_level::warning, msg::accelerator, this->name(),
           "doorbell: RING_TAIL " + std::to_string(bad) + " is not below RING_SIZE " +
               std::to_string(r_.RING_SIZE.get()));
       update_irq();

@@ -3,7 +3,7 @@
 #include "command_processor.h"
 #include "layer_common.h"
 #include "tiles/xbar/xbar_group.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <cmath>
 

@@ -2,7 +2,7 @@
 
 #include "desc_error.h"
 #include "operation.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <cstring>
 #include <optional>
@@ -105,7 +105,7 @@ void command_processor::halt(uint32_t code, uint32_t slot, uint64_t addr,
   regs_.STATUS.set_bits(STOXVP_STATUS_HALTED);
   regs_.STATUS.clear_bits(STOXVP_STATUS_BUSY);
   regs_.IRQ_STATUS.set_bits(STOXVP_IRQ_STATUS_ERROR);
-  log(log_level::warning, name(), "halted, error " + std::to_string(code) + " at ring slot " +
+  log(log_level::warning, msg::command_processor, name(), "halted, error " + std::to_string(code) + " at ring slot " +
                                       std::to_string(slot) + ": " + why);
   if (on_irq_status) on_irq_status();
 }

@@ -1,6 +1,6 @@
 #include "dma_engine.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp::hw {
 
@@ -51,7 +51,7 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
 void dma_engine::note_blocking_target(uint64_t addr, const sc_core::sc_time& waited) {
   ++blocking_bursts_;
   if (blocking_bursts_ > 1) return;  // once: a memory that waits does so on every burst
-  log(log_level::warning, name(),
+  log(log_level::warning, msg::dma_engine, name(),
       "the target at " + hex(addr) + " spent " + waited.to_string() +
           " inside b_transport (wait()) instead of annotating its latency: bursts cannot overlap, "
           "so DMA transfers take longer than the dma_outstanding model says (docs/architecture.md)");

@@ -3,6 +3,8 @@
 // advanced by each burst's annotated delay).
 #pragma once
 
+#include "common/stats.h"
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -38,6 +40,10 @@ class dma_engine : public sc_core::sc_module {
   // Bursts whose target consumed simulated time inside b_transport instead of annotating it.
   uint64_t blocking_bursts() const { return blocking_bursts_; }
   void clear_counters() { bytes_read_ = bytes_written_ = bursts_ = 0; }
+  void stats(stat_group& g) const {
+    g.set("bytes_read", bytes_read_).set("bytes_written", bytes_written_).set("bursts", bursts_)
+        .set("blocking_bursts", blocking_bursts_);
+  }
 
  private:
   void transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,

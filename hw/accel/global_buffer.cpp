@@ -2,7 +2,7 @@
 
 #include "command_processor.h"
 #include "desc_error.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <algorithm>
 #include <cstring>
@@ -100,7 +100,7 @@ void global_buffer::check_coherent(const line& l, uint64_t len) {
   }
   if (std::memcmp(now.data(), l.data.data(), len) == 0) return;
   ++stats_.stale_reads;
-  log(log_level::warning, name(),
+  log(log_level::warning, msg::global_buffer, name(),
       "stale global buffer: " + std::to_string(len) + " bytes at " + hex(l.addr) +
           " differ from memory; the buffer has held them since the " + opcode_name(l.opcode) +
           " descriptor at ring slot " + std::to_string(l.slot) + " (tag " + std::to_string(l.tag) +

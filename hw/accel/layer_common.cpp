@@ -1,7 +1,7 @@
 #include "layer_common.h"
 
 #include "hw/core/layer_params.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <cmath>
 #include <cstring>

@@ -4,6 +4,8 @@
 // to the start of the layer that issues them (layers do not overlap on the network).
 #pragma once
 
+#include "common/stats.h"
+
 #include <systemc>
 
 #include <cstdint>
@@ -43,6 +45,10 @@ class noc {
   sc_core::sc_time transfer(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready);
 
   const noc_stats& stats() const { return stats_; }
+  void stats(stat_group& g) const {
+    g.set("transfers", stats_.transfers).set("bits", stats_.bits).set("bit_hops", stats_.bit_hops)
+        .set("router_bits", stats_.router_bits);
+  }
 
  private:
   std::vector<uint32_t> path(uint32_t from, uint32_t to) const;  // directed link indices

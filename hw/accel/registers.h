@@ -3,7 +3,7 @@
 #pragma once
 
 #include "stoxvp_regs.h"
-#include "tlm/common/register_bank.h"
+#include "common/register_bank.h"
 
 #include <string>
 

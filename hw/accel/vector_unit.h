@@ -8,6 +8,7 @@
 #include "cost_sink.h"
 #include "energy.h"
 #include "hw/core/layer_ops.h"
+#include "common/stats.h"
 #include "technology.h"
 
 #include <systemc>
@@ -42,6 +43,9 @@ class vector_unit : public sc_core::sc_module {
   }
 
   const vector_stats& stats() const { return stats_; }
+  void stats(stat_group& g) const {
+    g.set("elements", stats_.elements).set("macs", stats_.macs).set("busy_ns", stats_.busy.to_seconds() * 1e9);
+  }
 
  private:
   action_cost elementwise(uint64_t ops);

@@ -1,9 +1,8 @@
 // A minimal foreign SoC: its own memory and CPU stub around stoxvp's accelerator, bound only
 // through the accelerator's three public ports. Exits 0 when a NOP descriptor completes and
-// raises the interrupt.
+// raises the interrupt. Links stoxvp::hw and nothing else of stoxvp.
 #include <hw/accel/accelerator.h>
 #include <stoxvp_regs.h>
-#include <tlm/platform/tech_file.h>
 
 #include <systemc>
 #include <tlm>
@@ -68,7 +67,9 @@ int sc_main(int, char**) {
   d.hdr.flags = STOXVP_DESC_F_IRQ;
   std::memcpy(r.mem.data(), &d, sizeof d);
   cpu c("cpu");
-  stoxvp::hw::accelerator acc("stox", stoxvp::hw::accelerator_config{}, stoxvp::default_tech().tech);
+  // Linked against stoxvp::hw alone. A NOP costs nothing, so an all-zero technology will do
+  // here; a real SoC fills hw::technology with its process data.
+  stoxvp::hw::accelerator acc("stox", stoxvp::hw::accelerator_config{}, stoxvp::hw::technology{});
   sc_core::sc_signal<bool> irq("irq");
   c.socket.bind(acc.regs);
   acc.mem.bind(r.socket);

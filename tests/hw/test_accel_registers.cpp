@@ -3,7 +3,7 @@
 #include "accel_bench.h"
 
 #include "support/messages.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/config.h"
 
 #include <gtest/gtest.h>

@@ -6,7 +6,7 @@
 
 #include "hw/accel/cost/tech_file.h"
 #include "hw/accel/operation.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include "support/files.h"
 #include "support/kernel.h"
 #include "support/messages.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/config.h"
 #include "tlm/platform/platform.h"
 

@@ -7,7 +7,7 @@
 #include "stoxvp_regs.h"
 #include "support/files.h"
 #include "support/kernel.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/tech_file.h"
 
 #include "support/messages.h"

@@ -1,9 +1,9 @@
-// The one JSON entry point (tlm/common/json_reader) names the file and the field for errors
+// The one JSON entry point (common/json_reader) names the file and the field for errors
 // the JSON parser finds on its own: a number beyond double range, a key given twice in one
 // object (which the parser would resolve silently to the last), and a directory given as a file.
 #include "support/files.h"
 #include "support/messages.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/config.h"
 #include "tlm/platform/tech_file.h"
 

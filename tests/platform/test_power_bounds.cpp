@@ -2,7 +2,7 @@
 // bin per picosecond and filled memory and disk. Intervals below 1 ns are refused.
 #include "support/files.h"
 #include "support/messages.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/config.h"
 
 #include <gtest/gtest.h>

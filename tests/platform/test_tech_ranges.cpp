@@ -3,7 +3,7 @@
 // and the bound.
 #include "support/files.h"
 #include "support/messages.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 #include "tlm/platform/tech_file.h"
 
 #include <gtest/gtest.h>

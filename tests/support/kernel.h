@@ -2,7 +2,7 @@
 // once) and can capture the platform log to assert on what was reported.
 #pragma once
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <gtest/gtest.h>
 #include <systemc>

@@ -1,6 +1,6 @@
 #include "bus.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -120,7 +120,7 @@ int bus::decode(uint64_t addr) const {
 
 void bus::report(int initiator, const tlm::tlm_generic_payload& trans, uint64_t addr,
                  const std::string& why) {
-  log(log_level::warning, name(),
+  log(log_level::warning, msg::bus, name(),
       initiator_names_[initiator] + " " +
           (trans.is_read() ? "read" : trans.is_write() ? "write" : "ignore") + " of " +
           std::to_string(trans.get_data_length()) + " bytes at " + hex(addr) + ": " + why);

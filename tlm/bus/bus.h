@@ -8,6 +8,8 @@
 // the path of every CPU access and DMA burst.
 #pragma once
 
+#include "common/stats.h"
+
 #include <systemc>
 #include <tlm>
 
@@ -48,6 +50,7 @@ class bus : public sc_core::sc_module {
   uint64_t transactions() const { return transactions_; }
   uint64_t bytes() const { return bytes_; }  // carried by successful transactions
   uint64_t errors() const { return errors_; }
+  void stats(stat_group& g) const { g.set("transactions", transactions_).set("errors", errors_); }
 
  private:
   struct initiator_port;

@@ -4,7 +4,8 @@
 // end the firmware. host_cpu runs host-compiled firmware; riscv_cpu runs an RV32 image.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include "common/stats.h"
+
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -39,7 +40,7 @@ class cpu_base : public sc_core::sc_module {
   // Instructions executed so far (0 for host-compiled firmware, which executes none).
   virtual uint64_t instructions() const { return 0; }
   // The report's "cpu" section.
-  virtual nlohmann::json stats() const = 0;
+  virtual void stats(stat_group& g) const = 0;
 
   state get_state() const { return state_; }
   int exit_code() const { return exit_code_; }

@@ -1,6 +1,6 @@
 #include "host_cpu.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 namespace stoxvp {
 namespace {
@@ -14,6 +14,7 @@ struct firmware_stop {};
 
 host_cpu::host_cpu(sc_core::sc_module_name name, size_t stack_bytes)
     : cpu_base(name) {
+  recoverable_errors(msg::host_cpu);  // a firmware fault ends the run, not the simulation
   SC_THREAD(run);
   set_stack_size(stack_bytes);
 }
@@ -72,7 +73,7 @@ void host_cpu::access(tlm::tlm_command cmd, uint64_t addr, uint32_t& data) {
     fault_ = std::string("bus error: ") + (cmd == tlm::TLM_READ_COMMAND ? "read" : "write") +
              " of 4 bytes at " + hex(addr) + " answered " + trans_.get_response_string();
     state_ = state::faulted;
-    log(log_level::error, name(), "firmware stopped: " + fault_);
+    log(log_level::error, msg::host_cpu, name(), "firmware stopped: " + fault_);
     throw firmware_stop{};
   }
   check_exit();
@@ -103,7 +104,7 @@ void* host_cpu::map(uint64_t addr, uint64_t len) {
       fault_ = "map of " + std::to_string(len) + " bytes at " + hex(addr) +
                ": the range is not plain memory (no DMI grant covers it)";
       state_ = state::faulted;
-      log(log_level::error, name(), "firmware stopped: " + fault_);
+      log(log_level::error, msg::host_cpu, name(), "firmware stopped: " + fault_);
       throw firmware_stop{};
     }
   }
@@ -127,8 +128,8 @@ std::string host_cpu::waiting_for() const {
                   : "no firmware is attached";
 }
 
-nlohmann::json host_cpu::stats() const {
-  return {{"kind", "host"}, {"bus_accesses", accesses_}, {"sleeps", sleeps_}};
+void host_cpu::stats(stat_group& g) const {
+  g.set("kind", "host").set("bus_accesses", accesses_).set("sleeps", sleeps_);
 }
 
 void host_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {

@@ -23,7 +23,7 @@ class host_cpu : public cpu_base {
   void load(entry_fn entry, void* arg);
   bool loaded() const override { return entry_ != nullptr; }
   std::string waiting_for() const override;
-  nlohmann::json stats() const override;
+  void stats(stat_group& g) const override;
 
   // Firmware services; valid only while the firmware runs (from its thread).
   uint32_t read32(uint64_t addr);

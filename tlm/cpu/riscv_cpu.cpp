@@ -1,7 +1,7 @@
 #include "riscv_cpu.h"
 
 #include "gdb_server.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <unicorn/unicorn.h>
 
@@ -164,6 +164,7 @@ struct riscv_hooks {
 
 riscv_cpu::riscv_cpu(sc_core::sc_module_name name, const riscv_cpu_config& cfg)
     : cpu_base(name), cfg_(cfg), counts_(kCountSlots) {
+  recoverable_errors(msg::riscv_cpu);  // a firmware fault ends the run, not the simulation
   if (!(cfg.frequency_hz > 0) || !(cfg.cpi > 0))
     throw std::invalid_argument(std::string(this->name()) + ": frequency and CPI must be positive");
   cycle_ = sc_core::sc_time(cfg.cpi / cfg.frequency_hz, sc_core::SC_SEC);
@@ -259,7 +260,7 @@ void riscv_cpu::run() {
   if (err != UC_ERR_OK) {
     state_ = state::faulted;
     fault_ = std::string("cannot start the instruction-set simulator: ") + uc_strerror(err);
-    log(log_level::error, name(), fault_);
+    log(log_level::error, msg::riscv_cpu, name(), fault_);
     if (on_stop) on_stop();
     return;
   }
@@ -347,7 +348,7 @@ void riscv_cpu::run() {
   }
   if (state_ != state::exited) {
     state_ = state::faulted;
-    log(log_level::error, name(), "firmware stopped: " + fault_);
+    log(log_level::error, msg::riscv_cpu, name(), "firmware stopped: " + fault_);
   }
   synchronise();
   if (on_stop) on_stop();
@@ -825,26 +826,26 @@ riscv_cpu::access_site riscv_cpu::locate_access(uint64_t addr, bool store) const
   return site;
 }
 
-nlohmann::json riscv_cpu::stats() const {
+void riscv_cpu::stats(stat_group& g) const {
   const double sim_s = sc_core::sc_time_stamp().to_seconds();
   // Host time spent executing firmware: inside Unicorn, less the time its callbacks spent in
   // the rest of the platform (bus transactions, other SystemC processes while synchronising).
   const double iss_seconds = emulation_seconds_ - elsewhere_seconds_;
-  return {{"kind", "riscv"},
-          {"isa", "rv32imac"},
-          {"image", image_ ? image_->path : ""},
-          {"entry", image_ ? hex32(image_->entry) : ""},
-          {"frequency_mhz", cfg_.frequency_hz * 1e-6},
-          {"cpi", cfg_.cpi},
-          {"instructions", instructions_},
-          {"bus_accesses", accesses_},
-          {"interrupts_taken", interrupts_},
-          {"exceptions_taken", traps_},
-          {"sleeps", sleeps_},
-          {"sleep_ns", sleep_time_.to_seconds() * 1e9},
-          {"busy_fraction", sim_s > 0 ? 1.0 - sleep_time_.to_seconds() / sim_s : 0.0},
-          {"iss_seconds", iss_seconds},
-          {"host_mips", iss_seconds > 0 ? double(instructions_) / iss_seconds * 1e-6 : 0.0}};
+  g.set("kind", "riscv")
+      .set("isa", "rv32imac")
+      .set("image", image_ ? image_->path : "")
+      .set("entry", image_ ? hex32(image_->entry) : "")
+      .set("frequency_mhz", cfg_.frequency_hz * 1e-6)
+      .set("cpi", cfg_.cpi)
+      .set("instructions", instructions_)
+      .set("bus_accesses", accesses_)
+      .set("interrupts_taken", interrupts_)
+      .set("exceptions_taken", traps_)
+      .set("sleeps", sleeps_)
+      .set("sleep_ns", sleep_time_.to_seconds() * 1e9)
+      .set("busy_fraction", sim_s > 0 ? 1.0 - sleep_time_.to_seconds() / sim_s : 0.0)
+      .set("iss_seconds", iss_seconds)
+      .set("host_mips", iss_seconds > 0 ? double(instructions_) / iss_seconds * 1e-6 : 0.0);
 }
 
 // The debugger's view of the CPU, as gdb_rsp asks for it.

@@ -60,7 +60,7 @@ class riscv_cpu : public cpu_base {
   void request_exit(int code) override;
   std::string waiting_for() const override;
   uint64_t instructions() const override { return instructions_; }
-  nlohmann::json stats() const override;
+  void stats(stat_group& g) const override;
 
   uint64_t interrupts_taken() const { return interrupts_; }
   uint64_t exceptions_taken() const { return traps_; }

@@ -2,8 +2,8 @@
 // echo is on) and are kept, so the C API and the tests can read what the firmware printed.
 #pragma once
 
-#include "tlm/common/register_bank.h"
-#include "tlm/platform/memory_map.h"
+#include "common/register_bank.h"
+#include "tlm/devices/console_regs.h"
 
 #include <systemc>
 #include <tlm>

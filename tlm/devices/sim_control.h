@@ -3,8 +3,8 @@
 // evaluation. (Bare-metal firmware has no other way to "return" to the host.)
 #pragma once
 
-#include "tlm/common/register_bank.h"
-#include "tlm/platform/memory_map.h"
+#include "common/register_bank.h"
+#include "tlm/devices/sim_control_regs.h"
 
 #include <systemc>
 #include <tlm>

@@ -2,8 +2,8 @@
 // configured frequency, and MTIMECMP; the interrupt line is high while MTIME >= MTIMECMP.
 #pragma once
 
-#include "tlm/common/register_bank.h"
-#include "tlm/platform/memory_map.h"
+#include "common/register_bank.h"
+#include "tlm/devices/timer_regs.h"
 
 #include <systemc>
 #include <tlm>

@@ -1,6 +1,6 @@
 #include "memory.h"
 
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <cstring>
 #include <new>

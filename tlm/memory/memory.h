@@ -2,6 +2,8 @@
 // its bandwidth, DMI for fast initiators, and debug transport for loaders and debuggers.
 #pragma once
 
+#include "common/stats.h"
+
 #include <systemc>
 #include <tlm>
 
@@ -32,6 +34,7 @@ class memory : public sc_core::sc_module, public tlm::tlm_fw_transport_if<> {
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
+  void stats(stat_group& g) const { g.set("bytes_read", bytes_read_).set("bytes_written", bytes_written_); }
 
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override;

@@ -2,7 +2,7 @@
 
 #include "hw/core/converter.h"
 #include "stoxvp_regs.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 
 namespace stoxvp {
 namespace {

@@ -1,8 +1,9 @@
 #include "platform.h"
 
 #include "output_file.h"
-#include "tlm/common/json_reader.h"
-#include "tlm/common/log.h"
+#include "common/json_reader.h"
+#include "common/log.h"
+#include "tlm/platform/stats_json.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -143,6 +144,10 @@ tech_file load_technology(const platform_config& cfg) {
 }  // namespace
 
 platform::platform(const platform_config& cfg) : cfg_(cfg), tech_(load_technology(cfg)) {
+  // The board prints its units' messages in its own console format (common/log.h); an
+  // integrator embedding the units in another SoC keeps whatever handler it installs.
+  install_console_report_handler();
+  recoverable_errors(msg::platform);
   tlm::tlm_global_quantum::instance().set(ns(cfg.quantum_ns));
   try {
     bus_ = std::make_unique<stoxvp::bus>(
@@ -219,7 +224,7 @@ platform::~platform() {
     try {
       close_outputs();
     } catch (const std::exception& e) {
-      log(log_level::error, "platform", e.what());
+      log(log_level::error, msg::platform, "platform", e.what());
     }
   } else if (vcd_ != nullptr) {
     sc_core::sc_close_vcd_trace_file(vcd_);
@@ -588,9 +593,16 @@ nlohmann::json platform::report() const {
               {"message", last_.message},
               {"sim_time_ns", to_ns(sc_core::sc_time_stamp())},
               {"wall_time_s", wall_seconds_}};
-  j["bus"] = {{"transactions", bus_->transactions()}, {"errors", bus_->errors()}};
-  j["memory"] = {{"sram", {{"bytes_read", sram_->bytes_read()}, {"bytes_written", sram_->bytes_written()}}},
-                 {"dram", {{"bytes_read", dram_->bytes_read()}, {"bytes_written", dram_->bytes_written()}}}};
+  stat_group bus_g("bus"), mem_g("memory"), vu_g("vector_unit"), dma_g("dma"),
+      noc_g("noc");
+  bus_->stats(bus_g);
+  sram_->stats(mem_g.group("sram"));
+  dram_->stats(mem_g.group("dram"));
+  accel_->vector().stats(vu_g);
+  dma.stats(dma_g);
+  accel_->network().stats(noc_g);
+  j["bus"] = stats_to_json(bus_g);
+  j["memory"] = stats_to_json(mem_g);
   nlohmann::json converters = nlohmann::json::object();
   for (size_t k = 0; k < s.by_converter.size(); ++k) {
     const auto& c = s.by_converter[k];
@@ -636,13 +648,11 @@ nlohmann::json platform::report() const {
                       {"dram_write_bytes", s.dram_write_bytes},
                       {"converters", converters},
                       {"busy_ns", to_ns(s.busy_time)},
-                      {"vector_unit", {{"elements", accel_->vector().stats().elements},
-                                       {"macs", accel_->vector().stats().macs},
-                                       {"busy_ns", to_ns(accel_->vector().stats().busy)}}},
-                      {"tiles", tiles},
-                      {"dma_bytes_read", dma.bytes_read()},
-                      {"dma_bytes_written", dma.bytes_written()},
-                      {"dma_bursts", dma.bursts()}};
+                      {"vector_unit", stats_to_json(vu_g)},
+                      {"tiles", tiles}};
+  // The DMA's statistics sit flat in the accelerator's section, as dma_<name>.
+  const nlohmann::json dma_json = stats_to_json(dma_g);
+  for (const auto& it : dma_json.items()) j["accelerator"]["dma_" + it.key()] = it.value();
   // Energy: the accelerator's ledger (dynamic per component, leakage over the simulated time),
   // then the system around it.
   const double elapsed_ns = static_cast<double>(sc_core::sc_time_stamp().value()) / 1000.0;
@@ -698,8 +708,7 @@ nlohmann::json platform::report() const {
                {"chip_um2", area.chip_um2},
                {"chip_mm2", area.chip_um2 * 1e-6},
                {"converters_per_array", area.converters_per_array}};
-  const auto& ns = accel_->network().stats();
-  j["noc"] = {{"transfers", ns.transfers}, {"bits", ns.bits}, {"bit_hops", ns.bit_hops}};
+  j["noc"] = stats_to_json(noc_g);
   j["technology"] = {{"origin", tech_.origin}, {"name", tech.name}, {"adc_model", tech.adc.name},
                      {"sources", tech_.sources}};
   uint64_t used = 0;
@@ -713,7 +722,9 @@ nlohmann::json platform::report() const {
                   {"cell_utilisation_of_programmed_arrays", used ? double(cells) / (double(used) * cells_per_array) : 0.0},
                   {"cells_written", cells}};
   if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
-  j["cpu"] = cpu_ ? cpu_->stats() : nlohmann::json{{"kind", "none"}};
+  stat_group cpu_g("cpu");
+  if (cpu_) cpu_->stats(cpu_g);
+  j["cpu"] = cpu_ ? stats_to_json(cpu_g) : nlohmann::json{{"kind", "none"}};
   if (cpu_) j["cpu"]["energy_pj"] = totals.cpu_pj;
   j["vcd"] = vcd_path_;
   for (auto it = extra_.begin(); it != extra_.end(); ++it) j[it.key()] = it.value();

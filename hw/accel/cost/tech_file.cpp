@@ -2,7 +2,7 @@
 
 #include "hw/accel/operation.h"
 
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 
 #include <limits>
 #include <sstream>

@@ -8,7 +8,7 @@
 #include "hw/accel/layer_common.h"
 #include "hw/core/layer_params.h"
 #include "hw/core/rng.h"
-#include "tlm/common/log.h"
+#include "common/log.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 #include "xbar_technology.h"
 
 #include "hw/accel/cost/tech_file.h"
-#include "tlm/common/json_reader.h"
+#include "common/json_reader.h"
 
 namespace stoxvp::hw {
 namespace {

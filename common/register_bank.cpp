@@ -61,7 +61,7 @@ bool register_bank::check(tlm::tlm_generic_payload& trans, reg32*& r) {
   const char* what = trans.is_read() ? "read" : "write";
   auto fail = [&](tlm::tlm_response_status st, const std::string& why) {
     trans.set_response_status(st);
-    log(log_level::warning, owner_,
+    log(log_level::warning, msg::register_bank, owner_,
         std::string(what) + " of " + std::to_string(trans.get_data_length()) +
             " bytes at offset " + hex(addr) + " refused: " + why);
     return false;
@@ -98,7 +98,7 @@ void register_bank::transport(tlm::tlm_generic_payload& trans) {
     std::memcpy(&v, trans.get_data_ptr(), 4);
     if (const char* why = r->bus_write(v)) {
       trans.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
-      log(log_level::warning, owner_, "write of " + hex(v) + " to " + r->name() +
+      log(log_level::warning, msg::register_bank, owner_, "write of " + hex(v) + " to " + r->name() +
                                           " refused: " + why);
       return;
     }
