@@ -2,6 +2,7 @@
 // the JSON parser finds on its own: a number beyond double range, a key given twice in one
 // object (which the parser would resolve silently to the last), and a directory given as a file.
 #include "support/files.h"
+#include "support/tech_files.h"
 #include "support/messages.h"
 #include "common/json_reader.h"
 #include "tlm/platform/config.h"
@@ -22,29 +23,14 @@ std::string config_error_of(const std::string& text, const std::string& name) {
   return stoxvp::test::message_of<config_error>([&] { load_platform_config(path); });
 }
 
-std::string tech_text() {
-  std::ifstream in(STOXVP_SOURCE_DIR "/configs/tech/default.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The shipped technology file with the first `from` replaced by `to`.
-std::string tech_error_of(const std::string& from, const std::string& to, const std::string& name) {
-  std::string t = tech_text();
-  const auto at = t.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) t.replace(at, from.size(), to);
-  const std::string path = stoxvp::test::temp_file(name, t);
-  return stoxvp::test::message_of<config_error>([&] { load_tech_file(path); });
-}
+using stoxvp::test::tech_error_with;
 
 TEST(JsonInputs, ANumberBeyondDoubleRangeNamesFileAndField) {
   expect_mentions(config_error_of(R"({"seed": 1, "quantum_ns": 1e400})", "huge.json"),
                   {"huge.json", "field 'quantum_ns'", "1e400", "range of a double"});
   expect_mentions(config_error_of(R"({"accelerator": {"noc": {"mesh_x": 2, "link_bits": -1e400}}})", "nested.json"),
                   {"nested.json", "field 'accelerator.noc.link_bits'", "-1e400"});
-  expect_mentions(tech_error_of("\"value\": 0.76", "\"value\": 1e400", "tech-huge.json"),
+  expect_mentions(tech_error_with("\"value\": 0.76", "\"value\": 1e400", "tech-huge.json"),
                   {"tech-huge.json", "field 'components.crossbar.cell_read_energy_fj.value'", "1e400"});
 }
 
@@ -54,7 +40,7 @@ TEST(JsonInputs, DuplicateKeysAreRefusedNamingFileAndKey) {
                   {"dup2.json", "field 'accelerator.tiles'", "twice"});
   // The same key in two different objects is not a duplicate.
   EXPECT_EQ(config_error_of(R"({"sram": {"read_latency_ns": 1}, "dram": {"read_latency_ns": 2}})", "ok.json"), "");
-  expect_mentions(tech_error_of("\"value\": 0.76,", "\"value\": 0.76, \"value\": 0.5,", "tech-dup.json"),
+  expect_mentions(tech_error_with("\"value\": 0.76,", "\"value\": 0.76, \"value\": 0.5,", "tech-dup.json"),
                   {"tech-dup.json", "field 'components.crossbar.cell_read_energy_fj.value'", "twice"});
 }
 

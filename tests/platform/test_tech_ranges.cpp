@@ -1,37 +1,17 @@
 // Technology values are bounded by their unit: a finite but absurd value (1e308 pJ) used to be
 // accepted and made every energy infinite; it is refused naming the file, the field, the value
 // and the bound.
-#include "support/files.h"
-#include "support/messages.h"
-#include "common/json_reader.h"
-#include "tlm/platform/tech_file.h"
+#include "support/tech_files.h"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 
 using namespace stoxvp;
 using stoxvp::test::expect_mentions;
 
 namespace {
 
-std::string shipped() {
-  std::ifstream in(STOXVP_SOURCE_DIR "/configs/tech/default.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The message loading the shipped file with the first `from` replaced by `to` gives.
-std::string error_with(const std::string& from, const std::string& to, const std::string& name) {
-  std::string t = shipped();
-  const auto at = t.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) t.replace(at, from.size(), to);
-  const std::string path = stoxvp::test::temp_file(name, t);
-  return stoxvp::test::message_of<config_error>([&] { load_tech_file(path); });
-}
+using stoxvp::test::tech_error_with;
 
 TEST(TechRanges, TheShippedFileIsWithinEveryBound) {
   EXPECT_NO_THROW(load_tech_file(STOXVP_SOURCE_DIR "/configs/tech/default.json"));
@@ -39,20 +19,20 @@ TEST(TechRanges, TheShippedFileIsWithinEveryBound) {
 }
 
 TEST(TechRanges, AFiniteButAbsurdValueIsRefusedWithItsUnit) {
-  expect_mentions(error_with("\"value\": 20.0", "\"value\": 1e308", "dram.json"),
+  expect_mentions(tech_error_with("\"value\": 20.0", "\"value\": 1e308", "dram.json"),
                   {"dram.json", "field 'components.dram.energy_pj_per_bit.value'", "1e+308 pJ", "1e+06 pJ"});
-  expect_mentions(error_with("\"value\": 0.76", "\"value\": 2e6", "fj.json"),
+  expect_mentions(tech_error_with("\"value\": 0.76", "\"value\": 2e6", "fj.json"),
                   {"fj.json", "crossbar.cell_read_energy_fj.value", "2e+06 fJ"});
-  expect_mentions(error_with("\"value\": 10.0", "\"value\": 1e7", "ns.json"),
+  expect_mentions(tech_error_with("\"value\": 10.0", "\"value\": 1e7", "ns.json"),
                   {"ns.json", "crossbar.read_latency_ns.value", "1e+07 ns"});
-  expect_mentions(error_with("\"value\": 50000.0", "\"value\": 1e12", "area.json"),
+  expect_mentions(tech_error_with("\"value\": 50000.0", "\"value\": 1e12", "area.json"),
                   {"area.json", "control.area_um2.value", "1e+12 um^2"});
-  expect_mentions(error_with("\"value\": 0.00055", "\"value\": 1e9", "mw.json"),
+  expect_mentions(tech_error_with("\"value\": 0.00055", "\"value\": 1e9", "mw.json"),
                   {"mw.json", "tile_buffer.leakage_mw_per_kib.value", "1e+09 mW"});
 }
 
 TEST(TechRanges, PerBitTablesAreBoundedToo) {
-  expect_mentions(error_with("\"4\": 0.79", "\"4\": 1e300", "adc.json"),
+  expect_mentions(tech_error_with("\"4\": 0.79", "\"4\": 1e300", "adc.json"),
                   {"adc.json", "adc_isaac.energy_pj.per_bits", "value for 4 bits, 1e+300 pJ"});
 }
 
