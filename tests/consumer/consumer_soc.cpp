@@ -2,6 +2,7 @@
 // through the accelerator's three public ports. Exits 0 when a NOP descriptor completes and
 // raises the interrupt. Links stoxvp::hw and nothing else of stoxvp.
 #include <hw/accel/accelerator.h>
+#include <hw/accel/cost/tech_file.h>
 #include <stoxvp_regs.h>
 
 #include <systemc>
@@ -67,15 +68,20 @@ int sc_main(int, char**) {
   d.hdr.flags = STOXVP_DESC_F_IRQ;
   std::memcpy(r.mem.data(), &d, sizeof d);
   cpu c("cpu");
-  // Linked against stoxvp::hw alone. A NOP costs nothing, so an all-zero technology will do
-  // here; a real SoC fills hw::technology with its process data.
-  stoxvp::hw::accelerator acc("stox", stoxvp::hw::accelerator_config{}, stoxvp::hw::technology{});
+  // Linked against stoxvp::hw alone, which carries the sourced default technology
+  // (configs/tech/default.json); a real SoC may load its own file with load_tech_file().
+  const stoxvp::tech_file tech = stoxvp::default_tech();
+  stoxvp::hw::accelerator acc("stox", stoxvp::hw::accelerator_config{}, tech.tech);
   sc_core::sc_signal<bool> irq("irq");
   c.socket.bind(acc.regs);
   acc.mem.bind(r.socket);
   acc.irq.bind(irq);
   c.irq.bind(irq);
   sc_core::sc_start(sc_core::sc_time(1, sc_core::SC_MS));
-  std::printf("consumer SoC: %s\n", c.ok ? "descriptor completed, interrupt seen" : "FAILED");
-  return c.ok ? 0 : 1;
+  // Fetching the descriptor from DRAM costs energy under the default technology.
+  const double pj = acc.ledger().dynamic_total();
+  const bool costed = pj > 0;
+  std::printf("consumer SoC: %s; %s (%.1f pJ)\n", c.ok ? "descriptor completed, interrupt seen" : "FAILED",
+              costed ? "costed by the default technology" : "NO ENERGY CHARGED", pj);
+  return c.ok && costed ? 0 : 1;
 }
