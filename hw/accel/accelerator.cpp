@@ -7,12 +7,6 @@
 namespace stoxvp::hw {
 namespace {
 
-std::vector<std::unique_ptr<tile>> make_tiles(const accelerator_config& cfg, const technology& tech) {
-  std::vector<std::unique_ptr<tile>> v;
-  for (uint32_t t = 0; t < cfg.tiles; ++t)
-    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg, tech));
-  return v;
-}
 
 noc_config noc_of(const accelerator_config& cfg, const technology& tech) {
   noc_config n = cfg.noc;
@@ -40,6 +34,37 @@ std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
 
 }  // namespace
 
+// The tiles of one group, numbered from `first_tile` chip-wide. The one place a kind makes its
+// tiles until kinds register their factories; `group_cfg` must outlive the tiles.
+std::vector<std::unique_ptr<tile>> make_tiles_of_group(const tile_group& group, uint32_t group_index,
+                                                       uint32_t first_tile,
+                                                       const accelerator_config& group_cfg,
+                                                       const technology& tech, const char* module) {
+  if (group.kind != "xbar") {
+    const std::string msg = std::string(module) + ": configuration field 'tile_groups[" +
+                            std::to_string(group_index) + "].kind': \"" + group.kind +
+                            "\" has no tile model in this build (supported: xbar)";
+    sc_core::sc_report_handler::report(sc_core::SC_ERROR, "stoxvp/accelerator/config", msg.c_str(),
+                                       __FILE__, __LINE__);
+    throw std::invalid_argument(msg);
+  }
+  std::vector<std::unique_ptr<tile>> v;
+  for (uint32_t t = first_tile; t < first_tile + group.count; ++t)
+    v.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, group_cfg, tech));
+  return v;
+}
+
+std::vector<std::unique_ptr<tile>> accelerator::make_tiles() {
+  std::vector<std::unique_ptr<tile>> all;
+  for (size_t i = 0; i < groups_.size(); ++i) {
+    const tile_group& g = groups_[i];
+    if (g.kind == "xbar") group_cfgs_.push_back(std::make_unique<accelerator_config>(xbar_group_config(cfg_, g)));
+    auto v = make_tiles_of_group(g, uint32_t(i), uint32_t(all.size()), *group_cfgs_.back(), tech_, name());
+    for (auto& t : v) all.push_back(std::move(t));
+  }
+  return all;
+}
+
 accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg,
                          const technology& tech)
     : sc_module(name),
@@ -51,20 +76,25 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       noc_(noc_of(cfg, tech)),
       r_(this->name()),
       dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
-      tiles_(make_tiles(cfg_, tech_)),
+      groups_(tile_groups_of(cfg_)),
+      tiles_(make_tiles()),
       vu_("vector_unit", cfg_, tech_),
       cp_("command_processor", cfg_, tech_, r_, dma_, raw(tiles_), vu_, noc_, ledger_) {
   // Leakage of everything the chip is built with; it accrues over the whole simulated time.
-  const area_report a = area();
-  const double arrays = double(cfg.tiles) * cfg.arrays_per_tile;
-  const double converters = arrays * a.converters_per_array;
+  double arrays = 0, converters = 0, xbar_tiles = 0;
+  for (const auto& gc : group_cfgs_) {
+    const double group_arrays = double(gc->tiles) * gc->arrays_per_tile;
+    arrays += group_arrays;
+    converters += group_arrays * converters_per_array(*gc);
+    xbar_tiles += gc->tiles;
+  }
   ledger_.set_leakage(component::crossbar, arrays * tech_.array_leakage_mw);
   const core::converter_config chip = chip_converter(cfg_);
   const core::converter_design& design = core::converter_design_of(chip.kind);
   if (design.has_circuit())
     ledger_.set_leakage(converter_component(design), converters * design.leakage_mw(converter_figures_of(tech_, cfg_), chip));
   ledger_.set_leakage(component::shift_add, converters * tech_.shift_add_leakage_mw);
-  ledger_.set_leakage(component::tile_buffer, double(cfg.tiles) * cfg.tile_buffer_kib * tech_.tile_buffer_leakage_mw_per_kib);
+  ledger_.set_leakage(component::tile_buffer, xbar_tiles * cfg.tile_buffer_kib * tech_.tile_buffer_leakage_mw_per_kib);
   ledger_.set_leakage(component::global_buffer, double(cfg.global_buffer_kib) * tech_.global_buffer_leakage_mw_per_kib);
   ledger_.set_leakage(component::router, double(noc_.nodes()) * tech_.router_leakage_mw);
   ledger_.set_leakage(component::vector_unit, tech_.vector_leakage_mw);
@@ -73,10 +103,23 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
 
-  r_.HWCFG0.set_reset_value((cfg.array_cols << 16) | (cfg.array_rows & 0xFFFF));
-  r_.HWCFG1.set_reset_value((cfg.arrays_per_tile << 16) | (cfg.tiles & 0xFFFF));
-  r_.HWCFG2.set_reset_value(cfg.cell_bits & 0xFF);
+  describe_tile_groups();
   r_.bank.reset_all();
+  {
+    std::vector<xbar_group_view> views;
+    uint32_t first_tile = 0, first_array = 0;
+    size_t xbar = 0;
+    for (const tile_group& g : groups_) {
+      if (g.kind == "xbar") {
+        xbar_group_view v{group_cfgs_[xbar++].get(), {}, g.nodes, first_array};
+        for (uint32_t t = 0; t < g.count; ++t) v.tiles.push_back(tiles_[first_tile + t].get());
+        first_array += v.arrays();
+        views.push_back(std::move(v));
+      }
+      first_tile += g.count;
+    }
+    cp_.set_xbar_groups(std::move(views));
+  }
 
   r_.CTRL.on_write = [this](uint32_t before) {
     if (r_.CTRL.get() & STOXVP_CTRL_SOFT_RESET) {
@@ -175,23 +218,71 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   sensitive << irq_level_;
 }
 
+// Converters one array of a crossbar group's geometry is built with (0: ideal, no circuit).
+uint32_t accelerator::converters_per_array(const accelerator_config& group_cfg) const {
+  const uint32_t pairs = group_cfg.array_cols / 2;
+  const uint32_t share = cfg_.converters.cols_per_converter;
+  const core::converter_design& design = core::converter_design_of(chip_converter(cfg_).kind);
+  return design.has_circuit() ? (pairs + share - 1) / share : 0;
+}
+
+// Fills the discovery table and HWCFG0-2 (the first crossbar group, for drivers of map 2.1).
+void accelerator::describe_tile_groups() {
+  r_.TILE_GROUPS.set_reset_value(uint32_t(groups_.size()));
+  uint32_t first_tile = 0, first_array = 0;
+  bool first_xbar = true;
+  for (uint32_t i = 0; i < groups_.size(); ++i) {
+    const tile_group& g = groups_[i];
+    r_.tile_group(i, STOXVP_TG_KIND).set_reset_value(tile_kind_id(g.kind));
+    r_.tile_group(i, STOXVP_TG_TILES).set_reset_value(g.count);
+    r_.tile_group(i, STOXVP_TG_FIRST_TILE).set_reset_value(first_tile);
+    r_.tile_group(i, STOXVP_TG_FIRST_NODE).set_reset_value(g.nodes.empty() ? 0 : g.nodes[0]);
+    if (g.kind == "xbar") {
+      const xbar_group_params& x = g.xbar;
+      const struct {
+        uint32_t ROWS, COLS, ARRAYS_PER_TILE, CELL_BITS, FIRST_ARRAY;
+      } value{x.array_rows, x.array_cols, x.arrays_per_tile, x.cell_bits, first_array};
+      uint32_t words[4] = {};
+#define STOXVP_X_XG(word, lsb, width, field, doc) \
+  words[(STOXVP_TG_##word - STOXVP_TG_GEOM0) / 4] |= (value.field & uint32_t(STOXVP_XBAR_##field##_MASK)) << (lsb);
+      STOXVP_XBAR_GEOMETRY(STOXVP_X_XG)
+#undef STOXVP_X_XG
+      for (uint32_t w = 0; w < 4; ++w) r_.tile_group(i, STOXVP_TG_GEOM0 + 4 * w).set_reset_value(words[w]);
+      if (first_xbar) {
+        r_.HWCFG0.set_reset_value((x.array_cols << 16) | (x.array_rows & 0xFFFF));
+        r_.HWCFG1.set_reset_value((x.arrays_per_tile << 16) | (g.count & 0xFFFF));
+        r_.HWCFG2.set_reset_value(x.cell_bits & 0xFF);
+        first_xbar = false;
+      }
+      first_array += g.count * x.arrays_per_tile;
+    }
+    first_tile += g.count;
+  }
+}
+
 accelerator::area_report accelerator::area() const {
   area_report a;
-  const auto& c = cfg_.converters;
-  const uint32_t pairs = cfg_.array_cols / 2;
   const core::converter_config chip = chip_converter(cfg_);
   const core::converter_design& design = core::converter_design_of(chip.kind);
-  a.converters_per_array = design.has_circuit() ? (pairs + c.cols_per_converter - 1) / c.cols_per_converter : 0;
-  const double per_array_cells = double(cfg_.array_rows) * cfg_.array_cols * tech_.cell_area_um2;
-  const double arrays = double(cfg_.tiles) * cfg_.arrays_per_tile;
-  const double conv = arrays * a.converters_per_array;
+  double arrays = 0, rows = 0, cells_um2 = 0, conv = 0, xbar_tiles = 0;
+  for (const auto& gc : group_cfgs_) {
+    const double per_array_cells = double(gc->array_rows) * gc->array_cols * tech_.cell_area_um2;
+    const double group_arrays = double(gc->tiles) * gc->arrays_per_tile;
+    const uint32_t per_array = converters_per_array(*gc);
+    if (&gc == &group_cfgs_.front()) a.converters_per_array = per_array;  // the first group's
+    arrays += group_arrays;
+    cells_um2 += group_arrays * per_array_cells;
+    rows += group_arrays * gc->array_rows;
+    conv += group_arrays * per_array;
+    xbar_tiles += gc->tiles;
+  }
   auto& v = a.by_component;
-  v[size_t(component::crossbar)] = arrays * per_array_cells;
-  v[size_t(component::row_driver)] = arrays * cfg_.array_rows * tech_.row_driver_area_um2;
+  v[size_t(component::crossbar)] = cells_um2;
+  v[size_t(component::row_driver)] = rows * tech_.row_driver_area_um2;
   if (design.has_circuit())
     v[size_t(converter_component(design))] = conv * design.area_um2(converter_figures_of(tech_, cfg_), chip);
   v[size_t(component::shift_add)] = conv * tech_.shift_add_area_um2;
-  v[size_t(component::tile_buffer)] = double(cfg_.tiles) * cfg_.tile_buffer_kib * tech_.tile_buffer_area_um2_per_kib;
+  v[size_t(component::tile_buffer)] = xbar_tiles * cfg_.tile_buffer_kib * tech_.tile_buffer_area_um2_per_kib;
   v[size_t(component::global_buffer)] = double(cfg_.global_buffer_kib) * tech_.global_buffer_area_um2_per_kib;
   v[size_t(component::router)] = double(noc_.nodes()) * tech_.router_area_um2;
   v[size_t(component::vector_unit)] = tech_.vector_area_um2;
@@ -201,7 +292,7 @@ accelerator::area_report accelerator::area() const {
                           v[size_t(component::adc)] + v[size_t(component::sense_amp)] +
                           v[size_t(component::mtj)] + v[size_t(component::shift_add)] +
                           v[size_t(component::tile_buffer)] + v[size_t(component::router)];
-  a.tile_um2 = in_tiles / cfg_.tiles;
+  a.tile_um2 = in_tiles / double(tiles_.size());
   for (double x : v) a.chip_um2 += x;
   return a;
 }

@@ -55,7 +55,11 @@ class accelerator : public sc_core::sc_module {
     uint32_t converters_per_array = 0;
   };
   area_report area() const;
+  // Every tile of the chip, group by group (a tile's index() is its position here).
   const std::vector<std::unique_ptr<tile>>& tiles() const { return tiles_; }
+  // The chip's tile groups as built (the configuration's, or the one crossbar group of a
+  // configuration without tile_groups).
+  const std::vector<tile_group>& tile_groups() const { return groups_; }
   accel_registers& registers() { return r_; }
 
  private:
@@ -67,6 +71,9 @@ class accelerator : public sc_core::sc_module {
   void soft_reset();
   uint32_t counter_lo(uint64_t value, bool debug);
   uint64_t busy_cycles() const;
+  std::vector<std::unique_ptr<tile>> make_tiles();
+  void describe_tile_groups();
+  uint32_t converters_per_array(const accelerator_config& group_cfg) const;
 
   accelerator_config cfg_;
   technology tech_;
@@ -74,6 +81,9 @@ class accelerator : public sc_core::sc_module {
   hw::noc noc_;
   accel_registers r_;
   dma_engine dma_;
+  std::vector<tile_group> groups_;
+  // Per crossbar group, the configuration its tiles are built with (the group's geometry).
+  std::vector<std::unique_ptr<accelerator_config>> group_cfgs_;
   std::vector<std::unique_ptr<tile>> tiles_;
   vector_unit vu_;
   command_processor cp_;

@@ -49,7 +49,23 @@ command_processor::command_processor(sc_core::sc_module_name name,
       vu_(vu),
       noc_(network),
       ledger_(ledger) {
+  xbar_group_view all{&cfg_, tiles_, {}, 0};
+  for (uint32_t t = 0; t < tiles_.size(); ++t) all.nodes.push_back(noc_.node_of_tile(t));
+  xbar_groups_.push_back(std::move(all));
   SC_THREAD(run);
+}
+
+uint32_t command_processor::total_arrays() const {
+  uint32_t n = 0;
+  for (const auto& g : xbar_groups_) n += g.arrays();
+  return n;
+}
+
+const xbar_group_view& command_processor::select_xbar_group(uint32_t array_base) {
+  xg_ = &xbar_groups_.back();
+  for (const auto& g : xbar_groups_)
+    if (array_base >= g.first_array && array_base < g.first_array + g.arrays()) xg_ = &g;
+  return *xg_;
 }
 
 void command_processor::kick(const sc_core::sc_time& delay) { kick_.notify(delay); }

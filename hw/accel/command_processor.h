@@ -52,6 +52,17 @@ struct command_stats {
   uint64_t samples() const;
 };
 
+// One crossbar group as a layer sees it: the configuration its tiles were built with (the
+// group's geometry), its tiles and their routers, and its first array in the chip-wide
+// numbering descriptors use (array_base).
+struct xbar_group_view {
+  const accelerator_config* cfg = nullptr;
+  std::vector<tile*> tiles;
+  std::vector<uint32_t> nodes;
+  uint32_t first_array = 0;
+  uint32_t arrays() const { return cfg->tiles * cfg->arrays_per_tile; }
+};
+
 class command_processor : public sc_core::sc_module {
  public:
   // Signals for VCD tracing: what the command processor is doing, at simulated time.
@@ -84,6 +95,10 @@ class command_processor : public sc_core::sc_module {
   std::function<void()> on_irq_status;
 
   const command_stats& stats() const { return stats_; }
+
+  // The chip's crossbar groups (default: one group of every tile, built with the chip's
+  // configuration, tile t on router noc.node_of_tile(t)).
+  void set_xbar_groups(std::vector<xbar_group_view> groups) { xbar_groups_ = std::move(groups); }
 
  private:
   SC_HAS_PROCESS(command_processor);
@@ -120,14 +135,25 @@ class command_processor : public sc_core::sc_module {
   // Charges the current descriptor's layer for work spent between two local time offsets.
   void charge(const energy_vector& e, const sc_core::sc_time& from, const sc_core::sc_time& to);
   void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to);
-  tile& tile_of(uint32_t global_array) { return *tiles_[global_array / cfg_.arrays_per_tile]; }
-  uint32_t total_arrays() const { return cfg_.tiles * cfg_.arrays_per_tile; }
+  // The crossbar group holding array `array_base` (the last group when none does, so the
+  // range check names the end of the chip); it becomes the layer's group (xg_).
+  const xbar_group_view& select_xbar_group(uint32_t array_base);
+  const accelerator_config& xcfg() const { return *xg_->cfg; }
+  tile& tile_of(uint32_t global_array) {
+    return *xg_->tiles[(global_array - xg_->first_array) / xcfg().arrays_per_tile];
+  }
+  uint32_t array_in_tile(uint32_t global_array) const {
+    return (global_array - xg_->first_array) % xcfg().arrays_per_tile;
+  }
+  uint32_t total_arrays() const;
 
   const accelerator_config& cfg_;
   const technology& tech_;
   accel_registers& regs_;
   dma_engine& dma_;
   std::vector<tile*> tiles_;
+  std::vector<xbar_group_view> xbar_groups_;
+  const xbar_group_view* xg_ = nullptr;  // the crossbar group of the layer being executed
   vector_unit& vu_;
   hw::noc& noc_;
   energy_ledger& ledger_;

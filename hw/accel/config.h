@@ -10,10 +10,30 @@
 #include <systemc>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace stoxvp::hw {
+
+// Geometry of the tiles of one crossbar ("xbar") group.
+struct xbar_group_params {
+  uint32_t array_rows = 128;
+  uint32_t array_cols = 128;
+  uint32_t arrays_per_tile = 8;
+  uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
+};
+
+// A group of tiles of one kind: consecutive tile indices, each tile on its own NoC router.
+struct tile_group {
+  std::string kind = "xbar";    // a configuration name of STOXVP_TILE_KINDS
+  uint32_t count = 0;
+  std::vector<uint32_t> nodes;  // router of each tile (count entries)
+  xbar_group_params xbar;       // kind "xbar"
+  // Parameters of kinds without a typed section here, by name (the kind's factory reads them).
+  std::map<std::string, double> params;
+};
 
 // The converter the chip is built with: what its area and leakage count. (Each layer's
 // descriptor chooses how its partial sums are converted; the energy follows that choice.)
@@ -26,11 +46,16 @@ struct converter_design {
 struct accelerator_config {
   sc_core::sc_time clock_period{1, sc_core::SC_NS};       // 1 GHz
   sc_core::sc_time register_latency{2, sc_core::SC_NS};   // per register access
+  // A chip of one crossbar group (what every configuration before tile groups describes):
+  // its geometry, used when tile_groups is empty. Tile t sits on router t.
   uint32_t array_rows = 128;
   uint32_t array_cols = 128;
   uint32_t tiles = 16;
   uint32_t arrays_per_tile = 8;
   uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
+  // A heterogeneous chip: its groups in tile order. Non-empty: the five fields above are not
+  // used (the configuration loader refuses a file that gives both).
+  std::vector<tile_group> tile_groups;
   converter_design converters;
   bool mtj_reset_after_switch = false;  // reset pulses only after samples that switched
   uint32_t dma_burst_bytes = 64;
@@ -64,5 +89,17 @@ struct config_problem {
 // checked: the JSON loader (tlm/platform/config.cpp) and the accelerator's constructor both
 // call it, so a configuration built in code is refused exactly as a file would be.
 std::optional<config_problem> check_accelerator_config(const accelerator_config& cfg);
+
+// The chip's tile groups: cfg.tile_groups, or the one crossbar group the legacy fields describe.
+std::vector<tile_group> tile_groups_of(const accelerator_config& cfg);
+
+// The configuration the tiles of crossbar group `g` are built with: the chip's, with the
+// group's geometry in the legacy fields (tiles = the group's count).
+accelerator_config xbar_group_config(const accelerator_config& cfg, const tile_group& g);
+
+// Kind id (STOXVP_TILE_KIND_*) of a configuration name; 0 when it names no kind.
+uint32_t tile_kind_id(const std::string& name);
+// "xbar": the configuration names of every kind, for error messages.
+std::string tile_kind_names();
 
 }  // namespace stoxvp::hw

@@ -229,7 +229,7 @@ std::shared_ptr<const core::converter_bank> command_processor::converter_for(
     const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
     const core::xbar_mapping& map) {
   std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
-  const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows};
+  const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, xcfg().array_rows, xcfg().array_cols};
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
   auto it = banks_.find(key);
   if (it != banks_.end()) return it->second;
@@ -308,16 +308,22 @@ void command_processor::output(const stoxvp_conv_args& a, const std::vector<uint
 // runs past the chip.
 core::xbar_mapping command_processor::map_on_chip(const char* op, const core::xbar_layer_shape& shape,
                                                   uint32_t array_base) {
-  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, total_arrays()};
+  need(!xbar_groups_.empty(), STOXVP_ERR_BAD_SHAPE, std::string(op) + ": the chip has no crossbar tiles");
+  const xbar_group_view& group = select_xbar_group(array_base);
+  const core::xbar_geometry geo{xcfg().array_rows, xcfg().array_cols, xcfg().cell_bits, group.arrays()};
   core::xbar_mapping map;
   try {
     map = core::map_layer(shape, geo);
   } catch (const core::layer_error& e) {
     fail(STOXVP_ERR_BAD_SHAPE, 0, std::string(op) + ": " + e.what());
   }
-  need(uint64_t(array_base) + map.arrays <= total_arrays(), STOXVP_ERR_BAD_SHAPE,
+  const bool one_group = xbar_groups_.size() == 1;
+  need(array_base >= group.first_array && uint64_t(array_base) + map.arrays <= group.first_array + group.arrays(),
+       STOXVP_ERR_BAD_SHAPE,
        std::string(op) + " arrays " + str(array_base) + ".." + str(array_base + map.arrays - 1) +
-           " run past the chip's " + str(total_arrays()) + " arrays");
+           (one_group ? " run past the chip's " + str(total_arrays()) + " arrays"
+                      : " do not lie within one crossbar group (this one holds arrays " + str(group.first_array) +
+                            ".." + str(group.first_array + group.arrays() - 1) + ")"));
   return map;
 }
 
@@ -326,9 +332,11 @@ void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core:
        "XBAR_PROGRAM k = " + str(a.k) + ", n = " + str(a.n) + ": both must be >= 1");
   need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
        "XBAR_PROGRAM w_bits = " + str(a.w_bits) + ", supported 2..8");
-  need(a.w_slice >= 1 && a.w_slice < a.w_bits && a.w_slice <= cfg_.cell_bits, STOXVP_ERR_BAD_PARAM,
+  need(!xbar_groups_.empty(), STOXVP_ERR_BAD_SHAPE, "XBAR_PROGRAM: the chip has no crossbar tiles");
+  select_xbar_group(a.array_base);  // its cells' bits bound the slice
+  need(a.w_slice >= 1 && a.w_slice < a.w_bits && a.w_slice <= xcfg().cell_bits, STOXVP_ERR_BAD_PARAM,
        "XBAR_PROGRAM w_slice = " + str(a.w_slice) + ", must be 1.." +
-           str(std::min<uint32_t>(a.w_bits - 1, cfg_.cell_bits)));
+           str(std::min<uint32_t>(a.w_bits - 1, xcfg().cell_bits)));
   const core::xbar_layer_shape shape{a.k, a.n, a.w_bits, a.w_slice, 2, 1};
   const core::xbar_mapping map = map_on_chip("XBAR_PROGRAM", shape, a.array_base);
   need(uint64_t(a.k) * a.n <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
@@ -344,11 +352,11 @@ void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core:
   std::vector<core::crossbar_array*> arrays(map.arrays);
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
-    arrays[i] = &tile_of(g).array(g % cfg_.arrays_per_tile);
+    arrays[i] = &tile_of(g).array(array_in_tile(g));
   }
   core::program_layer(reinterpret_cast<const int8_t*>(w_.data()), shape, map, arrays.data());
   // Tiles write in parallel; the arrays of one tile share its write drivers.
-  std::vector<sc_core::sc_time> per_tile(cfg_.tiles, sc_core::SC_ZERO_TIME);
+  std::vector<sc_core::sc_time> per_tile(tiles_.size(), sc_core::SC_ZERO_TIME);
   const array_owner owner{true, a.k, a.n, a.array_base, a.w_bits, a.w_slice};
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
@@ -358,7 +366,7 @@ void command_processor::exec_program(const stoxvp_xbar_program_args& a, sc_core:
         t.program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows(), a.w_slice);
     charge(c.energy, local + per_tile[t.index()], local + per_tile[t.index()] + c.busy);
     per_tile[t.index()] += c.busy;
-    t.owner(g % cfg_.arrays_per_tile) = owner;
+    t.owner(array_in_tile(g)) = owner;
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
 }
@@ -374,7 +382,7 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   const array_owner expect{true, shape.K, shape.N, a.array_base, a.w_bits, a.w_slice};
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
-    const array_owner& o = tile_of(g).owner(g % cfg_.arrays_per_tile);
+    const array_owner& o = tile_of(g).owner(array_in_tile(g));
     need(o == expect, STOXVP_ERR_NOT_PROGRAMMED,
          "XBAR_CONV array " + str(g) + " does not hold this layer (K " + str(shape.K) + ", N " +
              str(shape.N) + ", base " + str(a.array_base) + "): " +
@@ -387,7 +395,7 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   const std::string missing = bank->design().missing_figures(converter_figures_of(tech_, cfg_), conv_cfg);
   need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
   fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, in_, "XBAR_CONV input", local);
-  packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
+  packed_.pack(reinterpret_cast<const int8_t*>(in_.data()), s, xcfg().array_rows, a.a_bits, a.a_stream);
   stats_.saturated_row_drives += packed_.saturated();
   acc_.assign(size_t(s.positions()) * shape.N, 0);
 
@@ -395,17 +403,18 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   // tile the input channels its row chunks cover over the NoC; tiles start when their input has
   // arrived and work concurrently; their partial results travel back to the global buffer,
   // where the vector unit reduces them. The layer costs its critical path.
-  std::vector<tile_op> ops(cfg_.tiles);
-  std::vector<std::vector<bool>> channels_needed(cfg_.tiles);
+  const xbar_group_view& group = *xg_;
+  std::vector<tile_op> ops(group.tiles.size());
+  std::vector<std::vector<bool>> channels_needed(group.tiles.size());
   const uint32_t taps = uint32_t(s.kernel_h) * s.kernel_w;
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base + i;
-    const uint32_t t = g / cfg_.arrays_per_tile;
-    const core::array_slot slot = core::layer_slot(&tile_of(g).array(g % cfg_.arrays_per_tile), i, map);
+    const uint32_t t = (g - group.first_array) / xcfg().arrays_per_tile;
+    const core::array_slot slot = core::layer_slot(&tile_of(g).array(array_in_tile(g)), i, map);
     ops[t].slots.push_back(slot);
     auto& need_ch = channels_needed[t];
     need_ch.resize(s.in_channels, false);
-    const uint32_t k0 = slot.chunk * cfg_.array_rows, k1 = std::min(shape.K, k0 + cfg_.array_rows);
+    const uint32_t k0 = slot.chunk * xcfg().array_rows, k1 = std::min(shape.K, k0 + xcfg().array_rows);
     for (uint32_t c = k0 / taps; c <= (k1 - 1) / taps; ++c) need_ch[c] = true;
   }
   const uint64_t key = core::stream_key(cfg_.seed, a.rng_stream);
@@ -424,7 +433,7 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
   double noc_bits_hops = 0, router_bits = 0, gb_bits = 0;
   core::converter_stats before, after;
   for (tile* t : tiles_) before += t->stats().datapath.conv;
-  for (uint32_t t = 0; t < cfg_.tiles; ++t) {
+  for (uint32_t t = 0; t < group.tiles.size(); ++t) {
     tile_op& op = ops[t];
     if (op.slots.empty()) continue;
     op.input = &packed_;
@@ -436,9 +445,9 @@ void command_processor::exec_xbar_conv(const stoxvp_conv_args& a, sc_core::sc_ti
     // The global buffer reads the tile's input at its port bandwidth, the NoC carries it.
     const sc_core::sc_time gb_read = cfg_.clock_period * static_cast<double>((op.input_bytes * 8 + gb_bits_per_cycle - 1) / gb_bits_per_cycle);
     gb_cursor += gb_read;
-    const uint32_t node = noc_.node_of_tile(t);
+    const uint32_t node = group.nodes[t];
     const sc_core::sc_time arrive = noc_.transfer(gb, node, op.input_bytes, gb_cursor);
-    const action_cost c = tiles_[t]->execute(op);
+    const action_cost c = group.tiles[t]->execute(op);
     charge(c.energy, local + arrive, local + arrive + c.busy);
     uint64_t channels = 0;
     for (const auto& sl : op.slots) channels += sl.array->channels();

@@ -55,6 +55,7 @@ class tile : public sc_core::sc_module {
 
   uint32_t index() const { return index_; }
   core::crossbar_array& array(uint32_t i) { return *arrays_[i]; }
+  uint32_t arrays() const { return static_cast<uint32_t>(arrays_.size()); }
   array_owner& owner(uint32_t i) { return owners_[i]; }
   const array_owner& owner(uint32_t i) const { return owners_[i]; }
 

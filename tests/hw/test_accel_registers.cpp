@@ -22,7 +22,8 @@ TEST_F(accel_bench, ResetValuesMatchTheHeader) {
   build(cfg);
   run([&](stimulus& s) {
 #define CHECK_RESET(name, off, acc, rst, doc)                                         \
-  if ((off) != STOXVP_REG_HWCFG0 && (off) != STOXVP_REG_HWCFG1 && (off) != STOXVP_REG_HWCFG2) {                     \
+  if ((off) != STOXVP_REG_HWCFG0 && (off) != STOXVP_REG_HWCFG1 && (off) != STOXVP_REG_HWCFG2 &&   \
+      (off) != STOXVP_REG_TILE_GROUPS) {                                                \
     EXPECT_EQ(reg(s, off), static_cast<uint32_t>(rst)) << #name;                       \
   }
     STOXVP_REGISTERS(CHECK_RESET)
@@ -31,6 +32,7 @@ TEST_F(accel_bench, ResetValuesMatchTheHeader) {
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG0), (64u << 16) | 256u);
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG1), (4u << 16) | 12u);
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG2), 4u);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUPS), 1u) << "a configuration without tile groups is one crossbar group";
   });
   // 'S','T','O','X' in memory order.
   uint32_t id = STOXVP_ID_VALUE;
