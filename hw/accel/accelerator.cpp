@@ -34,8 +34,7 @@ std::vector<tile*> raw(const std::vector<std::unique_ptr<tile>>& v) {
 
 }  // namespace
 
-// The tiles of one group, numbered from `first_tile` chip-wide. The one place a kind makes its
-// tiles until kinds register their factories; `group_cfg` must outlive the tiles.
+// The one place a kind makes its tiles until kinds register their factories.
 std::vector<std::unique_ptr<tile>> make_tiles_of_group(const tile_group& group, uint32_t group_index,
                                                        uint32_t first_tile,
                                                        const accelerator_config& group_cfg,
@@ -59,7 +58,8 @@ std::vector<std::unique_ptr<tile>> accelerator::make_tiles() {
   for (size_t i = 0; i < groups_.size(); ++i) {
     const tile_group& g = groups_[i];
     if (g.kind == "xbar") group_cfgs_.push_back(std::make_unique<accelerator_config>(xbar_group_config(cfg_, g)));
-    auto v = make_tiles_of_group(g, uint32_t(i), uint32_t(all.size()), *group_cfgs_.back(), tech_, name());
+    const accelerator_config& built_with = g.kind == "xbar" ? *group_cfgs_.back() : cfg_;
+    auto v = make_tiles_of_group(g, uint32_t(i), uint32_t(all.size()), built_with, tech_, name());
     for (auto& t : v) all.push_back(std::move(t));
   }
   return all;

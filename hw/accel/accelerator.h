@@ -24,6 +24,14 @@
 
 namespace stoxvp::hw {
 
+// Makes the tiles of one group (chip-wide indices from `first_tile`), built with `group_cfg`,
+// which must outlive them. Only "xbar" has a tile model until kinds register their factories;
+// any other kind is refused with an SC_ERROR report naming tile_groups[group_index].kind.
+std::vector<std::unique_ptr<tile>> make_tiles_of_group(const tile_group& group, uint32_t group_index,
+                                                       uint32_t first_tile,
+                                                       const accelerator_config& group_cfg,
+                                                       const technology& tech, const char* module);
+
 class accelerator : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<accelerator> regs;

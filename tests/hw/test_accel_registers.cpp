@@ -377,3 +377,15 @@ TEST_F(accel_config_refusal, BadTileGroupsAreRefusedByTheConstructor) {
   expect_mentions(refusal(with({bad})), {"field 'tile_groups[0].xbar.cell_bits'", "value 9 is outside 1..7"});
   expect_mentions(refusal(with(std::vector<hw::tile_group>(9, g))), {"field 'tile_groups'", "value 9 is outside 0..8"});
 }
+
+TEST_F(accel_config_refusal, TileKindsWithoutATileModelAreRefused) {
+  hw::tile_group g;
+  g.kind = "snn_cim";
+  g.count = 1;
+  g.nodes = {0};
+  const hw::accelerator_config cfg;
+  expect_mentions(message_of<std::exception>([&] { hw::make_tiles_of_group(g, 2, 0, cfg, default_tech().tech, "acc"); }),
+                  {"acc", "field 'tile_groups[2].kind'", "\"snn_cim\" has no tile model"});
+  g.kind = "xbar";
+  EXPECT_EQ(hw::make_tiles_of_group(g, 0, 7, cfg, default_tech().tech, "acc").at(0)->index(), 7u);
+}
