@@ -18,19 +18,65 @@ static int setup_ring(stoxvp_dev *dev) {
   return err ? (int)err : STOXVP_DRV_OK;
 }
 
+/* The discovery table, or (register map 2.1, no table) the one crossbar group HWCFG0/1/2 state. */
+static int discover(const stoxvp_dev *dev, uint32_t version, struct stoxvp_chip *chip) {
+  memset(chip, 0, sizeof *chip);
+  if ((version & 0xFFFF) < 2) {
+    struct stoxvp_tile_group_info *g = &chip->group[0];
+    const uint32_t hw0 = rd(dev, STOXVP_REG_HWCFG0), hw1 = rd(dev, STOXVP_REG_HWCFG1);
+    chip->groups = 1;
+    g->kind = STOXVP_TILE_KIND_XBAR;
+    g->tiles = hw1 & 0xFFFF;
+    g->geom[0] = hw0;
+    g->geom[1] = hw1 >> 16;
+    g->geom[2] = rd(dev, STOXVP_REG_HWCFG2) & 0xFF;
+  } else {
+    chip->groups = rd(dev, STOXVP_REG_TILE_GROUPS);
+    if (chip->groups > STOXVP_MAX_TILE_GROUPS) return STOXVP_DRV_ENODEV;
+    for (uint32_t i = 0; i < chip->groups; ++i) {
+      struct stoxvp_tile_group_info *g = &chip->group[i];
+      g->kind = rd(dev, STOXVP_REG_TILE_GROUP(i, STOXVP_TG_KIND));
+      g->tiles = rd(dev, STOXVP_REG_TILE_GROUP(i, STOXVP_TG_TILES));
+      g->first_tile = rd(dev, STOXVP_REG_TILE_GROUP(i, STOXVP_TG_FIRST_TILE));
+      g->first_node = rd(dev, STOXVP_REG_TILE_GROUP(i, STOXVP_TG_FIRST_NODE));
+      for (uint32_t w = 0; w < 4; ++w) g->geom[w] = rd(dev, STOXVP_REG_TILE_GROUP(i, STOXVP_TG_GEOM0 + 4 * w));
+    }
+  }
+  for (uint32_t i = 0; i < chip->groups; ++i) {
+    struct stoxvp_tile_group_info *g = &chip->group[i];
+    if (g->kind != STOXVP_TILE_KIND_XBAR) continue;
+#define STOXVP_X_DECODE(word, lsb, width, field, doc) \
+  const uint32_t field = (g->geom[(STOXVP_TG_##word - STOXVP_TG_GEOM0) / 4] >> (lsb)) & (uint32_t)STOXVP_XBAR_##field##_MASK;
+    STOXVP_XBAR_GEOMETRY(STOXVP_X_DECODE)
+#undef STOXVP_X_DECODE
+    g->xbar.rows = ROWS;
+    g->xbar.cols = COLS;
+    g->xbar.arrays_per_tile = ARRAYS_PER_TILE;
+    g->xbar.cell_bits = CELL_BITS;
+    g->xbar.first_array = FIRST_ARRAY;
+  }
+  return STOXVP_DRV_OK;
+}
+
 int stoxvp_drv_init(stoxvp_dev *dev, hal_addr_t regs, hal_addr_t ring_addr, uint32_t slots) {
   memset(dev, 0, sizeof *dev);
   dev->regs = regs;
   if (rd(dev, STOXVP_REG_ID) != STOXVP_ID_VALUE) return STOXVP_DRV_ENODEV;
-  if ((rd(dev, STOXVP_REG_VERSION) >> 16) != STOXVP_REGMAP_MAJOR) return STOXVP_DRV_EVERSION;
+  const uint32_t version = rd(dev, STOXVP_REG_VERSION);
+  if ((version >> 16) != STOXVP_REGMAP_MAJOR) return STOXVP_DRV_EVERSION;
   if (slots < 2 || slots > STOXVP_RING_MAX || ring_addr % STOXVP_DESC_SIZE != 0)
     return STOXVP_DRV_EINVAL;
-  const uint32_t hw0 = rd(dev, STOXVP_REG_HWCFG0), hw1 = rd(dev, STOXVP_REG_HWCFG1);
-  dev->rows = hw0 & 0xFFFF;
-  dev->cols = hw0 >> 16;
-  dev->tiles = hw1 & 0xFFFF;
-  dev->arrays_per_tile = hw1 >> 16;
-  dev->cell_bits = rd(dev, STOXVP_REG_HWCFG2) & 0xFF;
+  const int found = discover(dev, version, &dev->chip);
+  if (found != STOXVP_DRV_OK) return found;
+  /* The first crossbar group: what HWCFG0/1/2 state, without reading them again. */
+  const struct stoxvp_tile_group_info *xg = stoxvp_chip_find(&dev->chip, STOXVP_TILE_KIND_XBAR);
+  if (xg != NULL) {
+    dev->rows = xg->xbar.rows;
+    dev->cols = xg->xbar.cols;
+    dev->tiles = xg->tiles;
+    dev->arrays_per_tile = xg->xbar.arrays_per_tile;
+    dev->cell_bits = xg->xbar.cell_bits;
+  }
   dev->ring_addr = ring_addr;
   dev->slots = slots;
   dev->ring = (struct stoxvp_desc *)hal_map(ring_addr, (size_t)slots * STOXVP_DESC_SIZE);
@@ -98,6 +144,25 @@ const char *stoxvp_drv_error_name(int code) {
 #undef STOXVP_X_ERRNAME
   }
   return "unknown";
+}
+
+int stoxvp_drv_discover(const stoxvp_dev *dev, struct stoxvp_chip *chip) {
+  return discover(dev, rd(dev, STOXVP_REG_VERSION), chip);
+}
+
+const struct stoxvp_tile_group_info *stoxvp_chip_find(const struct stoxvp_chip *chip, uint32_t kind) {
+  for (uint32_t i = 0; i < chip->groups; ++i)
+    if (chip->group[i].kind == kind) return &chip->group[i];
+  return NULL;
+}
+
+uint32_t stoxvp_xbar_group_layer_arrays(const struct stoxvp_tile_group_info *g, uint32_t k, uint32_t n,
+                                        uint32_t w_bits, uint32_t w_slice) {
+  return stoxvp_xbar_arrays(k, n, g->xbar.rows, g->xbar.cols, w_bits, w_slice);
+}
+
+uint32_t stoxvp_xbar_group_arrays(const struct stoxvp_tile_group_info *g) {
+  return g->tiles * g->xbar.arrays_per_tile;
 }
 
 uint32_t stoxvp_drv_layer_arrays(const stoxvp_dev *dev, uint32_t k, uint32_t n, uint32_t w_bits,

@@ -25,13 +25,35 @@ enum {
   STOXVP_DRV_EINVAL = -3    /* bad ring size or alignment */
 };
 
+/* One tile group as the discovery table describes it (docs/registers.md, "Tile-group discovery
+ * table"). */
+struct stoxvp_tile_group_info {
+  uint32_t kind;        /* STOXVP_TILE_KIND_* */
+  uint32_t tiles;
+  uint32_t first_tile;  /* chip-wide tile index */
+  uint32_t first_node;  /* NoC router of the first tile */
+  uint32_t geom[4];     /* the kind's geometry words, as read */
+  struct {              /* kind XBAR: the words decoded */
+    uint32_t rows, cols, arrays_per_tile, cell_bits;
+    uint32_t first_array; /* array_base of the group's first array */
+  } xbar;
+};
+
+/* What the accelerator is built of. */
+struct stoxvp_chip {
+  uint32_t groups;
+  struct stoxvp_tile_group_info group[STOXVP_MAX_TILE_GROUPS];
+};
+
 typedef struct stoxvp_dev {
   hal_addr_t regs;           /* register window */
   hal_addr_t ring_addr;      /* bus address of slot 0 */
   struct stoxvp_desc *ring;  /* CPU view of the ring */
   uint32_t slots;
   uint32_t tail;             /* next slot software fills */
-  uint32_t rows, cols, tiles, arrays_per_tile, cell_bits; /* from HWCFG0/1/2 */
+  /* The first crossbar group, from HWCFG0/1/2 (register map 2.1 and later). */
+  uint32_t rows, cols, tiles, arrays_per_tile, cell_bits;
+  struct stoxvp_chip chip; /* every tile group (stoxvp_drv_discover at init) */
 } stoxvp_dev;
 
 /* Checks identity and version, resets the accelerator, sets up a ring of `slots` descriptors
@@ -60,10 +82,23 @@ int stoxvp_drv_gb_invalidate(stoxvp_dev *dev, hal_addr_t addr, uint64_t bytes);
 /* Soft reset, then the ring is set up again (recovers from a halt). */
 int stoxvp_drv_reset(stoxvp_dev *dev);
 
-/* Arrays a crossbar layer occupies on this accelerator (0: an output does not fit an array). */
+/* Reads the tile-group discovery table into `chip`. An accelerator of register map 2.1 (no
+ * table) is described as the one crossbar group HWCFG0/1/2 state. Returns 0, or
+ * STOXVP_DRV_ENODEV when the table is inconsistent (more groups than slots). */
+int stoxvp_drv_discover(const stoxvp_dev *dev, struct stoxvp_chip *chip);
+/* The first group of `kind` (STOXVP_TILE_KIND_*), or NULL. */
+const struct stoxvp_tile_group_info *stoxvp_chip_find(const struct stoxvp_chip *chip, uint32_t kind);
+/* Arrays a crossbar layer occupies on crossbar group `g` (0: an output does not fit an array),
+ * and every array of the group. */
+uint32_t stoxvp_xbar_group_layer_arrays(const struct stoxvp_tile_group_info *g, uint32_t k, uint32_t n,
+                                        uint32_t w_bits, uint32_t w_slice);
+uint32_t stoxvp_xbar_group_arrays(const struct stoxvp_tile_group_info *g);
+
+/* Arrays a crossbar layer occupies on the first crossbar group (0: an output does not fit an
+ * array). */
 uint32_t stoxvp_drv_layer_arrays(const stoxvp_dev *dev, uint32_t k, uint32_t n, uint32_t w_bits,
                                  uint32_t w_slice);
-/* All arrays of the chip. */
+/* All arrays of the first crossbar group. */
 uint32_t stoxvp_drv_total_arrays(const stoxvp_dev *dev);
 
 /* Descriptor builders: each zeroes the descriptor, sets the header, then the arguments. */

@@ -39,6 +39,25 @@ std::vector<tile_group_base*> raw(const std::vector<std::unique_ptr<tile_group_b
 
 }  // namespace
 
+std::unique_ptr<tile_group_base> make_tiles_of_group(const tile_group& group, uint32_t group_index,
+                                                     uint32_t first_tile, const accelerator_config& cfg,
+                                                     const technology& tech, const char* module) {
+  register_builtin_kinds();
+  const std::string field = std::string(module) + ": configuration field 'tile_groups[" + std::to_string(group_index) + "]";
+  const tile_kind_entry* kind = operation_registry::instance().find_kind(group.kind);
+  if (kind == nullptr) {
+    std::string known;
+    for (const auto& k : operation_registry::instance().kinds()) known += (known.empty() ? "" : ", ") + k;
+    refuse(field + ".kind': \"" + group.kind + "\" has no tile model in this build (registered: " + known + ")");
+  }
+  if (group.count == 0) refuse(field + ".count': 0, a group has at least one tile");
+  try {
+    return kind->make_group(group_build_args{cfg, tech, first_tile, group.count, group});
+  } catch (const std::invalid_argument& e) {
+    refuse(field + "': " + e.what());
+  }
+}
+
 accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config& cfg,
                          const technology& tech)
     : sc_module(name),
@@ -50,6 +69,7 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       noc_(noc_of(cfg, tech)),
       r_(this->name()),
       dma_("dma", cfg.dma_burst_bytes, cfg.dma_outstanding),
+      specs_(tile_groups_of(cfg_)),
       groups_(make_groups()),
       vu_("vector_unit", cfg_, tech_),
       cost_(ledger_),
@@ -57,7 +77,10 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
       cp_("command_processor", cfg_, tech_, r_, dma_, gb_, raw(groups_), vu_, noc_, cost_) {
   // Leakage of everything the chip is built with; it accrues over the whole simulated time.
   for (const auto& g : groups_)
-    if (auto* x = dynamic_cast<xbar_group*>(g.get()); x && xbar_ == nullptr) xbar_ = x;
+    if (auto* x = dynamic_cast<xbar_group*>(g.get())) {
+      if (xbar_ == nullptr) xbar_ = x;
+      for (const auto& t : x->xbar_tiles()) xbar_tiles_.push_back(t.get());
+    }
   const cost_sheet sheet = costs();
   for (size_t c = 0; c < component_count(); ++c)
     if (sheet.leakage_mw[c] != 0) ledger_.set_leakage(component(c), sheet.leakage_mw[c]);
@@ -65,9 +88,7 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
 
-  r_.HWCFG0.set_reset_value((cfg.array_cols << 16) | (cfg.array_rows & 0xFFFF));
-  r_.HWCFG1.set_reset_value((cfg.arrays_per_tile << 16) | (cfg.tiles & 0xFFFF));
-  r_.HWCFG2.set_reset_value(cfg.cell_bits & 0xFF);
+  describe_tile_groups();
   r_.bank.reset_all();
 
   r_.CTRL.on_write = [this](uint32_t before) {
@@ -168,38 +189,48 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
 }
 
 std::vector<std::unique_ptr<tile_group_base>> accelerator::make_groups() {
-  register_builtin_kinds();
   std::vector<std::unique_ptr<tile_group_base>> groups;
-  const std::vector<tile_group> spec = tile_groups_of(cfg_);
   uint32_t first = 0;
-  for (size_t i = 0; i < spec.size(); ++i) {
-    const tile_kind_entry* kind = operation_registry::instance().find_kind(spec[i].kind);
-    if (kind == nullptr) {
-      std::string known;
-      for (const auto& k : operation_registry::instance().kinds()) known += (known.empty() ? "" : ", ") + k;
-      refuse(std::string(name()) + ": configuration field 'tile_groups[" + std::to_string(i) + "].kind': \"" +
-             spec[i].kind + "\" is no registered tile kind (registered: " + known + ")");
-    }
-    const std::string field = "tile_groups[" + std::to_string(i) + "]";
-    if (spec[i].count == 0) refuse(std::string(name()) + ": configuration field '" + field + ".count': 0, a group has at least one tile");
-    // Until tile groups carry their own geometry (issue 10 item 5), the crossbar tiles are the
-    // chip's `tiles` of the legacy fields, which HWCFG1 and the NoC also describe.
-    if (spec[i].kind == "xbar" && spec[i].count != cfg_.tiles)
-      refuse(std::string(name()) + ": configuration field '" + field + ".count': " + std::to_string(spec[i].count) +
-             " crossbar tiles, the chip's 'tiles' is " + std::to_string(cfg_.tiles) + " (an xbar group has the chip's geometry)");
-    try {
-      groups.push_back(kind->make_group(group_build_args{cfg_, tech_, first, spec[i].count, spec[i]}));
-    } catch (const std::invalid_argument& e) {
-      refuse(std::string(name()) + ": configuration field 'tile_groups[" + std::to_string(i) + "]': " + e.what());
-    }
-    first += spec[i].count;
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    groups.push_back(make_tiles_of_group(specs_[i], uint32_t(i), first, cfg_, tech_, name()));
+    first += specs_[i].count;
   }
   return groups;
 }
 
-const std::vector<std::unique_ptr<tile>>& accelerator::tiles() const {
-  static const std::vector<std::unique_ptr<tile>> none;
-  return xbar_ ? xbar_->xbar_tiles() : none;
+// Fills the discovery table and HWCFG0-2 (the first crossbar group, for drivers of map 2.1).
+// A kind the register map does not list (registered by an integrator) reads kind id 0.
+void accelerator::describe_tile_groups() {
+  r_.TILE_GROUPS.set_reset_value(uint32_t(specs_.size()));
+  uint32_t first_tile = 0, first_array = 0;
+  bool first_xbar = true;
+  for (uint32_t i = 0; i < specs_.size(); ++i) {
+    const tile_group& g = specs_[i];
+    r_.tile_group(i, STOXVP_TG_KIND).set_reset_value(tile_kind_id(g.kind));
+    r_.tile_group(i, STOXVP_TG_TILES).set_reset_value(g.count);
+    r_.tile_group(i, STOXVP_TG_FIRST_TILE).set_reset_value(first_tile);
+    r_.tile_group(i, STOXVP_TG_FIRST_NODE).set_reset_value(g.nodes.empty() ? 0 : g.nodes[0]);
+    if (g.kind == "xbar") {
+      const xbar_group_params& x = g.xbar;
+      const struct {
+        uint32_t ROWS, COLS, ARRAYS_PER_TILE, CELL_BITS, FIRST_ARRAY;
+      } value{x.array_rows, x.array_cols, x.arrays_per_tile, x.cell_bits, first_array};
+      uint32_t words[4] = {};
+#define STOXVP_X_XG(word, lsb, width, field, doc) \
+  words[(STOXVP_TG_##word - STOXVP_TG_GEOM0) / 4] |= (value.field & uint32_t(STOXVP_XBAR_##field##_MASK)) << (lsb);
+      STOXVP_XBAR_GEOMETRY(STOXVP_X_XG)
+#undef STOXVP_X_XG
+      for (uint32_t w = 0; w < 4; ++w) r_.tile_group(i, STOXVP_TG_GEOM0 + 4 * w).set_reset_value(words[w]);
+      if (first_xbar) {
+        r_.HWCFG0.set_reset_value((x.array_cols << 16) | (x.array_rows & 0xFFFF));
+        r_.HWCFG1.set_reset_value((x.arrays_per_tile << 16) | (g.count & 0xFFFF));
+        r_.HWCFG2.set_reset_value(x.cell_bits & 0xFF);
+        first_xbar = false;
+      }
+      first_array += g.count * x.arrays_per_tile;
+    }
+    first_tile += g.count;
+  }
 }
 
 // What every unit of the chip contributes: the tile groups, the global buffer, the NoC's

@@ -27,6 +27,13 @@
 
 namespace stoxvp::hw {
 
+// Makes the tiles of one group (chip-wide indices from `first_tile`) through the factory its kind
+// registered (operation.h). A kind nobody registered, or a group its factory refuses, is
+// refused with an SC_ERROR report naming tile_groups[group_index] and its field.
+std::unique_ptr<tile_group_base> make_tiles_of_group(const tile_group& group, uint32_t group_index,
+                                                     uint32_t first_tile, const accelerator_config& cfg,
+                                                     const technology& tech, const char* module);
+
 class accelerator : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<accelerator> regs;
@@ -59,10 +66,13 @@ class accelerator : public sc_core::sc_module {
     uint32_t converters_per_array = 0;
   };
   area_report area() const;
-  // The crossbar tiles (kind "xbar"; empty when the chip has none).
-  const std::vector<std::unique_ptr<tile>>& tiles() const;
+  // The crossbar tiles of every crossbar group, group by group (empty when the chip has none).
+  const std::vector<tile*>& tiles() const { return xbar_tiles_; }
   // The tile groups of every kind, in chip-wide tile order.
   const std::vector<std::unique_ptr<tile_group_base>>& tile_groups() const { return groups_; }
+  // The same groups as configured (the configuration's, or the one crossbar group of a
+  // configuration without tile_groups), with their routers.
+  const std::vector<tile_group>& tile_group_specs() const { return specs_; }
   const global_buffer& buffer() const { return gb_; }
   accel_registers& registers() { return r_; }
 
@@ -76,6 +86,7 @@ class accelerator : public sc_core::sc_module {
   uint32_t counter_lo(uint64_t value, bool debug);
   uint64_t busy_cycles() const;
   std::vector<std::unique_ptr<tile_group_base>> make_groups();
+  void describe_tile_groups();
   cost_sheet costs() const;
 
   accelerator_config cfg_;
@@ -84,8 +95,10 @@ class accelerator : public sc_core::sc_module {
   hw::noc noc_;
   accel_registers r_;
   dma_engine dma_;
+  std::vector<tile_group> specs_;
   std::vector<std::unique_ptr<tile_group_base>> groups_;
-  xbar_group* xbar_ = nullptr;
+  xbar_group* xbar_ = nullptr;  // the first crossbar group
+  std::vector<tile*> xbar_tiles_;
   vector_unit vu_;
   cost_sink cost_;
   global_buffer gb_;

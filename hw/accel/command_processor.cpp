@@ -56,6 +56,13 @@ tile_group_base* command_processor::context::group(const std::string& kind) {
   return nullptr;
 }
 
+std::vector<tile_group_base*> command_processor::context::groups(const std::string& kind) {
+  std::vector<tile_group_base*> v;
+  for (tile_group_base* g : groups_)
+    if (kind == g->kind()) v.push_back(g);
+  return v;
+}
+
 void command_processor::context::sync(sc_core::sc_time& local) {
   cp_.qk_.set(local);
   cp_.qk_.sync();

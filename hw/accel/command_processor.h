@@ -104,6 +104,7 @@ class command_processor : public sc_core::sc_module {
             global_buffer& gb, std::vector<tile_group_base*> groups, hw::noc& network,
             vector_unit& vu, cost_sink& cost, command_stats& stats);
     tile_group_base* group(const std::string& kind) override;
+    std::vector<tile_group_base*> groups(const std::string& kind) override;
     const std::vector<tile_base*>& tiles() const override { return tiles_; }
     void sync(sc_core::sc_time& local) override;
     void set_active_tiles(uint32_t n) override { cp_.active_tiles.write(n); }

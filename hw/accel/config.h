@@ -17,12 +17,25 @@
 
 namespace stoxvp::hw {
 
-// A group of tiles of one kind (a kind registered in operation.h): consecutive tile indices.
+// Geometry of the tiles of one crossbar ("xbar") group.
+struct xbar_group_params {
+  uint32_t array_rows = 128;
+  uint32_t array_cols = 128;
+  uint32_t arrays_per_tile = 8;
+  uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
+};
+
+// A group of tiles of one kind (a kind registered in operation.h; the register map's
+// STOXVP_TILE_KINDS names those software can discover): consecutive tile indices.
 struct tile_group {
   std::string kind = "xbar";
   uint32_t count = 0;
-  std::vector<uint32_t> nodes;  // router of each tile (empty: tile t on router t mod nodes)
-  // The kind's configuration section, by name (the kind's factory reads and checks them).
+  // Router of each tile (count entries; empty: tile t of the chip on router t mod routers).
+  // Crossbar tiles and explicitly placed tiles each have a router of their own.
+  std::vector<uint32_t> nodes;
+  xbar_group_params xbar;       // kind "xbar"
+  // Parameters of kinds without a typed section here, by name (the kind's factory reads and
+  // checks them).
   std::map<std::string, double> params;
 };
 
@@ -37,13 +50,17 @@ struct converter_design {
 struct accelerator_config {
   sc_core::sc_time clock_period{1, sc_core::SC_NS};       // 1 GHz
   sc_core::sc_time register_latency{2, sc_core::SC_NS};   // per register access
+  // A chip of one crossbar group (what every configuration before tile groups describes):
+  // its geometry, used when tile_groups is empty. Tile t sits on router t.
   uint32_t array_rows = 128;
   uint32_t array_cols = 128;
   uint32_t tiles = 16;
   uint32_t arrays_per_tile = 8;
   uint32_t cell_bits = 4;  // bits one crossbar cell stores (the widest weight slice)
-  // The chip's tile groups in tile order; empty: one group of `tiles` crossbar tiles (what every
-  // configuration before tile groups describes). An xbar group has the geometry above.
+  // A heterogeneous chip: its groups in tile order. Empty: one group of `tiles` crossbar tiles
+  // with the geometry above (what every configuration before tile groups describes).
+  // Non-empty: the five fields above are not used (the configuration loader refuses a file
+  // that gives both).
   std::vector<tile_group> tile_groups;
   converter_design converters;
   bool mtj_reset_after_switch = false;  // reset pulses only after samples that switched
@@ -79,7 +96,20 @@ struct config_problem {
 // call it, so a configuration built in code is refused exactly as a file would be.
 std::optional<config_problem> check_accelerator_config(const accelerator_config& cfg);
 
-// The chip's tile groups: cfg.tile_groups, or the one crossbar group the legacy fields describe.
+// The chip's tile groups: cfg.tile_groups, or the one crossbar group the legacy fields describe;
+// every group's nodes filled in (a group given without them: tile t on router t mod routers).
 std::vector<tile_group> tile_groups_of(const accelerator_config& cfg);
+
+// The configuration the tiles of crossbar group `g` are built with: the chip's, with the
+// group's geometry in the legacy fields (tiles = the group's count).
+accelerator_config xbar_group_config(const accelerator_config& cfg, const tile_group& g);
+
+// Kind id (STOXVP_TILE_KIND_*) of a configuration name; 0 when the register map lists no such
+// kind (a kind registered only in operation.h reads 0 in the discovery table).
+uint32_t tile_kind_id(const std::string& name);
+// A kind a tile group may name: listed by the register map or registered in operation.h.
+bool tile_kind_known(const std::string& name);
+// "xbar, ...": the configuration names of every kind (listed or registered), for error messages.
+std::string tile_kind_names();
 
 }  // namespace stoxvp::hw

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 
 namespace stoxvp::hw {
 
-noc::noc(const noc_config& cfg) : cfg_(cfg), link_free_(size_t(cfg.mesh_x) * cfg.mesh_y * 4) {}
+noc::noc(const noc_config& cfg)
+    : cfg_(cfg),
+      link_free_(size_t(cfg.mesh_x) * cfg.mesh_y * 4),
+      message_link_free_(link_free_.size()) {}
 
 uint32_t noc::hops(uint32_t from, uint32_t to) const {
   const int dx = int(to % cfg_.mesh_x) - int(from % cfg_.mesh_x);
@@ -33,6 +38,21 @@ std::vector<uint32_t> noc::path(uint32_t from, uint32_t to) const {
 void noc::start_layer() { std::fill(link_free_.begin(), link_free_.end(), sc_core::SC_ZERO_TIME); }
 
 sc_core::sc_time noc::transfer(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready) {
+  return route(link_free_, from, to, bytes, ready);
+}
+
+sc_core::sc_time noc::send(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready) {
+  if (from >= nodes() || to >= nodes()) {
+    const std::string msg = "noc: message from node " + std::to_string(from) + " to node " +
+                            std::to_string(to) + ": the mesh has nodes 0.." + std::to_string(nodes() - 1);
+    sc_core::sc_report_handler::report(sc_core::SC_ERROR, "stoxvp/noc", msg.c_str(), __FILE__, __LINE__);
+    throw std::out_of_range(msg);  // when the report handler was told not to throw
+  }
+  return route(message_link_free_, from, to, bytes, ready);
+}
+
+sc_core::sc_time noc::route(std::vector<sc_core::sc_time>& link_free, uint32_t from, uint32_t to,
+                            uint64_t bytes, const sc_core::sc_time& ready) {
   const uint64_t bits = bytes * 8;
   const uint64_t flits = (bits + cfg_.link_bits - 1) / cfg_.link_bits;
   const sc_core::sc_time serial = cfg_.cycle * static_cast<double>(flits);
@@ -43,10 +63,10 @@ sc_core::sc_time noc::transfer(uint32_t from, uint32_t to, uint64_t bytes, const
   stats_.router_bits += bits * (links.size() + 1);
   if (bytes == 0) return ready;
   sc_core::sc_time start = ready;
-  for (uint32_t l : links) start = std::max(start, link_free_[l]);
+  for (uint32_t l : links) start = std::max(start, link_free[l]);
   // Wormhole: the head crosses one router per hop; the links stay busy while the flits stream.
   const sc_core::sc_time end = start + cfg_.hop_latency * static_cast<double>(links.size() + 1) + serial;
-  for (uint32_t l : links) link_free_[l] = start + serial;
+  for (uint32_t l : links) link_free[l] = start + serial;
   return end;
 }
 

@@ -1,7 +1,12 @@
 // The network on chip: a 2D mesh of routers, one per tile, XY routing, a per-hop router
 // latency, links of a configured width, and contention: a link carries one packet at a time,
-// so flows that share a link serialise on it. Transfers are scheduled on a timeline relative
-// to the start of the layer that issues them (layers do not overlap on the network).
+// so flows that share a link serialise on it. Two timelines use it:
+//  - layers (transfer): scheduled relative to the start of the layer that issues them, every
+//    link freed when a layer starts (layer-at-a-time kinds: layers do not overlap);
+//  - messages (send): on absolute simulated time, links busy until their last message passed,
+//    never reset, for kinds whose tiles exchange events across time steps.
+// The two keep separate link occupancy: a chip interleaving both on the same links at the same
+// instant is not modelled (a layer's timeline has no absolute origin here).
 #pragma once
 
 #include "common/stats.h"
@@ -44,6 +49,12 @@ class noc {
   // serialisation time, after it is free.
   sc_core::sc_time transfer(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready);
 
+  // A message of `bytes` from node `from` to node `to`, ready to leave at absolute time
+  // `ready`: returns when its last bit arrives. It waits for every link of its XY path to be
+  // free (messages sent earlier over a shared link go first), then holds them for its
+  // serialisation time. Callable from a handler or a process; it does not wait itself.
+  sc_core::sc_time send(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready);
+
   const noc_stats& stats() const { return stats_; }
   void stats(stat_group& g) const {
     g.set("transfers", stats_.transfers).set("bits", stats_.bits).set("bit_hops", stats_.bit_hops)
@@ -52,8 +63,12 @@ class noc {
 
  private:
   std::vector<uint32_t> path(uint32_t from, uint32_t to) const;  // directed link indices
+  // Schedules one packet on the links of `link_free` (one of the two timelines).
+  sc_core::sc_time route(std::vector<sc_core::sc_time>& link_free, uint32_t from, uint32_t to,
+                         uint64_t bytes, const sc_core::sc_time& ready);
   noc_config cfg_;
   std::vector<sc_core::sc_time> link_free_;  // 4 directed links per node: +x, -x, +y, -y
+  std::vector<sc_core::sc_time> message_link_free_;  // the same links, on absolute time
   noc_stats stats_;
 };
 

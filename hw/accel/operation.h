@@ -85,8 +85,11 @@ class exec_context {
   operand_buffers buf;
 
   uint64_t seed() const { return cfg.seed; }
-  // The group of tiles of `kind`, or nullptr when the chip has none.
+  // The first group of tiles of `kind`, or nullptr when the chip has none.
   virtual tile_group_base* group(const std::string& kind) = 0;
+  // Every group of `kind`, in chip-wide tile order (a chip may have several of one kind, each
+  // with its own parameters: crossbar groups of different geometry).
+  virtual std::vector<tile_group_base*> groups(const std::string& kind) = 0;
   template <class G>
   G& group_of(const std::string& kind);
   // Every tile of the chip, in chip-wide index order.

@@ -5,7 +5,9 @@
 #include "stoxvp_regs.h"
 #include "common/register_bank.h"
 
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace stoxvp::hw {
 
@@ -30,6 +32,25 @@ struct accel_registers {
   reg32 name{bank, #name, off, reg_access::acc, rst, register_write_mask(off)};
   STOXVP_REGISTERS(STOXVP_X_REG)
 #undef STOXVP_X_REG
+
+  // The tile-group discovery table: STOXVP_MAX_TILE_GROUPS slots of
+  // STOXVP_TILE_GROUP_REGISTERS, read-only, reset value from the configuration (0: no group).
+  reg32& tile_group(uint32_t group, uint32_t reg) { return *tile_group_regs_[group * kPerGroup + reg / 4]; }
+
+ private:
+  static constexpr uint32_t kPerGroup = STOXVP_TILE_GROUP_STRIDE / 4;
+  std::vector<std::unique_ptr<reg32>> make_tile_group_regs() {
+    std::vector<std::unique_ptr<reg32>> v(STOXVP_MAX_TILE_GROUPS * kPerGroup);
+    for (uint32_t g = 0; g < STOXVP_MAX_TILE_GROUPS; ++g) {
+#define STOXVP_X_TG(name, off, doc)                                                          \
+  v[g * kPerGroup + (off) / 4] = std::make_unique<reg32>(                                     \
+      bank, "TG" + std::to_string(g) + "_" #name, STOXVP_REG_TILE_GROUP(g, off), reg_access::RO, 0u);
+      STOXVP_TILE_GROUP_REGISTERS(STOXVP_X_TG)
+#undef STOXVP_X_TG
+    }
+    return v;
+  }
+  std::vector<std::unique_ptr<reg32>> tile_group_regs_ = make_tile_group_regs();
 };
 
 }  // namespace stoxvp::hw

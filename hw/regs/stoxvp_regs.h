@@ -17,7 +17,7 @@
 
 #define STOXVP_ID_VALUE 0x584F5453u /* reads as the bytes 'S','T','O','X' in memory order */
 #define STOXVP_REGMAP_MAJOR 2u
-#define STOXVP_REGMAP_MINOR 1u /* 1: GB_INVALIDATE */
+#define STOXVP_REGMAP_MINOR 2u /* 1: GB_INVALIDATE; 2: tile-group discovery table */
 #define STOXVP_VERSION_VALUE ((STOXVP_REGMAP_MAJOR << 16) | STOXVP_REGMAP_MINOR)
 
 /* Reset value of the HWCFG registers: the platform configuration's (the generator prints "cfg"). */
@@ -38,9 +38,10 @@
 #define STOXVP_REGISTERS(X)                                                                    \
   X(ID, 0x000, RO, STOXVP_ID_VALUE, "Identification, the ASCII bytes 'STOX'")                  \
   X(VERSION, 0x004, RO, STOXVP_VERSION_VALUE, "Register-map version: major [31:16], minor [15:0]") \
-  X(HWCFG0, 0x008, RO, STOXVP_CFG, "Crossbar geometry: rows [15:0], columns [31:16]")          \
-  X(HWCFG1, 0x00C, RO, STOXVP_CFG, "Tiles [15:0], arrays per tile [31:16]")                    \
-  X(HWCFG2, 0x048, RO, STOXVP_CFG, "Bits per crossbar cell [7:0] (cell_bits); [31:8] read 0")  \
+  X(HWCFG0, 0x008, RO, STOXVP_CFG, "First crossbar group's geometry: rows [15:0], columns [31:16] (kept for drivers of map 2.1; the tile-group table describes the whole chip)") \
+  X(HWCFG1, 0x00C, RO, STOXVP_CFG, "First crossbar group: tiles [15:0], arrays per tile [31:16]") \
+  X(HWCFG2, 0x048, RO, STOXVP_CFG, "First crossbar group: bits per crossbar cell [7:0] (cell_bits); [31:8] read 0") \
+  X(TILE_GROUPS, 0x04C, RO, STOXVP_CFG, "Tile groups the chip is built of (0..STOXVP_MAX_TILE_GROUPS); group g is described at STOXVP_TILE_GROUP_BASE + g x STOXVP_TILE_GROUP_STRIDE") \
   X(CTRL, 0x010, RW, 0, "Control")                                                            \
   X(STATUS, 0x014, RO, 0x4, "Status")                                                         \
   X(IRQ_STATUS, 0x018, W1C, 0, "Interrupt status, write 1 to clear")                          \
@@ -74,6 +75,64 @@ enum stoxvp_reg_offset {
 #define STOXVP_X_OFFSET(name, off, acc, rst, doc) STOXVP_REG_##name = (off),
   STOXVP_REGISTERS(STOXVP_X_OFFSET)
 #undef STOXVP_X_OFFSET
+};
+
+/*
+ * Tile kinds: X(name, id, configuration name, description). The id is what a group's TG_KIND
+ * register reads; the configuration name is the "kind" of a tile group in the platform
+ * configuration. Id 0 is never a kind (an unused group slot reads 0).
+ */
+#define STOXVP_TILE_KINDS(X)                                                                   \
+  X(XBAR, 1, "xbar", "StoX-Net crossbar tile: arrays read by the chip's converters")
+
+enum stoxvp_tile_kind {
+#define STOXVP_X_TK(name, id, cfg_name, doc) STOXVP_TILE_KIND_##name = (id),
+  STOXVP_TILE_KINDS(STOXVP_X_TK)
+#undef STOXVP_X_TK
+};
+
+/*
+ * Discovery table: the chip is a list of tile groups (one kind, consecutive tile indices).
+ * Group g's registers sit at STOXVP_TILE_GROUP_BASE + g x STOXVP_TILE_GROUP_STRIDE + offset,
+ * all read-only, reset value from the configuration; slots at or beyond TILE_GROUPS read 0.
+ * Tiles are numbered over all groups in order; crossbar arrays likewise (group by group, tile x
+ * arrays_per_tile + array inside a group), so a descriptor's array_base names one array of
+ * one crossbar group. X(name, offset, description)
+ */
+#define STOXVP_MAX_TILE_GROUPS 8u
+#define STOXVP_TILE_GROUP_BASE 0x100u
+#define STOXVP_TILE_GROUP_STRIDE 0x20u
+#define STOXVP_TILE_GROUP_REGISTERS(X)                                                         \
+  X(KIND, 0x00, "Tile kind, STOXVP_TILE_KIND_* (0: no group in this slot, or a kind this map does not list)") \
+  X(TILES, 0x04, "Tiles in the group")                                                          \
+  X(FIRST_TILE, 0x08, "Chip-wide index of the group's first tile")                             \
+  X(FIRST_NODE, 0x0C, "NoC node (router y x mesh_x + x) of the group's first tile")             \
+  X(GEOM0, 0x10, "Kind-specific word 0 (see the kind's geometry words)")                      \
+  X(GEOM1, 0x14, "Kind-specific word 1")                                                      \
+  X(GEOM2, 0x18, "Kind-specific word 2")                                                      \
+  X(GEOM3, 0x1C, "Kind-specific word 3")
+
+enum stoxvp_tile_group_reg {
+#define STOXVP_X_TG(name, off, doc) STOXVP_TG_##name = (off),
+  STOXVP_TILE_GROUP_REGISTERS(STOXVP_X_TG)
+#undef STOXVP_X_TG
+};
+/* Offset of group g's register `reg` (STOXVP_TG_*) in the window. */
+#define STOXVP_REG_TILE_GROUP(g, reg) (STOXVP_TILE_GROUP_BASE + (g) * STOXVP_TILE_GROUP_STRIDE + (reg))
+
+/* Crossbar groups' geometry words: X(word, lsb, width, field, description). */
+#define STOXVP_XBAR_GEOMETRY(X)                                                                \
+  X(GEOM0, 0, 16, ROWS, "Rows of one array")                                                   \
+  X(GEOM0, 16, 16, COLS, "Columns of one array")                                               \
+  X(GEOM1, 0, 16, ARRAYS_PER_TILE, "Arrays per tile")                                           \
+  X(GEOM2, 0, 8, CELL_BITS, "Bits one cell stores")                                            \
+  X(GEOM3, 0, 16, FIRST_ARRAY, "Chip-wide index of the group's first array (array_base of descriptors)")
+
+enum stoxvp_xbar_geometry_field {
+#define STOXVP_X_XG(word, lsb, width, field, doc) STOXVP_XBAR_##field##_WORD = STOXVP_TG_##word, \
+  STOXVP_XBAR_##field##_SHIFT = (lsb), STOXVP_XBAR_##field##_MASK = (int)((1u << (width)) - 1u),
+  STOXVP_XBAR_GEOMETRY(STOXVP_X_XG)
+#undef STOXVP_X_XG
 };
 
 /*

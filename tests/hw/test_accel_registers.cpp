@@ -22,7 +22,8 @@ TEST_F(accel_bench, ResetValuesMatchTheHeader) {
   build(cfg);
   run([&](stimulus& s) {
 #define CHECK_RESET(name, off, acc, rst, doc)                                         \
-  if ((off) != STOXVP_REG_HWCFG0 && (off) != STOXVP_REG_HWCFG1 && (off) != STOXVP_REG_HWCFG2) {                     \
+  if ((off) != STOXVP_REG_HWCFG0 && (off) != STOXVP_REG_HWCFG1 && (off) != STOXVP_REG_HWCFG2 &&   \
+      (off) != STOXVP_REG_TILE_GROUPS) {                                                \
     EXPECT_EQ(reg(s, off), static_cast<uint32_t>(rst)) << #name;                       \
   }
     STOXVP_REGISTERS(CHECK_RESET)
@@ -31,6 +32,7 @@ TEST_F(accel_bench, ResetValuesMatchTheHeader) {
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG0), (64u << 16) | 256u);
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG1), (4u << 16) | 12u);
     EXPECT_EQ(reg(s, STOXVP_REG_HWCFG2), 4u);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUPS), 1u) << "a configuration without tile groups is one crossbar group";
   });
   // 'S','T','O','X' in memory order.
   uint32_t id = STOXVP_ID_VALUE;
@@ -305,3 +307,85 @@ TEST_F(accel_config_refusal, ConstructorAndLoaderShareTheirWords) {
 }
 
 }  // namespace
+
+// The discovery table reads back what the configuration said (issue 10, item 5).
+TEST_F(accel_bench, TileGroupTableDescribesEveryGroup) {
+  hw::accelerator_config cfg;
+  hw::tile_group a;
+  a.count = 3;
+  a.nodes = {2, 1, 0};
+  a.xbar = {256, 64, 4, 3};
+  hw::tile_group b;
+  b.count = 2;
+  b.nodes = {9, 10};
+  b.xbar = {128, 128, 8, 4};
+  cfg.tile_groups = {a, b};
+  build(cfg);
+  run([&](stimulus& s) {
+    auto tg = [&](uint32_t g, uint32_t r) { return reg(s, STOXVP_REG_TILE_GROUP(g, r)); };
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUPS), 2u);
+    EXPECT_EQ(tg(0, STOXVP_TG_KIND), uint32_t(STOXVP_TILE_KIND_XBAR));
+    EXPECT_EQ(tg(0, STOXVP_TG_TILES), 3u);
+    EXPECT_EQ(tg(0, STOXVP_TG_FIRST_TILE), 0u);
+    EXPECT_EQ(tg(0, STOXVP_TG_FIRST_NODE), 2u);
+    EXPECT_EQ(tg(0, STOXVP_TG_GEOM0), (64u << 16) | 256u);
+    EXPECT_EQ(tg(0, STOXVP_TG_GEOM1), 4u);
+    EXPECT_EQ(tg(0, STOXVP_TG_GEOM2), 3u);
+    EXPECT_EQ(tg(0, STOXVP_TG_GEOM3), 0u);
+    EXPECT_EQ(tg(1, STOXVP_TG_KIND), uint32_t(STOXVP_TILE_KIND_XBAR));
+    EXPECT_EQ(tg(1, STOXVP_TG_TILES), 2u);
+    EXPECT_EQ(tg(1, STOXVP_TG_FIRST_TILE), 3u);
+    EXPECT_EQ(tg(1, STOXVP_TG_FIRST_NODE), 9u);
+    EXPECT_EQ(tg(1, STOXVP_TG_GEOM0), (128u << 16) | 128u);
+    EXPECT_EQ(tg(1, STOXVP_TG_GEOM1), 8u);
+    EXPECT_EQ(tg(1, STOXVP_TG_GEOM2), 4u);
+    EXPECT_EQ(tg(1, STOXVP_TG_GEOM3), 12u);  // after group 0's 3 x 4 arrays
+    for (uint32_t g = 2; g < STOXVP_MAX_TILE_GROUPS; ++g) EXPECT_EQ(tg(g, STOXVP_TG_KIND), 0u) << g;
+    // HWCFG0-2: the first crossbar group, for drivers of map 2.1.
+    EXPECT_EQ(reg(s, STOXVP_REG_HWCFG0), (64u << 16) | 256u);
+    EXPECT_EQ(reg(s, STOXVP_REG_HWCFG1), (4u << 16) | 3u);
+    EXPECT_EQ(reg(s, STOXVP_REG_HWCFG2), 3u);
+    // Read-only like HWCFG.
+    EXPECT_EQ(set(s, STOXVP_REG_TILE_GROUP(0, STOXVP_TG_TILES), 7), tlm::TLM_COMMAND_ERROR_RESPONSE);
+    EXPECT_EQ(tg(0, STOXVP_TG_TILES), 3u);
+  });
+}
+
+TEST_F(accel_config_refusal, BadTileGroupsAreRefusedByTheConstructor) {
+  hw::tile_group g;
+  g.count = 2;
+  g.nodes = {0, 1};
+  auto with = [](std::vector<hw::tile_group> groups) {
+    hw::accelerator_config c;
+    c.tile_groups = std::move(groups);
+    return c;
+  };
+  hw::tile_group bad = g;
+  bad.kind = "snn_cim";
+  expect_mentions(refusal(with({bad})), {"acc", "field 'tile_groups[0].kind'", "\"snn_cim\" is not one of xbar"});
+  bad = g;
+  bad.nodes = {0};
+  expect_mentions(refusal(with({bad})), {"field 'tile_groups[0].nodes'", "1 nodes for a count of 2"});
+  bad = g;
+  bad.nodes = {0, 16};
+  expect_mentions(refusal(with({bad})), {"field 'tile_groups[0].nodes[1]'", "node 16 is not in the mesh"});
+  bad = g;
+  bad.nodes = {1, 2};
+  expect_mentions(refusal(with({g, bad})), {"field 'tile_groups[1].nodes[0]'", "node 1 already holds tile 1 of tile_groups[0]"});
+  bad = g;
+  bad.xbar.cell_bits = 9;
+  expect_mentions(refusal(with({bad})), {"field 'tile_groups[0].xbar.cell_bits'", "value 9 is outside 1..7"});
+  expect_mentions(refusal(with(std::vector<hw::tile_group>(9, g))), {"field 'tile_groups'", "value 9 is outside 0..8"});
+}
+
+TEST_F(accel_config_refusal, TileKindsWithoutATileModelAreRefused) {
+  hw::tile_group g;
+  g.kind = "snn_cim";
+  g.count = 1;
+  g.nodes = {0};
+  const hw::accelerator_config cfg;
+  expect_mentions(message_of<std::exception>([&] { hw::make_tiles_of_group(g, 2, 0, cfg, default_tech().tech, "acc"); }),
+                  {"acc", "field 'tile_groups[2].kind'", "\"snn_cim\" has no tile model"});
+  g.kind = "xbar";
+  EXPECT_EQ(hw::make_tiles_of_group(g, 0, 7, cfg, default_tech().tech, "acc")->tiles().at(0)->index(), 7u);
+}

@@ -365,3 +365,79 @@ TEST_F(datapath_bench, BadParametersAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// Two crossbar groups of different geometry on different routers (issue 10, item 5). Group 0:
+// two 128 x 128 tiles of 2 arrays on routers 0 and 3 (arrays 0..3); group 1: two 256 x 64
+// tiles of 4 arrays on routers `far` (arrays 4..11).
+hw::accelerator_config two_groups(std::vector<uint32_t> far = {12, 15}) {
+  hw::accelerator_config cfg;
+  hw::tile_group a;
+  a.count = 2;
+  a.nodes = {0, 3};
+  a.xbar = {128, 128, 2, 4};
+  hw::tile_group b;
+  b.count = 2;
+  b.nodes = std::move(far);
+  b.xbar = {256, 64, 4, 4};
+  cfg.tile_groups = {a, b};
+  return cfg;
+}
+
+TEST_F(datapath_bench, EachCrossbarGroupRunsALayerWithItsOwnGeometryAndPlacement) {
+  const hw::accelerator_config cfg = two_groups();
+  layer L = make_layer(21);
+  run_descs(L, {program_desc(L), conv_desc(L)}, cfg);
+  ASSERT_EQ(error, 0u);
+  EXPECT_EQ(output(40 * 36), core_reference(L, 1, 128, 128));
+  EXPECT_EQ(acc->tiles()[0]->stats().operations, 1u);  // arrays 0 and 1: tile 0 of group 0
+  EXPECT_EQ(acc->tiles()[2]->stats().operations, 0u);
+
+  L.conv.array_base = 4;  // group 1: K = 216 in one 256-row chunk, 40 outputs over two 64-column arrays
+  run_descs(L, {program_desc(L), conv_desc(L)}, cfg);
+  ASSERT_EQ(error, 0u);
+  EXPECT_EQ(output(40 * 36), core_reference(L, 1, 256, 64));
+  EXPECT_EQ(acc->tiles()[0]->stats().operations, 0u);
+  EXPECT_EQ(acc->tiles()[2]->stats().operations, 1u);  // arrays 4 and 5: tile 0 of group 1
+  const auto far_time = layer_time;
+  const auto far_hops = acc->network().stats().bit_hops;
+
+  // The same group placed next to the global buffer (router 5): fewer hops, sooner done.
+  run_descs(L, {program_desc(L), conv_desc(L)}, two_groups({4, 6}));
+  ASSERT_EQ(error, 0u);
+  EXPECT_EQ(output(40 * 36), core_reference(L, 1, 256, 64));
+  EXPECT_LT(acc->network().stats().bit_hops, far_hops);
+  EXPECT_LT(layer_time, far_time);
+}
+
+TEST_F(datapath_bench, ALayerAcrossTwoCrossbarGroupsIsRefused) {
+  log_capture log;
+  layer L = make_layer(22);
+  L.conv.array_base = 3;  // needs arrays 3 and 4: the last of group 0, the first of group 1
+  run_descs(L, {program_desc(L, STOXVP_DESC_F_IRQ)}, two_groups());
+  EXPECT_EQ(error, static_cast<uint32_t>(STOXVP_ERR_BAD_SHAPE));
+  EXPECT_TRUE(log.contains({"arrays 3..4", "within one crossbar group", "0..3"})) << log.all();
+}
+
+TEST_F(datapath_bench, OneExplicitCrossbarGroupEqualsTheConfigurationWithoutGroups) {
+  const layer L = make_layer(23, STOXVP_CONV_MTJ, 0, 16);
+  run_descs(L, {program_desc(L), conv_desc(L)});
+  const auto y = output(40 * 256);
+  const auto t = layer_time;
+  const double pj = acc->ledger().dynamic_total();
+  const double leak = acc->ledger().leakage_mw();
+  hw::accelerator_config cfg;
+  hw::tile_group g;
+  g.count = cfg.tiles;
+  for (uint32_t i = 0; i < cfg.tiles; ++i) g.nodes.push_back(i);
+  g.xbar = {cfg.array_rows, cfg.array_cols, cfg.arrays_per_tile, cfg.cell_bits};
+  cfg.tile_groups = {g};
+  run_descs(L, {program_desc(L), conv_desc(L)}, cfg);
+  EXPECT_EQ(output(40 * 256), y);
+  EXPECT_EQ(layer_time, t);
+  EXPECT_EQ(acc->ledger().dynamic_total(), pj);
+  EXPECT_EQ(acc->ledger().leakage_mw(), leak);
+}
+
+}  // namespace

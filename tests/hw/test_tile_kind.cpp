@@ -187,6 +187,21 @@ TEST_F(tile_kind_bench, AToyKindRegisteredByATestRunsADescriptorThroughTheRing) 
   EXPECT_EQ(acc->tiles().size(), acc->config().tiles);
 }
 
+// The discovery table lists the toy group too; the register map does not know the kind, so its
+// kind id reads 0 (software skips it), and a group without nodes sits on router tile mod routers.
+TEST_F(tile_kind_bench, TheDiscoveryTableListsAKindTheRegisterMapDoesNotWithKindZero) {
+  build(toy_chip(4));
+  run([&](stimulus& s) {
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUPS), 2u);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUP(0, STOXVP_TG_KIND)), uint32_t(STOXVP_TILE_KIND_XBAR));
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUP(1, STOXVP_TG_KIND)), 0u);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUP(1, STOXVP_TG_TILES)), 1u);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUP(1, STOXVP_TG_FIRST_TILE)), acc->config().tiles);
+    EXPECT_EQ(reg(s, STOXVP_REG_TILE_GROUP(1, STOXVP_TG_FIRST_NODE)), 0u);
+    EXPECT_EQ(reg(s, STOXVP_REG_HWCFG1), (8u << 16) | acc->config().tiles);
+  });
+}
+
 TEST_F(tile_kind_bench, TheKindsOpcodeIsRefusedOnAChipWithoutItsTiles) {
   build();  // crossbar tiles only
   const uint64_t ring = kDram;

@@ -156,6 +156,45 @@ TEST(FirmwareE2E, DriverSeesHardwareErrorsAndRecovers) {
   EXPECT_EQ(out[2], 0);
 }
 
+// The driver's discovery call on a chip of two crossbar groups (issue 10, item 5): what the
+// configuration said, read back through the register map by firmware.
+int discovery_firmware(void* arg) {
+  auto* chip = static_cast<stoxvp_chip*>(arg);
+  stoxvp_dev dev;
+  if (stoxvp_drv_init(&dev, hal_region_base(HAL_ACCEL), hal_region_base(HAL_DRAM), 16) != 0) return 1;
+  *chip = dev.chip;
+  return dev.rows == 256 && dev.cols == 64 && dev.tiles == 2 ? 0 : 2;  // HWCFG: the first group
+}
+
+TEST(FirmwareE2E, DriverDiscoversEveryTileGroup) {
+  platform_guard g;
+  ASSERT_EQ(stoxvp_create_from_json(R"({"console": {"echo": false}, "accelerator": {"tile_groups": [
+      {"kind": "xbar", "count": 2, "nodes": [0, 1], "xbar": {"array_rows": 256, "array_cols": 64, "arrays_per_tile": 4}},
+      {"kind": "xbar", "count": 3, "nodes": [13, 14, 15], "xbar": {"cell_bits": 2}}]}})",
+                                    "groups config", &g.p),
+            STOXVP_OK)
+      << stoxvp_last_error();
+  stoxvp_chip chip{};
+  ASSERT_EQ(stoxvp_attach_firmware(g.p, discovery_firmware, &chip), STOXVP_OK);
+  stoxvp_run_result rr{};
+  ASSERT_EQ(stoxvp_run(g.p, 0, &rr), STOXVP_OK);
+  EXPECT_EQ(rr.exit_code, 0);
+  ASSERT_EQ(chip.groups, 2u);
+  EXPECT_EQ(chip.group[0].kind, uint32_t(STOXVP_TILE_KIND_XBAR));
+  EXPECT_EQ(chip.group[0].xbar.rows, 256u);
+  EXPECT_EQ(chip.group[0].xbar.cols, 64u);
+  EXPECT_EQ(chip.group[0].xbar.arrays_per_tile, 4u);
+  EXPECT_EQ(chip.group[0].xbar.first_array, 0u);
+  EXPECT_EQ(chip.group[1].first_tile, 2u);
+  EXPECT_EQ(chip.group[1].first_node, 13u);
+  EXPECT_EQ(chip.group[1].tiles, 3u);
+  EXPECT_EQ(chip.group[1].xbar.rows, 128u);
+  EXPECT_EQ(chip.group[1].xbar.cell_bits, 2u);
+  EXPECT_EQ(chip.group[1].xbar.first_array, 8u);
+  EXPECT_EQ(stoxvp_xbar_group_arrays(&chip.group[1]), 24u);
+  EXPECT_EQ(stoxvp_chip_find(&chip, STOXVP_TILE_KIND_XBAR), &chip.group[0]);
+}
+
 int unmapped_firmware(void* arg) {
   hal_read32(0x50000000);
   *static_cast<bool*>(arg) = true;  // must not be reached

@@ -4,6 +4,8 @@
 #include "stoxvp_regs.h"
 #include "common/json_reader.h"
 
+#include <algorithm>
+
 namespace stoxvp {
 namespace {
 
@@ -25,6 +27,67 @@ nlohmann::json memory_json(const memory_region_config& m) {
           {"read_latency_ns", m.read_latency_ns},
           {"write_latency_ns", m.write_latency_ns},
           {"bandwidth_gbps", m.bandwidth_gbps}};
+}
+
+// "tile_groups": [{"kind": "xbar", "count": 4, "nodes": [0, 1, 2, 3], "xbar": {...}}, ...].
+// Geometry a group leaves out is the built-in default's; nodes may be left out only as a whole,
+// for the routers right after the previous group's last one.
+void read_tile_groups(json_object_reader& o, const nlohmann::json& list, std::vector<hw::tile_group>& groups) {
+  if (!list.is_array()) o.fail("tile_groups", "expected an array of tile groups, got " + list.dump());
+  uint32_t next_node = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string at = o.field("tile_groups") + "[" + std::to_string(i) + "]";
+    json_object_reader r(list[i], o.file(), at);
+    hw::tile_group g;
+    r.get("kind", g.kind);
+    if (!hw::tile_kind_known(g.kind)) r.fail("kind", "\"" + g.kind + "\" is not one of " + hw::tile_kind_names());
+    if (!r.has("count")) r.fail("count", "missing: how many tiles the group has");
+    r.get("count", g.count, 1, 4096);
+    if (const nlohmann::json* nodes = r.raw("nodes")) {
+      if (!nodes->is_array()) r.fail("nodes", "expected an array of NoC nodes, got " + nodes->dump());
+      for (size_t t = 0; t < nodes->size(); ++t) {
+        const auto& n = (*nodes)[t];
+        if (!n.is_number_unsigned() || n.get<uint64_t>() > UINT32_MAX)
+          r.fail(("nodes[" + std::to_string(t) + "]").c_str(), "expected a router index, got " + n.dump());
+        g.nodes.push_back(n.get<uint32_t>());
+      }
+    } else {
+      for (uint32_t t = 0; t < g.count; ++t) g.nodes.push_back(next_node + t);
+    }
+    if (!g.nodes.empty()) next_node = *std::max_element(g.nodes.begin(), g.nodes.end()) + 1;
+    if (g.kind == "xbar") {
+      auto x = r.object("xbar");
+      x.get("array_rows", g.xbar.array_rows);
+      x.get("array_cols", g.xbar.array_cols);
+      x.get("arrays_per_tile", g.xbar.arrays_per_tile);
+      x.get("cell_bits", g.xbar.cell_bits);
+      x.finish();
+    } else if (const nlohmann::json* section = r.raw(g.kind.c_str())) {
+      // A registered kind's own section: numbers by name, checked by the kind's factory.
+      if (!section->is_object()) r.fail(g.kind.c_str(), "expected an object of the kind's parameters, got " + section->dump());
+      for (const auto& [k, v] : section->items()) {
+        if (!v.is_number()) r.fail((g.kind + "." + k).c_str(), "expected a number, got " + v.dump());
+        g.params[k] = v.get<double>();
+      }
+    }
+    r.finish();
+    groups.push_back(std::move(g));
+  }
+}
+
+nlohmann::json tile_groups_json(const std::vector<hw::tile_group>& groups) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& g : groups) {
+    nlohmann::json j = {{"kind", g.kind}, {"count", g.count}, {"nodes", g.nodes}};
+    if (g.kind == "xbar")
+      j["xbar"] = {{"array_rows", g.xbar.array_rows},
+                   {"array_cols", g.xbar.array_cols},
+                   {"arrays_per_tile", g.xbar.arrays_per_tile},
+                   {"cell_bits", g.xbar.cell_bits}};
+    for (const auto& [k, v] : g.params) j[g.kind][k] = v;
+    list.push_back(j);
+  }
+  return list;
 }
 
 sc_core::sc_time ns(double v) { return sc_core::sc_time(v, sc_core::SC_NS); }
@@ -91,6 +154,13 @@ platform_config parse_platform_config(const nlohmann::json& j, const std::string
     o.get("clock_ghz", clock_ghz, 1e-3, 100);
     a.clock_period = sc_core::sc_time(1.0 / clock_ghz, sc_core::SC_NS);
     read_ns(o, "register_latency_ns", a.register_latency);
+    if (const nlohmann::json* groups = o.raw("tile_groups")) {
+      // The one-group fields would be ignored beside tile groups: refuse rather than drop them.
+      for (const char* legacy : {"array_rows", "array_cols", "tiles", "arrays_per_tile", "cell_bits"})
+        if (o.has(legacy))
+          o.fail(legacy, "given together with tile_groups: give the geometry in the crossbar group's \"xbar\" object");
+      read_tile_groups(o, *groups, a.tile_groups);
+    }
     o.get("array_rows", a.array_rows);
     o.get("array_cols", a.array_cols);
     o.get("tiles", a.tiles);
@@ -196,7 +266,7 @@ platform_config load_platform_config(const std::string& path) {
 
 nlohmann::json to_json(const platform_config& c) {
   const auto& a = c.accelerator;
-  return {
+  nlohmann::json j = {
       {"seed", c.seed},
       {"quantum_ns", c.quantum_ns},
       {"bus", {{"latency_ns", c.bus_latency_ns}}},
@@ -238,6 +308,13 @@ nlohmann::json to_json(const platform_config& c) {
                      {"watchdog_ms", c.riscv_cpu.watchdog_ns * 1e-6},
                      {"instruction_limit", c.riscv_cpu.instruction_limit}}},
   };
+  if (!a.tile_groups.empty()) {
+    // As the file said it: the groups, without the one-group fields they replace.
+    auto& acc = j["accelerator"];
+    for (const char* legacy : {"array_rows", "array_cols", "tiles", "arrays_per_tile", "cell_bits"}) acc.erase(legacy);
+    acc["tile_groups"] = tile_groups_json(a.tile_groups);
+  }
+  return j;
 }
 
 }  // namespace stoxvp

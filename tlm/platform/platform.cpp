@@ -711,15 +711,21 @@ nlohmann::json platform::report() const {
   j["noc"] = stats_to_json(noc_g);
   j["technology"] = {{"origin", tech_.origin}, {"name", tech.name}, {"adc_model", tech.adc.name},
                      {"sources", tech_.sources}};
-  uint64_t used = 0;
-  for (const auto& t : accel_->tiles())
-    for (uint32_t i = 0; i < cfg_.accelerator.arrays_per_tile; ++i) used += t->owner(i).valid;
-  const uint64_t arrays_total = uint64_t(cfg_.accelerator.tiles) * cfg_.accelerator.arrays_per_tile;
-  const double cells_per_array = double(cfg_.accelerator.array_rows) * cfg_.accelerator.array_cols;
+  // Arrays of every crossbar tile; a group's geometry sizes its programmed arrays' cells.
+  uint64_t used = 0, arrays_total = 0;
+  double used_cells = 0;
+  for (const auto& t : accel_->tiles()) {
+    arrays_total += t->arrays();
+    for (uint32_t i = 0; i < t->arrays(); ++i)
+      if (t->owner(i).valid) {
+        ++used;
+        used_cells += double(t->array(i).rows()) * t->array(i).cols();
+      }
+  }
   j["mapping"] = {{"arrays_total", arrays_total},
                   {"arrays_programmed", used},
                   {"array_utilisation", double(used) / double(arrays_total)},
-                  {"cell_utilisation_of_programmed_arrays", used ? double(cells) / (double(used) * cells_per_array) : 0.0},
+                  {"cell_utilisation_of_programmed_arrays", used ? double(cells) / used_cells : 0.0},
                   {"cells_written", cells}};
   if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
   stat_group cpu_g("cpu");

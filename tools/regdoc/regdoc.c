@@ -43,6 +43,29 @@ int main(void) {
          "outside the fields read 0). Reading a `_LO` counter latches the 64-bit value for its\n"
          "`_HI`.\n\n");
 
+  printf("## Tile-group discovery table\n\n"
+         "The chip is built of up to %u tile groups, each of one kind (TILE_GROUPS says how many).\n"
+         "Group g's registers are at 0x%X + g x 0x%X + offset; all are read-only with reset values\n"
+         "from the configuration, and slots at or beyond TILE_GROUPS read 0. Tiles are numbered over\n"
+         "all groups in order, and so are crossbar arrays, so a descriptor's array_base names one\n"
+         "array of one crossbar group; a crossbar layer's arrays lie within one group. HWCFG0/1/2\n"
+         "repeat the first crossbar group's geometry for drivers written for map 2.1.\n\n"
+         "| offset | name | description |\n|---|---|---|\n",
+         STOXVP_MAX_TILE_GROUPS, STOXVP_TILE_GROUP_BASE, STOXVP_TILE_GROUP_STRIDE);
+#define TG_ROW(name, off, doc) printf("| +0x%02X | TG_%s | %s |\n", (unsigned)(off), #name, doc);
+  STOXVP_TILE_GROUP_REGISTERS(TG_ROW)
+#undef TG_ROW
+  printf("\n### Tile kinds (TG_KIND)\n\n| id | name | configuration kind | description |\n|---|---|---|---|\n");
+#define TK_ROW(name, id, cfg_name, doc) printf("| %d | STOXVP_TILE_KIND_%s | `%s` | %s |\n", (id), #name, cfg_name, doc);
+  STOXVP_TILE_KINDS(TK_ROW)
+#undef TK_ROW
+  printf("\n### Crossbar group geometry words\n\n| register | bits | field | description |\n|---|---|---|---|\n");
+#define XG_ROW(word, lsb, width, field, doc) \
+  printf("| TG_%s | %d:%d | %s | %s |\n", #word, (lsb) + (width)-1, (lsb), #field, doc);
+  STOXVP_XBAR_GEOMETRY(XG_ROW)
+#undef XG_ROW
+  printf("\n");
+
   printf("## Fields\n\n| register | field | bits | description |\n|---|---|---|---|\n");
 #define FIELD(reg, field, lsb, width, doc)                                                  \
   if ((width) == 1)                                                                         \
@@ -142,7 +165,8 @@ int main(void) {
          "magnitude bits occupies `stoxvp_xbar_arrays(K, N, rows, cols, w_bits, w_slice)` arrays:\n"
          "ceil(K / rows) row chunks times ceil(N / outputs_per_array) column groups, where\n"
          "outputs_per_array = cols / (2 * ceil((w_bits - 1) / w_slice)): each output takes a\n"
-         "differential column pair per slice. Arrays are numbered tile x arrays_per_tile + array;\n"
-         "a layer's arrays are consecutive, chunk-major.\n");
+         "differential column pair per slice, with rows and cols of the crossbar group that holds\n"
+         "the layer. Arrays are numbered group by group, tile x arrays_per_tile + array within a\n"
+         "group from its TG_GEOM3 first array; a layer's arrays are consecutive, chunk-major.\n");
   return 0;
 }

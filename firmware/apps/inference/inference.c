@@ -211,18 +211,24 @@ int inference_main(void *arg) {
   int rc = stoxvp_drv_init(&dev, hal_region_base(HAL_ACCEL), ring, RING_SLOTS);
   if (rc != STOXVP_DRV_OK) return fail(bi, 5, "accelerator init failed: %s", stoxvp_drv_error_name(rc));
 
+  /* The crossbar layers run on the chip's first crossbar group, with its geometry (the
+   * discovery table says what exists; a chip may hold other kinds of tile beside it). */
+  const struct stoxvp_tile_group_info *xg = stoxvp_chip_find(&dev.chip, STOXVP_TILE_KIND_XBAR);
+  if (xg == NULL) return fail(bi, 5, "the accelerator has no crossbar tiles (%u tile groups)", (unsigned)dev.chip.groups);
   /* Weight-stationary placement: consecutive arrays per crossbar layer, all programmed once,
-   * unless they do not fit; then every crossbar layer is reloaded at array 0 before it runs. */
+   * unless they do not fit; then every crossbar layer is reloaded at the group's first array
+   * before it runs. */
+  const uint32_t first = xg->xbar.first_array;
   uint32_t need = 0, largest = 0;
   for (uint32_t i = 0; i < model.layer_count; ++i) {
     const struct stoxvp_model_layer *l = &model.layers[i];
     if (l->type != STOXVP_LAYER_XBAR_CONV) continue;
-    const uint32_t n = stoxvp_drv_layer_arrays(&dev, stoxvp_model_layer_k(l), l->out_channels, l->w_bits, l->w_slice);
-    p.array_base[i] = (uint16_t)need;
+    const uint32_t n = stoxvp_xbar_group_layer_arrays(xg, stoxvp_model_layer_k(l), l->out_channels, l->w_bits, l->w_slice);
+    p.array_base[i] = (uint16_t)(first + need);
     need += n;
     if (n > largest) largest = n;
   }
-  const uint32_t total = stoxvp_drv_total_arrays(&dev);
+  const uint32_t total = stoxvp_xbar_group_arrays(xg);
   if (largest > total) return fail(bi, 5, "a crossbar layer needs %u arrays, the chip has %u", (unsigned)largest, (unsigned)total);
   p.reload = need > total;
   bi->reprogrammed = (uint32_t)p.reload;
@@ -230,7 +236,7 @@ int inference_main(void *arg) {
   for (uint32_t i = 0; i < model.layer_count; ++i) {
     if (model.layers[i].type != STOXVP_LAYER_XBAR_CONV) continue;
     if (p.reload) {
-      p.array_base[i] = 0;
+      p.array_base[i] = (uint16_t)first;
       continue;
     }
     program_desc(&d, &p, bi, i);

@@ -1,5 +1,5 @@
-// The crossbar tiles of one accelerator (kind "xbar") and what their operations keep between
-// descriptors: the converter banks by layer configuration and the packed input of a layer.
+// The crossbar tiles of one group of an accelerator (kind "xbar") and what their operations keep
+// between descriptors: the converter banks by layer configuration and the packed input of a layer.
 #pragma once
 
 #include "xbar_tile.h"
@@ -14,6 +14,9 @@
 
 namespace stoxvp::hw {
 
+// One group of crossbar tiles: a chip may have several, each with its own geometry (the
+// configuration's tile_groups[i].xbar) and routers. Arrays are numbered chip-wide over the
+// crossbar groups in order (a descriptor's array_base); inside a group from 0.
 class xbar_group : public tile_group_base {
  public:
   explicit xbar_group(const group_build_args& a);
@@ -22,12 +25,19 @@ class xbar_group : public tile_group_base {
   std::vector<tile_base*> tiles() const override;
   void contribute(cost_sheet& sheet) const override;
 
+  // What its tiles are built with: the chip's configuration with the group's geometry in the
+  // one-group fields (tiles = the group's count).
+  const accelerator_config& config() const { return cfg_; }
   const std::vector<std::unique_ptr<tile>>& xbar_tiles() const { return tiles_; }
   uint32_t first_tile() const { return first_tile_; }
   uint32_t tile_count() const { return uint32_t(tiles_.size()); }
   uint32_t arrays_per_tile() const { return cfg_.arrays_per_tile; }
   uint32_t total_arrays() const { return tile_count() * cfg_.arrays_per_tile; }
+  // `array` counts from the group's first array.
   tile& tile_of(uint32_t array) { return *tiles_[array / cfg_.arrays_per_tile]; }
+  uint32_t array_in_tile(uint32_t array) const { return array % cfg_.arrays_per_tile; }
+  // The router of the group's tile `t`.
+  uint32_t node(uint32_t t) const { return nodes_[t]; }
   // Converters one array is built with (0 for a design without a converter circuit).
   uint32_t converters_per_array() const;
 
@@ -39,9 +49,10 @@ class xbar_group : public tile_group_base {
   core::packed_input packed;
 
  private:
-  const accelerator_config& cfg_;
+  const accelerator_config cfg_;  // before tiles_: they keep a reference to it
   const technology& tech_;
   uint32_t first_tile_;
+  std::vector<uint32_t> nodes_;
   std::vector<std::unique_ptr<tile>> tiles_;
   std::unordered_map<std::string, std::shared_ptr<const core::converter_bank>> banks_;
 };

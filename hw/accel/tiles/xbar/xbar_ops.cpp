@@ -17,35 +17,68 @@
 namespace stoxvp::hw {
 namespace {
 
+// The crossbar group holding array `array_base` (the last group when none does, so the range
+// check names the end of the chip), and where its arrays start in the chip-wide numbering.
+struct xbar_placement {
+  xbar_group* group = nullptr;
+  uint32_t first_array = 0;
+  uint32_t chip_arrays = 0;
+  bool one_group = true;
+};
+xbar_placement select_xbar_group(exec_context& ctx, const char* op, uint32_t array_base) {
+  const std::vector<tile_group_base*> groups = ctx.groups("xbar");
+  need(!groups.empty(), STOXVP_ERR_BAD_SHAPE, std::string(op) + ": the chip has no crossbar tiles");
+  xbar_placement p;
+  p.one_group = groups.size() == 1;
+  bool found = false;
+  for (tile_group_base* g : groups) {
+    auto& xg = dynamic_cast<xbar_group&>(*g);
+    if (!found) {
+      p.group = &xg;
+      p.first_array = p.chip_arrays;
+      found = array_base >= p.chip_arrays && array_base < p.chip_arrays + xg.total_arrays();
+    }
+    p.chip_arrays += xg.total_arrays();
+  }
+  return p;
+}
+
 // The arrays a crossbar layer occupies from array_base; BAD_SHAPE when it does not map or
-// runs past the chip.
-core::xbar_mapping map_on_chip(xbar_group& xg, const accelerator_config& cfg_, const char* op,
-                               const core::xbar_layer_shape& shape, uint32_t array_base) {
-  const core::xbar_geometry geo{cfg_.array_rows, cfg_.array_cols, cfg_.cell_bits, xg.total_arrays()};
+// does not lie within its group (runs past the chip, for a chip of one group).
+core::xbar_mapping map_on_chip(const xbar_placement& p, const char* op, const core::xbar_layer_shape& shape,
+                               uint32_t array_base) {
+  const xbar_group& xg = *p.group;
+  const accelerator_config& x = xg.config();
+  const core::xbar_geometry geo{x.array_rows, x.array_cols, x.cell_bits, xg.total_arrays()};
   core::xbar_mapping map;
   try {
     map = core::map_layer(shape, geo);
   } catch (const core::layer_error& e) {
     fail(STOXVP_ERR_BAD_SHAPE, 0, std::string(op) + ": " + e.what());
   }
-  need(uint64_t(array_base) + map.arrays <= xg.total_arrays(), STOXVP_ERR_BAD_SHAPE,
+  need(array_base >= p.first_array && uint64_t(array_base) + map.arrays <= uint64_t(p.first_array) + xg.total_arrays(),
+       STOXVP_ERR_BAD_SHAPE,
        std::string(op) + " arrays " + str(array_base) + ".." + str(array_base + map.arrays - 1) +
-           " run past the chip's " + str(xg.total_arrays()) + " arrays");
+           (p.one_group ? " run past the chip's " + str(p.chip_arrays) + " arrays"
+                        : " do not lie within one crossbar group (this one holds arrays " + str(p.first_array) +
+                              ".." + str(p.first_array + xg.total_arrays() - 1) + ")"));
   return map;
 }
 void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_xbar_program_args& a = d.args.program;
-  xbar_group& xg = ctx.group_of<xbar_group>("xbar");
   const accelerator_config& cfg_ = ctx.cfg;
   need(a.k > 0 && a.n > 0, STOXVP_ERR_BAD_SHAPE,
        "XBAR_PROGRAM k = " + str(a.k) + ", n = " + str(a.n) + ": both must be >= 1");
   need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
        "XBAR_PROGRAM w_bits = " + str(a.w_bits) + ", supported 2..8");
-  need(a.w_slice >= 1 && a.w_slice < a.w_bits && a.w_slice <= cfg_.cell_bits, STOXVP_ERR_BAD_PARAM,
+  const xbar_placement place = select_xbar_group(ctx, "XBAR_PROGRAM", a.array_base);
+  xbar_group& xg = *place.group;
+  const accelerator_config& xcfg = xg.config();  // its cells' bits bound the slice
+  need(a.w_slice >= 1 && a.w_slice < a.w_bits && a.w_slice <= xcfg.cell_bits, STOXVP_ERR_BAD_PARAM,
        "XBAR_PROGRAM w_slice = " + str(a.w_slice) + ", must be 1.." +
-           str(std::min<uint32_t>(a.w_bits - 1, cfg_.cell_bits)));
+           str(std::min<uint32_t>(a.w_bits - 1, xcfg.cell_bits)));
   const core::xbar_layer_shape shape{a.k, a.n, a.w_bits, a.w_slice, 2, 1};
-  const core::xbar_mapping map = map_on_chip(xg, cfg_, "XBAR_PROGRAM", shape, a.array_base);
+  const core::xbar_mapping map = map_on_chip(place, "XBAR_PROGRAM", shape, a.array_base);
   need(uint64_t(a.k) * a.n <= cfg_.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
        "XBAR_PROGRAM weights of " + str(uint64_t(a.k) * a.n) + " bytes exceed the operand limit");
   ctx.gb.fetch(a.weight_addr, uint64_t(a.k) * a.n, ctx.buf.w, "XBAR_PROGRAM weights", local);
@@ -58,28 +91,27 @@ void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
 
   std::vector<core::crossbar_array*> arrays(map.arrays);
   for (uint32_t i = 0; i < map.arrays; ++i) {
-    const uint32_t g = a.array_base + i;
-    arrays[i] = &xg.tile_of(g).array(g % cfg_.arrays_per_tile);
+    const uint32_t g = a.array_base - place.first_array + i;
+    arrays[i] = &xg.tile_of(g).array(xg.array_in_tile(g));
   }
   core::program_layer(reinterpret_cast<const int8_t*>(ctx.buf.w.data()), shape, map, arrays.data());
   // Tiles write in parallel; the arrays of one tile share its write drivers.
   std::vector<sc_core::sc_time> per_tile(xg.tile_count(), sc_core::SC_ZERO_TIME);
   const array_owner owner{true, a.k, a.n, a.array_base, a.w_bits, a.w_slice};
   for (uint32_t i = 0; i < map.arrays; ++i) {
-    const uint32_t g = a.array_base + i;
+    const uint32_t g = a.array_base - place.first_array + i;
     tile& t = xg.tile_of(g);
     const core::crossbar_array& arr = *arrays[i];
     const action_cost c =
         t.program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows(), a.w_slice);
     ctx.cost.charge(c.energy, local + per_tile[t.index() - xg.first_tile()], local + per_tile[t.index() - xg.first_tile()] + c.busy);
     per_tile[t.index() - xg.first_tile()] += c.busy;
-    t.owner(g % cfg_.arrays_per_tile) = owner;
+    t.owner(xg.array_in_tile(g)) = owner;
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
 }
 void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_conv_args& a = d.args.conv;
-  xbar_group& xg = ctx.group_of<xbar_group>("xbar");
   const accelerator_config& cfg_ = ctx.cfg;
   const core::conv_shape s = check_conv(ctx, a, "XBAR_CONV");
   const core::xbar_layer_shape shape{s.K(), s.out_channels, a.w_bits, a.w_slice, a.a_bits, a.a_stream};
@@ -87,13 +119,16 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
        "XBAR_CONV a_stream = " + str(a.a_stream) + ", must be 1.." + str(a.a_bits - 1u));
   need(a.w_bits >= 2 && a.w_bits <= 8 && a.w_slice >= 1 && a.w_slice < a.w_bits, STOXVP_ERR_BAD_PARAM,
        "XBAR_CONV w_bits = " + str(a.w_bits) + ", w_slice = " + str(a.w_slice) + " are not a programmable pair");
-  const core::xbar_mapping map = map_on_chip(xg, cfg_, "XBAR_CONV", shape, a.array_base);
+  const xbar_placement place = select_xbar_group(ctx, "XBAR_CONV", a.array_base);
+  xbar_group& xg = *place.group;
+  const accelerator_config& xcfg = xg.config();
+  const core::xbar_mapping map = map_on_chip(place, "XBAR_CONV", shape, a.array_base);
   const array_owner expect{true, shape.K, shape.N, a.array_base, a.w_bits, a.w_slice};
   for (uint32_t i = 0; i < map.arrays; ++i) {
-    const uint32_t g = a.array_base + i;
-    const array_owner& o = xg.tile_of(g).owner(g % cfg_.arrays_per_tile);
+    const uint32_t g = a.array_base - place.first_array + i;
+    const array_owner& o = xg.tile_of(g).owner(xg.array_in_tile(g));
     need(o == expect, STOXVP_ERR_NOT_PROGRAMMED,
-         "XBAR_CONV array " + str(g) + " does not hold this layer (K " + str(shape.K) + ", N " +
+         "XBAR_CONV array " + str(a.array_base + i) + " does not hold this layer (K " + str(shape.K) + ", N " +
              str(shape.N) + ", base " + str(a.array_base) + "): " +
              (o.valid ? "it holds K " + str(o.k) + ", N " + str(o.n) + " programmed at base " + str(o.base)
                       : std::string("it was never programmed")));
@@ -104,7 +139,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   const std::string missing = bank->design().missing_figures(converter_figures_of(ctx.tech, cfg_), conv_cfg);
   need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
   ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
-  xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, cfg_.array_rows, a.a_bits, a.a_stream);
+  xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, xcfg.array_rows, a.a_bits, a.a_stream);
   ctx.stats.saturated_row_drives += xg.packed.saturated();
   ctx.buf.acc.assign(size_t(s.positions()) * shape.N, 0);
 
@@ -116,13 +151,13 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   std::vector<std::vector<bool>> channels_needed(xg.tile_count());
   const uint32_t taps = uint32_t(s.kernel_h) * s.kernel_w;
   for (uint32_t i = 0; i < map.arrays; ++i) {
-    const uint32_t g = a.array_base + i;
-    const uint32_t t = g / cfg_.arrays_per_tile;
-    const core::array_slot slot = core::layer_slot(&xg.tile_of(g).array(g % cfg_.arrays_per_tile), i, map);
+    const uint32_t g = a.array_base - place.first_array + i;
+    const uint32_t t = g / xcfg.arrays_per_tile;
+    const core::array_slot slot = core::layer_slot(&xg.tile_of(g).array(xg.array_in_tile(g)), i, map);
     ops[t].slots.push_back(slot);
     auto& need_ch = channels_needed[t];
     need_ch.resize(s.in_channels, false);
-    const uint32_t k0 = slot.chunk * cfg_.array_rows, k1 = std::min(shape.K, k0 + cfg_.array_rows);
+    const uint32_t k0 = slot.chunk * xcfg.array_rows, k1 = std::min(shape.K, k0 + xcfg.array_rows);
     for (uint32_t c = k0 / taps; c <= (k1 - 1) / taps; ++c) need_ch[c] = true;
   }
   const uint64_t key = core::stream_key(ctx.seed(), a.rng_stream);
@@ -151,7 +186,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     // The global buffer reads the tile's input at its port bandwidth, the NoC carries it.
     const sc_core::sc_time gb_read = cfg_.clock_period * static_cast<double>((op.input_bytes * 8 + gb_bits_per_cycle - 1) / gb_bits_per_cycle);
     gb_cursor += gb_read;
-    const uint32_t node = ctx.noc.node_of_tile(xg.first_tile() + t);
+    const uint32_t node = xg.node(t);
     const sc_core::sc_time arrive = ctx.noc.transfer(gb, node, op.input_bytes, gb_cursor);
     const action_cost c = xg.xbar_tiles()[t]->execute(op);
     ctx.cost.charge(c.energy, local + arrive, local + arrive + c.busy);
@@ -185,7 +220,7 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
     const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
     const core::xbar_mapping& map) {
   std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
-  const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows};
+  const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows, cfg_.array_cols};
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
   auto it = banks_.find(key);
   if (it != banks_.end()) return it->second;
@@ -202,9 +237,15 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
 }
 
 xbar_group::xbar_group(const group_build_args& a)
-    : cfg_(a.cfg), tech_(a.tech), first_tile_(a.first_tile) {
+    : cfg_(xbar_group_config(a.cfg, a.spec)), tech_(a.tech), first_tile_(a.first_tile), nodes_(a.spec.nodes) {
+  // A group given without its routers: tile t of the chip on router t mod routers.
+  const uint32_t routers = a.cfg.noc.mesh_x * a.cfg.noc.mesh_y;
+  if (nodes_.size() != a.count) {
+    nodes_.clear();
+    for (uint32_t t = a.first_tile; t < a.first_tile + a.count; ++t) nodes_.push_back(routers ? t % routers : 0);
+  }
   for (uint32_t t = a.first_tile; t < a.first_tile + a.count; ++t)
-    tiles_.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, a.cfg, a.tech));
+    tiles_.push_back(std::make_unique<tile>(("tile_" + std::to_string(t)).c_str(), t, cfg_, a.tech));
 }
 
 std::vector<tile_base*> xbar_group::tiles() const {

@@ -58,6 +58,7 @@ class tile : public tile_base {
   uint64_t operations() const override { return stats_.operations; }
   sc_core::sc_time busy() const override { return stats_.busy; }
   core::crossbar_array& array(uint32_t i) { return *arrays_[i]; }
+  uint32_t arrays() const { return static_cast<uint32_t>(arrays_.size()); }
   array_owner& owner(uint32_t i) { return owners_[i]; }
   const array_owner& owner(uint32_t i) const { return owners_[i]; }
 
