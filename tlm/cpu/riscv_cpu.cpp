@@ -456,7 +456,10 @@ uint32_t riscv_cpu::block_instructions(uint64_t addr, uint32_t size) {
   block_count& slot = counts_[(addr >> 1) % kCountSlots];
   if (slot.key == key) return slot.instructions;
   // A 16-bit parcel whose two low bits are 11 starts a 32-bit instruction; others are RVC.
-  std::vector<uint8_t> code(size + 2, 0);
+  // Zero padding: the last instruction is read as a 32-bit word below, also when it is a 16-bit
+  // one or the block is empty (Unicorn reports blocks of size 0 for an undecodable first
+  // instruction).
+  std::vector<uint8_t> code(size + 4, 0);
   uc_mem_read(uc_, addr, code.data(), size);
   uint32_t n = 0, last = 0;
   for (uint32_t off = 0; off < size; ++n) {
