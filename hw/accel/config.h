@@ -41,7 +41,7 @@ struct tile_group {
 
 // The converter the chip is built with: what its area and leakage count. (Each layer's
 // descriptor chooses how its partial sums are converted; the energy follows that choice.)
-struct converter_design {
+struct built_converters {
   uint8_t kind = STOXVP_CONV_MTJ;   // STOXVP_CONV_*
   uint8_t adc_bits = 8;
   uint32_t cols_per_converter = 1;  // column pairs sharing one converter
@@ -62,7 +62,7 @@ struct accelerator_config {
   // Non-empty: the five fields above are not used (the configuration loader refuses a file
   // that gives both).
   std::vector<tile_group> tile_groups;
-  converter_design converters;
+  built_converters converters;
   bool mtj_reset_after_switch = false;  // reset pulses only after samples that switched
   uint32_t dma_burst_bytes = 64;
   // Bursts the DMA engine keeps in flight: their latencies overlap (AXI-style outstanding
