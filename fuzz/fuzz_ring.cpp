@@ -12,7 +12,7 @@
 #include "tlm/bus/bus.h"
 #include "common/log.h"
 #include "tlm/memory/memory.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include <systemc>
 

@@ -1,7 +1,7 @@
 // Fuzz target: the technology file (JSON text -> hw::technology). A refusal is a config_error;
 // anything else escaping is a finding.
 #include "common/json_reader.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -8,7 +8,7 @@
 #include "support/stimulus.h"
 #include "tlm/bus/bus.h"
 #include "tlm/memory/memory.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include <memory>
 

@@ -8,7 +8,7 @@
 #include "support/files.h"
 #include "support/kernel.h"
 #include "common/json_reader.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include "support/messages.h"
 

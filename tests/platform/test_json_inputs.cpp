@@ -6,7 +6,7 @@
 #include "support/messages.h"
 #include "common/json_reader.h"
 #include "tlm/platform/config.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include "support/files.h"
 #include "support/messages.h"
 #include "common/json_reader.h"
-#include "tlm/platform/tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 
 #include <fstream>
 #include <sstream>

@@ -5,7 +5,7 @@
 
 #include "config.h"
 #include "hw/accel/accelerator.h"
-#include "tech_file.h"
+#include "hw/accel/cost/tech_file.h"
 #include "tlm/bus/bus.h"
 #include "tlm/cpu/host_cpu.h"
 #include "tlm/cpu/riscv_cpu.h"
