@@ -47,7 +47,7 @@ struct command_stats {
   // held range without GB_INVALIDATE (the register map's global-buffer coherence rule).
   uint64_t stale_reads = 0;
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
-  std::array<uint64_t, STOXVP_OPCODE_KINDS> by_opcode{};  // indexed by STOXVP_OP_*
+  std::array<uint64_t, STOXVP_OPCODE_LIMIT> by_opcode{};  // indexed by STOXVP_OP_*
   std::array<core::converter_stats, core::kConverterKinds> by_converter{};  // indexed by STOXVP_CONV_*
   sc_core::sc_time busy_time = sc_core::SC_ZERO_TIME;
   uint64_t conversions() const;

@@ -57,7 +57,7 @@ inline constexpr component component::dram{12};
 inline constexpr component component::control{13};
 constexpr size_t kBuiltinComponents = 14;
 // Room in an energy_vector; register_component() refuses more.
-constexpr size_t kMaxComponents = 32;
+constexpr size_t kMaxComponents = 64;
 
 // The component called `name`, registered on first use with its power-trace group (a second
 // registration of the name returns the same component; a different group is a logic_error).

@@ -83,7 +83,10 @@ enum stoxvp_reg_offset {
  * configuration. Id 0 is never a kind (an unused group slot reads 0).
  */
 #define STOXVP_TILE_KINDS(X)                                                                   \
-  X(XBAR, 1, "xbar", "StoX-Net crossbar tile: arrays read by the chip's converters")
+  X(XBAR, 1, "xbar", "StoX-Net crossbar tile: arrays read by the chip's converters")        \
+  X(SNN_CIM, 2, "snn_cim", "FlexSpIM spiking digital CIM macro: weights and membrane potentials in one array") \
+  X(RTM_AP, 3, "rtm_ap", "Racetrack-memory associative processor: ternary layers as compare/write passes") \
+  X(FP_PIM, 4, "fp_pim", "Digital floating-point PIM array: bfloat16 training inside the memory")
 
 enum stoxvp_tile_kind {
 #define STOXVP_X_TK(name, id, cfg_name, doc) STOXVP_TILE_KIND_##name = (id),
@@ -269,10 +272,16 @@ enum stoxvp_opcode {
   STOXVP_OPCODES(STOXVP_X_OP)
 #undef STOXVP_X_OP
 };
-/* How many opcodes exist: they are numbered 0 .. STOXVP_OPCODE_KINDS - 1. */
+/* How many opcodes exist. Values are not contiguous: each kind of tile owns a block of 16
+ * (0x00-0x0f the chip's own operations and the crossbar, 0x10 snn_cim, 0x20 rtm_ap, 0x30 fp_pim),
+ * so STOXVP_OPCODE_LIMIT bounds them all (an array indexed by opcode has that many entries). */
 #define STOXVP_X_ONE(name, val, doc) +1
 enum { STOXVP_OPCODE_KINDS = 0 STOXVP_OPCODES(STOXVP_X_ONE) };
 #undef STOXVP_X_ONE
+#define STOXVP_OPCODE_LIMIT 0x40u
+#define STOXVP_X_OPLIM(name, val, doc) STOXVP_STATIC_ASSERT((val) < STOXVP_OPCODE_LIMIT, "opcode " #name " beyond STOXVP_OPCODE_LIMIT");
+STOXVP_OPCODES(STOXVP_X_OPLIM)
+#undef STOXVP_X_OPLIM
 
 /* Enumerations used in descriptors and layer parameter blocks: X(name, value, description). */
 #define STOXVP_CONVERTERS(X)                                                                   \

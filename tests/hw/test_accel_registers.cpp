@@ -361,8 +361,8 @@ TEST_F(accel_config_refusal, BadTileGroupsAreRefusedByTheConstructor) {
     return c;
   };
   hw::tile_group bad = g;
-  bad.kind = "snn_cim";
-  expect_mentions(refusal(with({bad})), {"acc", "field 'tile_groups[0].kind'", "\"snn_cim\" is not one of xbar"});
+  bad.kind = "photonic";
+  expect_mentions(refusal(with({bad})), {"acc", "field 'tile_groups[0].kind'", "\"photonic\" is not one of xbar"});
   bad = g;
   bad.nodes = {0};
   expect_mentions(refusal(with({bad})), {"field 'tile_groups[0].nodes'", "1 nodes for a count of 2"});

@@ -620,19 +620,16 @@ nlohmann::json platform::report() const {
     cells += ts.cells_written;
     tiles.push_back({{"operations", ts.operations}, {"busy_ns", to_ns(ts.busy)}});
   }
-  // Opcode names as the register map spells them, in lower case.
-  static const char* const opnames[] = {
-#define STOXVP_X_OPNAME(name, val, doc) #name,
-      STOXVP_OPCODES(STOXVP_X_OPNAME)
-#undef STOXVP_X_OPNAME
-  };
-  static_assert(sizeof opnames / sizeof *opnames == STOXVP_OPCODE_KINDS);
+  // Every opcode the register map names, spelled as it does, in lower case (opcodes are sparse:
+  // each kind of tile owns a block).
   nlohmann::json ops = nlohmann::json::object();
-  for (size_t o = 0; o < s.by_opcode.size(); ++o) {
-    std::string n = opnames[o];
+  auto put_op = [&](std::string n, unsigned val) {
     for (char& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    ops[n] = s.by_opcode[o];
-  }
+    ops[n] = s.by_opcode[val];
+  };
+#define STOXVP_X_OPNAME(name, val, doc) put_op(#name, val);
+  STOXVP_OPCODES(STOXVP_X_OPNAME)
+#undef STOXVP_X_OPNAME
   j["accelerator"] = {{"descriptors", s.descriptors},
                       {"descriptors_by_opcode", ops},
                       {"errors", s.errors},
