@@ -265,7 +265,11 @@ enum stoxvp_desc_flag {
   X(DIGITAL_CONV, 3, "Exact convolution or FC in the digital unit (full-precision layers)")   \
   X(POOL, 4, "Max or average pooling in the vector unit")                                     \
   X(ADD, 5, "Residual add with requantisation in the vector unit")                          \
-  X(GB_INVALIDATE, 6, "Write back the kept outputs in a range and drop every held copy there (see Global-buffer coherence)")
+  X(GB_INVALIDATE, 6, "Write back the kept outputs in a range and drop every held copy there (see Global-buffer coherence)") \
+  X(SNN_LOAD_LAYER, 0x10, "snn_cim: load a spiking layer (weights, shape, W/V resolutions, threshold, reset, stationarity) into a layer slot of the macros") \
+  X(SNN_RUN_TIMESTEP, 0x11, "snn_cim: one timestep, layer-first: the input spikes into slot 0, each layer's output spikes into the next; potentials persist") \
+  X(SNN_READ_STATE, 0x12, "snn_cim: write a layer's output spike counts and/or membrane potentials to memory") \
+  X(SNN_RESET_POTENTIALS, 0x13, "snn_cim: zero every loaded layer's potentials and spike counts (a new sample)")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -437,6 +441,72 @@ enum stoxvp_pool {
   X(uint32_t, table_len, "TABLE curve points (>= 2)")                                        \
   X(uint32_t, reserved, "Reserved, ignored")
 
+/* snn_cim (FlexSpIM spiking CIM macro, docs/snn-cim.md). Layer slots run in order 0, 1, ...;
+ * slot l's output neurons are slot l+1's inputs. Neuron indices are flat: c x H x W + y x W + x. */
+#define STOXVP_SNN_MAX_LAYERS 16u
+#define STOXVP_SNN_LAYER_TYPES(X)                                                              \
+  X(CONV, 0, "Convolution: kernel x kernel, stride, zero padding")                             \
+  X(FC, 1, "Fully connected: every input to every output (inputs flattened c, y, x)")
+#define STOXVP_SNN_RESETS(X)                                                                   \
+  X(ZERO, 0, "A neuron that fires resets to 0")                                               \
+  X(SUBTRACT, 1, "A neuron that fires keeps V - threshold")
+#define STOXVP_SNN_POLICIES(X)                                                                 \
+  X(WS, 0, "Weight-stationary: W resident in the macro, V streamed through the W/V buffers")   \
+  X(OS, 1, "Output-stationary: V resident, W streamed")                                       \
+  X(HS_MIN, 2, "Hybrid: the smaller operand (W or V bits) resident, the other streamed")
+
+enum stoxvp_snn_layer_type {
+#define STOXVP_X_E(name, val, doc) STOXVP_SNN_LAYER_##name = (val),
+  STOXVP_SNN_LAYER_TYPES(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_snn_reset {
+#define STOXVP_X_E(name, val, doc) STOXVP_SNN_RESET_##name = (val),
+  STOXVP_SNN_RESETS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+enum stoxvp_snn_policy {
+#define STOXVP_X_E(name, val, doc) STOXVP_SNN_POLICY_##name = (val),
+  STOXVP_SNN_POLICIES(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+
+#define STOXVP_SNN_LOAD_LAYER_FIELDS(X)                                                        \
+  X(uint64_t, weight_addr, "Weights: int8 when w_bits <= 8, else int16; CONV out x in x k x k, FC out x inputs") \
+  X(uint16_t, layer, "Layer slot, 0..STOXVP_SNN_MAX_LAYERS-1; a slot > 0 needs slot - 1 loaded, with outputs = its inputs") \
+  X(uint8_t, type, "STOXVP_SNN_LAYER_*")                                                       \
+  X(uint8_t, w_bits, "Signed weight bits, 2..16; weights within +-(2^(w_bits-1) - 1)")          \
+  X(uint8_t, v_bits, "Signed membrane-potential bits, w_bits..32; V wraps modulo 2^v_bits")    \
+  X(uint8_t, reset, "STOXVP_SNN_RESET_*")                                                     \
+  X(uint8_t, policy, "STOXVP_SNN_POLICY_*")                                                   \
+  X(uint8_t, kernel, "CONV: kernel height and width; FC: 1")                                 \
+  X(uint16_t, in_channels, "Input channels")                                                  \
+  X(uint16_t, in_h, "Input height")                                                           \
+  X(uint16_t, in_w, "Input width")                                                            \
+  X(uint16_t, out_channels, "Output channels (FC: outputs)")                                  \
+  X(uint8_t, stride, "CONV: stride, >= 1; FC: 1")                                             \
+  X(uint8_t, pad, "CONV: zero padding, < kernel; FC: 0")                                      \
+  X(uint16_t, reserved0, "Reserved, ignored")                                                 \
+  X(int32_t, threshold, "Firing threshold, 1..2^(v_bits-1) - 1: V >= threshold fires")        \
+  X(uint32_t, reserved1, "Reserved, ignored")                                                 \
+  X(uint32_t, reserved2, "Reserved, ignored")
+
+#define STOXVP_SNN_RUN_TIMESTEP_FIELDS(X)                                                      \
+  X(uint64_t, events_addr, "Input spikes of slot 0: uint32 neuron indices, ascending and distinct (0 with event_count 0)") \
+  X(uint32_t, event_count, "Input spikes")                                                     \
+  X(uint16_t, layers, "Slots to run, 0..layers-1, all loaded; 0: every loaded slot")            \
+  X(uint16_t, reserved, "Reserved, ignored")
+
+#define STOXVP_SNN_READ_STATE_FIELDS(X)                                                        \
+  X(uint64_t, counts_addr, "0, or where the slot's output spike counts go (uint32 per neuron)") \
+  X(uint64_t, potentials_addr, "0, or where its membrane potentials go (int32 per neuron)")     \
+  X(uint16_t, layer, "Layer slot, loaded")                                                     \
+  X(uint16_t, reserved0, "Reserved, ignored")                                                 \
+  X(uint32_t, reserved1, "Reserved, ignored")
+
+#define STOXVP_SNN_RESET_POTENTIALS_FIELDS(X)                                                  \
+  X(uint64_t, reserved, "Reserved, ignored")
+
 #define STOXVP_X_MEMBER(type, name, doc) type name;
 struct stoxvp_desc_header {
   STOXVP_DESC_HEADER_FIELDS(STOXVP_X_MEMBER)
@@ -456,6 +526,18 @@ struct stoxvp_add_args {
 struct stoxvp_gb_invalidate_args {
   STOXVP_GB_INVALIDATE_FIELDS(STOXVP_X_MEMBER)
 };
+struct stoxvp_snn_load_layer_args {
+  STOXVP_SNN_LOAD_LAYER_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_snn_run_timestep_args {
+  STOXVP_SNN_RUN_TIMESTEP_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_snn_read_state_args {
+  STOXVP_SNN_READ_STATE_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_snn_reset_potentials_args {
+  STOXVP_SNN_RESET_POTENTIALS_FIELDS(STOXVP_X_MEMBER)
+};
 struct stoxvp_layer_params {
   STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
   /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
@@ -473,6 +555,10 @@ struct stoxvp_desc {
     struct stoxvp_pool_args pool;
     struct stoxvp_add_args add;
     struct stoxvp_gb_invalidate_args gb_invalidate;
+    struct stoxvp_snn_load_layer_args snn_load_layer;
+    struct stoxvp_snn_run_timestep_args snn_run_timestep;
+    struct stoxvp_snn_read_state_args snn_read_state;
+    struct stoxvp_snn_reset_potentials_args snn_reset_potentials;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
@@ -485,6 +571,9 @@ STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_pool_args) == 32, "no padding in pool 
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_add_args) == 40, "no padding in add args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_gb_invalidate_args) == 16, "no padding in invalidate args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_layer_params) == 96, "no padding in layer params");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_load_layer_args) == 40, "no padding in SNN_LOAD_LAYER args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_run_timestep_args) == 16, "no padding in SNN_RUN_TIMESTEP args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_read_state_args) == 24, "no padding in SNN_READ_STATE args");
 
 /* ---------------------------------------------------------------------------------------- */
 /* Mapping rule (hardware contract): how many arrays a crossbar layer occupies. Signed weights

@@ -128,6 +128,18 @@ int main(void) {
 #define STRUCT struct stoxvp_gb_invalidate_args
   TABLE("GB_INVALIDATE arguments", STOXVP_GB_INVALIDATE_FIELDS)
 #undef STRUCT
+#define STRUCT struct stoxvp_snn_load_layer_args
+  TABLE("SNN_LOAD_LAYER arguments (snn_cim)", STOXVP_SNN_LOAD_LAYER_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_snn_run_timestep_args
+  TABLE("SNN_RUN_TIMESTEP arguments (snn_cim)", STOXVP_SNN_RUN_TIMESTEP_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_snn_read_state_args
+  TABLE("SNN_READ_STATE arguments (snn_cim)", STOXVP_SNN_READ_STATE_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_snn_reset_potentials_args
+  TABLE("SNN_RESET_POTENTIALS arguments (snn_cim)", STOXVP_SNN_RESET_POTENTIALS_FIELDS)
+#undef STRUCT
 
   printf("\n## Layer parameter block (at params_addr)\n\n"
          "A %zu-byte header, then float32 arrays of out_channels entries each: out_scale and\n"
@@ -155,6 +167,12 @@ int main(void) {
   ENUM_TABLE("Output formats", OUT, STOXVP_OUT_FORMATS)
   ENUM_TABLE("MTJ curves", CURVE, STOXVP_CURVES)
   ENUM_TABLE("Pooling", POOL, STOXVP_POOLS)
+#define ENUM_ROW_SNNL(name, val, doc) printf("| %d | STOXVP_SNN_LAYER_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_SNNR(name, val, doc) printf("| %d | STOXVP_SNN_RESET_%s | %s |\n", (val), #name, doc);
+#define ENUM_ROW_SNNP(name, val, doc) printf("| %d | STOXVP_SNN_POLICY_%s | %s |\n", (val), #name, doc);
+  ENUM_TABLE("Spiking layer types (snn_cim)", SNNL, STOXVP_SNN_LAYER_TYPES)
+  ENUM_TABLE("Spiking reset rules (snn_cim)", SNNR, STOXVP_SNN_RESETS)
+  ENUM_TABLE("Stationarity policies (snn_cim)", SNNP, STOXVP_SNN_POLICIES)
   printf("\nPublished curve presets (SIGMOID): final code a = %g, b = 0; earlier tanh code a = %g\n"
          "(since (1 + tanh(4x)) / 2 = sigmoid(8x)); device fit a = %g, b = %g.\n",
          (double)STOXVP_CURVE_FINAL_A, (double)STOXVP_CURVE_TANH_A, (double)STOXVP_CURVE_DEVICE_A,

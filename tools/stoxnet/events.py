@@ -1,0 +1,183 @@
+"""Fashion-MNIST as event streams, recorded the way N-MNIST was (Orchard et al. 2015), and the
+SXEV event-file format (docs/event-format.md; the C reader firmware/events/stoxvp_events.c is
+the one that validates it).
+
+The sensor: a 34 x 34 dynamic vision sensor looks at the 28 x 28 image, which moves along three
+straight saccades of 100 ms each (a triangle, back to its start). Every pixel keeps the log
+intensity at its last event; when the present log intensity differs from it by at least the
+pixel's contrast threshold, the pixel emits one event per threshold crossed (ON when it rose,
+OFF when it fell) and moves its reference by as many thresholds. The scene is sampled every
+`frame_us`; an event's time is drawn uniformly inside the frame interval where it happened.
+Pixel thresholds vary around the nominal one (fixed-pattern mismatch of real sensors).
+
+Deterministic: sample i of a file with seed s draws from numpy's PCG64 seeded with (s, i), so a
+sample's events do not depend on which other samples are converted with it.
+
+    /usr/bin/python3 -m tools.stoxnet.events --split test --out data/fmnist_test.sxev --seed 1
+"""
+import argparse
+import os
+import struct
+import sys
+
+import numpy as np
+
+from . import data
+
+MAGIC = b"SXEV"
+VERSION = 1
+HEADER = struct.Struct("<4sHHIIIHHHHI")   # 32 bytes, stoxvp_events.h
+SAMPLE = struct.Struct("<IIHHI")          # 16 bytes
+EVENT_DTYPE = np.dtype([("t_us", "<u4"), ("x", "u1"), ("y", "u1"), ("polarity", "u1"), ("reserved", "u1")])
+assert HEADER.size == 32 and SAMPLE.size == 16 and EVENT_DTYPE.itemsize == 8
+
+SENSOR = 34
+SACCADE_US = 100_000
+# Image displacement (x, y) in pixels at the saccades' corners: a triangle, as N-MNIST's pan-tilt
+# unit moved; the image's top-left sits at (1, 1) of the sensor, so it stays on the sensor.
+CORNERS = np.array([(0.0, 0.0), (2.0, 4.0), (4.0, 0.0), (0.0, 0.0)])
+ORIGIN = 1
+
+
+class Params:
+    def __init__(self, threshold=0.4, mismatch=0.05, eps=0.1, frame_us=1000):
+        self.threshold = threshold   # nominal contrast threshold, natural-log units
+        self.mismatch = mismatch     # relative standard deviation of the pixels' thresholds
+        self.eps = eps               # log(intensity + eps): intensity 0..1
+        self.frame_us = frame_us
+
+
+def _position(t_us):
+    """Displacement (dx, dy) of the image at time t along the three saccades."""
+    s = min(int(t_us // SACCADE_US), 2)
+    f = (t_us - s * SACCADE_US) / SACCADE_US
+    return CORNERS[s] + f * (CORNERS[s + 1] - CORNERS[s])
+
+
+def _scene(canvas, dx, dy):
+    """The sensor's view of `canvas` (the image on the sensor at rest) moved by (dx, dy) >= 0,
+    bilinear, zero where nothing is."""
+    ix, iy = int(np.floor(dx)), int(np.floor(dy))
+    fx, fy = dx - ix, dy - iy
+    n = canvas.shape[-1]
+    out = np.zeros_like(canvas)
+    for oy, wy in ((iy, 1 - fy), (iy + 1, fy)):
+        for ox, wx in ((ix, 1 - fx), (ix + 1, fx)):
+            w = wy * wx
+            if w == 0 or oy >= n or ox >= n:
+                continue
+            out[..., oy:, ox:] += w * canvas[..., :n - oy, :n - ox]
+    return out
+
+
+def convert(image, seed, index, p=None):
+    """Events of one 28 x 28 uint8 image: a structured array (t_us, x, y, polarity, reserved),
+    time-ordered (ties by y, x, polarity)."""
+    p = p or Params()
+    rng = np.random.Generator(np.random.PCG64([seed, index]))
+    canvas = np.zeros((SENSOR, SENSOR))
+    canvas[ORIGIN:ORIGIN + 28, ORIGIN:ORIGIN + 28] = image / 255.0
+    thr = np.maximum(p.threshold * (1 + p.mismatch * rng.standard_normal((SENSOR, SENSOR))), 0.25 * p.threshold)
+    ref = np.log(_scene(canvas, 0.0, 0.0) + p.eps)
+    duration = 3 * SACCADE_US
+    parts = []
+    for k in range(1, duration // p.frame_us + 1):
+        t = k * p.frame_us
+        level = np.log(_scene(canvas, *_position(min(t, duration))) + p.eps)
+        diff = level - ref
+        n = np.trunc(diff / thr).astype(np.int64)   # thresholds crossed, signed
+        ref = ref + n * thr
+        ys, xs = np.nonzero(n)
+        if len(ys) == 0:
+            continue
+        counts = np.abs(n[ys, xs])
+        ys, xs = np.repeat(ys, counts), np.repeat(xs, counts)
+        pol = np.repeat((n[n != 0] > 0).astype(np.uint8), counts)
+        ev = np.zeros(len(ys), EVENT_DTYPE)
+        ev["t_us"] = (k - 1) * p.frame_us + rng.integers(0, p.frame_us, len(ys))
+        ev["x"], ev["y"], ev["polarity"] = xs, ys, pol
+        parts.append(ev)
+    ev = np.concatenate(parts) if parts else np.zeros(0, EVENT_DTYPE)
+    order = np.lexsort((ev["polarity"], ev["x"], ev["y"], ev["t_us"]))
+    return ev[order]
+
+
+def crc32(buf):
+    import zlib
+    return zlib.crc32(buf) & 0xFFFFFFFF
+
+
+def encode(samples, labels, classes=10, width=SENSOR, height=SENSOR, duration_us=3 * SACCADE_US):
+    """The SXEV bytes of `samples` (event arrays) with their labels."""
+    n = len(samples)
+    table_end = HEADER.size + SAMPLE.size * n
+    offsets, off = [], table_end
+    for ev in samples:
+        offsets.append(off)
+        off += ev.nbytes
+    body = bytearray()
+    for ev, lab, o in zip(samples, labels, offsets):
+        body += SAMPLE.pack(o, len(ev), int(lab), 0, 0)
+    for ev in samples:
+        body += np.ascontiguousarray(ev, EVENT_DTYPE).tobytes()
+    size = HEADER.size + len(body)
+    head = HEADER.pack(MAGIC, VERSION, HEADER.size, size, 0, n, width, height, classes, 0, duration_us)
+    crc = crc32(head + body)
+    return HEADER.pack(MAGIC, VERSION, HEADER.size, size, crc, n, width, height, classes, 0, duration_us) + bytes(body)
+
+
+def decode(buf):
+    """(header dict, [(label, events)]) of SXEV bytes, without validation (the C reader validates)."""
+    f = HEADER.unpack_from(buf, 0)
+    h = dict(zip(("magic", "version", "header_bytes", "file_bytes", "crc32", "sample_count", "width", "height",
+                  "classes", "reserved0", "duration_us"), f))
+    out = []
+    for i in range(h["sample_count"]):
+        off, cnt, lab, _, _ = SAMPLE.unpack_from(buf, HEADER.size + SAMPLE.size * i)
+        out.append((lab, np.frombuffer(buf, EVENT_DTYPE, cnt, off)))
+    return h, out
+
+
+def bin_spikes(events, timesteps, duration_us=3 * SACCADE_US, width=SENSOR, height=SENSOR):
+    """Input spikes per timestep, (timesteps, 2, height, width) uint8: bin k holds the events with
+    floor(t x timesteps / duration) = k; a pixel spikes once per bin however many events it had
+    (the C reader's stoxvp_events_bin_spikes)."""
+    out = np.zeros((timesteps, 2, height, width), np.uint8)
+    k = (events["t_us"].astype(np.int64) * timesteps) // duration_us
+    out[k, events["polarity"], events["y"], events["x"]] = 1
+    return out
+
+
+def write(path, buf):
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(buf)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", choices=("train", "test"), default="test")
+    ap.add_argument("--data", default=data.DEFAULT_DIR, help="Fashion-MNIST IDX directory")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first", type=int, default=0, help="first image")
+    ap.add_argument("--count", type=int, default=0, help="images (0: to the end)")
+    ap.add_argument("--threshold", type=float, default=Params().threshold)
+    a = ap.parse_args(argv)
+    try:
+        x, y = data.load(a.split, a.data)
+    except data.DataError as e:
+        sys.exit(f"events: {e}")
+    if not 0 <= a.first < len(x):
+        sys.exit(f"events: --first {a.first}: the {a.split} split has images 0..{len(x) - 1}")
+    end = len(x) if a.count <= 0 else min(len(x), a.first + a.count)
+    p = Params(threshold=a.threshold)
+    samples = [convert(x[i], a.seed, i, p) for i in range(a.first, end)]
+    write(a.out, encode(samples, y[a.first:end]))
+    n = sum(len(s) for s in samples)
+    print(f"events: {end - a.first} {a.split} images -> {a.out}: {n} events, {n / (end - a.first):.0f} per sample, seed {a.seed}")
+
+
+if __name__ == "__main__":
+    main()
