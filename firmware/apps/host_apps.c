@@ -2,6 +2,7 @@
 
 #include "fc_demo/fc_demo.h"
 #include "inference/inference.h"
+#include "snn/snn.h"
 
 #include <string.h>
 
@@ -10,6 +11,8 @@ const struct stoxvp_host_app stoxvp_host_apps[] = {
      "runs a model file over images in DRAM (the host loads them; see tools/runner)"},
     {"fc-demo", fc_demo_main,
      "two-layer integer perceptron on the crossbars, checked against a C reference"},
+    {"snn", snn_main,
+     "runs a spiking model on the snn_cim tiles over an SXEV event file in DRAM (the host loads them)"},
 };
 const size_t stoxvp_host_app_count = sizeof stoxvp_host_apps / sizeof stoxvp_host_apps[0];
 

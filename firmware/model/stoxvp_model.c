@@ -129,9 +129,76 @@ static int check_params(const stoxvp_model *m, uint32_t i, const struct stoxvp_m
   return STOXVP_MODEL_OK;
 }
 
+/* A spiking layer (SNN_CONV, SNN_FC): the rules of STOXVP_MODEL_SNN_FIELDS. */
+static int check_snn_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
+  const struct stoxvp_model_layer *l = &m->layers[i];
+  const int last = i + 1 == m->layer_count;
+  if (l->type != STOXVP_LAYER_SNN_CONV && l->type != STOXVP_LAYER_SNN_FC) return E("type = %u", (unsigned)l->type);
+  if (m->header.input_bits != 1) return E("a spiking layer in a model whose input_bits = %u (a spiking model has 1)", (unsigned)m->header.input_bits);
+  if (l->input != i) return E("input = tensor %u, a spiking layer reads the previous output, tensor %u", (unsigned)l->input, (unsigned)i);
+  const struct stoxvp_tensor_shape in = m->tensors[i];
+  if (l->in_channels != in.c || l->in_h != in.h || l->in_w != in.w)
+    return E("input shape %ux%ux%u differs from tensor %u's %ux%ux%u", (unsigned)l->in_channels, (unsigned)l->in_h,
+             (unsigned)l->in_w, (unsigned)i, (unsigned)in.c, (unsigned)in.h, (unsigned)in.w);
+  if (l->activation != STOXVP_ACT_NONE) return E("activation = %u, a spiking layer has 0", (unsigned)l->activation);
+  if (l->out_format != STOXVP_OUT_INT32) return E("out_format = %u, a spiking layer has INT32 (1)", (unsigned)l->out_format);
+  if (l->out_bits != 0 || l->w_slice != 0 || l->a_stream != 0 || l->a_bits != 1 || l->input_b != 0)
+    return E("out_bits %u, w_slice %u, a_stream %u, input_b %u must be 0 and a_bits %u must be 1", (unsigned)l->out_bits,
+             (unsigned)l->w_slice, (unsigned)l->a_stream, (unsigned)l->input_b, (unsigned)l->a_bits);
+  if (l->params_offset != 0 || l->params_bytes != 0) return E("a spiking layer has no parameter block");
+  if (l->out_channels == 0) return E("out_channels = 0");
+  if (l->w_bits < 2 || l->w_bits > 8) return E("w_bits = %u, supported 2..8", (unsigned)l->w_bits);
+  const uint32_t v_bits = l->reserved[0] & 0xFFu, reset = (l->reserved[0] >> 8) & 0xFFu, policy = (l->reserved[0] >> 16) & 0xFFu;
+  if (l->reserved[0] >> 24) return E("reserved word 0 = 0x%08x: bits 31..24 must be 0", (unsigned)l->reserved[0]);
+  if (v_bits < l->w_bits || v_bits > 32) return E("v_bits = %u, must be w_bits (%u)..32", (unsigned)v_bits, (unsigned)l->w_bits);
+  if (reset > STOXVP_SNN_RESET_SUBTRACT) return E("reset = %u", (unsigned)reset);
+  if (policy > STOXVP_SNN_POLICY_HS_MIN) return E("policy = %u", (unsigned)policy);
+  const int32_t thr = (int32_t)l->reserved[1];
+  const int64_t vmax = ((int64_t)1 << (v_bits - 1)) - 1;
+  if (thr < 1 || thr > vmax) return E("threshold = %d, must be 1..%.0f (v_bits %u)", (int)thr, (double)vmax, (unsigned)v_bits);
+  if (l->reserved[2] != 0 || l->reserved[3] != 0) return E("reserved words 2 and 3 must be 0");
+  struct stoxvp_tensor_shape out;
+  uint32_t k;
+  out.c = l->out_channels;
+  if (l->type == STOXVP_LAYER_SNN_FC) {
+    if (l->kernel_h != 1 || l->kernel_w != 1 || l->stride != 1 || l->pad != 0)
+      return E("an SNN_FC layer has kernel 1x1, stride 1, pad 0 (kernel %ux%u, stride %u, pad %u)", (unsigned)l->kernel_h,
+               (unsigned)l->kernel_w, (unsigned)l->stride, (unsigned)l->pad);
+    k = (uint32_t)in.c * in.h * in.w;
+    out.h = out.w = 1;
+  } else {
+    if (l->stride == 0) return E("stride = 0");
+    if (l->kernel_h == 0 || l->kernel_h != l->kernel_w || l->kernel_h > in.h + 2u * l->pad || l->kernel_h > in.w + 2u * l->pad ||
+        l->pad >= l->kernel_h)
+      return E("kernel %ux%u with pad %u must be square, larger than pad and fit the %ux%u input", (unsigned)l->kernel_h,
+               (unsigned)l->kernel_w, (unsigned)l->pad, (unsigned)in.h, (unsigned)in.w);
+    k = stoxvp_model_layer_k(l);
+    out.h = (uint16_t)out_dim(in.h, l->kernel_h, l->stride, l->pad);
+    out.w = (uint16_t)out_dim(in.w, l->kernel_w, l->stride, l->pad);
+  }
+  const uint64_t weights = (uint64_t)k * l->out_channels;
+  if ((uint64_t)l->weights_bytes != weights)
+    return E("weights_bytes = %u, out_channels x K = %.0f", (unsigned)l->weights_bytes, (double)weights);
+  if (!blob_ok(m, l->weights_offset, l->weights_bytes))
+    return E("weights at %u (%u bytes) are misaligned or outside the file", (unsigned)l->weights_offset, (unsigned)l->weights_bytes);
+  const int limit = (1 << (l->w_bits - 1)) - 1;
+  for (uint32_t b = 0; b < l->weights_bytes; ++b) {
+    const int v = (int8_t)m->data[l->weights_offset + b];
+    if (v > limit || v < -limit) return E("weight %u = %d is outside +-%d", (unsigned)b, v, limit);
+  }
+  const uint64_t neurons = (uint64_t)out.c * out.h * out.w;
+  if (neurons > (1u << 24)) return E("%.0f output neurons, more than 2^24", (double)neurons);
+  if (last && (out.c != m->header.classes || out.h != 1 || out.w != 1))
+    return E("the last layer's output %ux%ux%u is not classes (%u) x 1 x 1", (unsigned)out.c, (unsigned)out.h,
+             (unsigned)out.w, (unsigned)m->header.classes);
+  m->tensors[i + 1] = out;
+  return STOXVP_MODEL_OK;
+}
+
 static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
   const struct stoxvp_model_layer *l = &m->layers[i];
   const int last = i + 1 == m->layer_count;
+  if (stoxvp_model_layer_is_snn(l->type) || m->header.input_bits == 1) return check_snn_layer(m, i, err, err_len);
   if (l->type < STOXVP_LAYER_XBAR_CONV || l->type > STOXVP_LAYER_ADD) return E("type = %u", (unsigned)l->type);
   for (int r = 0; r < 4; ++r)
     if (l->reserved[r] != 0) return E("reserved word %d = %u, must be 0", r, (unsigned)l->reserved[r]);
@@ -272,8 +339,8 @@ int stoxvp_model_parse(const void *data, size_t size, stoxvp_model *m, char *err
     return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input tensor %ux%ux%u is %.0f bytes, more than the %u a tensor may have",
                 (unsigned)h->input_channels, (unsigned)h->input_h, (unsigned)h->input_w,
                 (double)input_bytes, (unsigned)STOXVP_MODEL_MAX_TENSOR_BYTES);
-  if (h->input_bits < 2 || h->input_bits > 8)
-    return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input_bits = %u, supported 2..8", (unsigned)h->input_bits);
+  if (h->input_bits < 1 || h->input_bits > 8)
+    return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input_bits = %u, supported 2..8 (1: a spiking model)", (unsigned)h->input_bits);
   if (h->classes == 0) return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "classes = 0");
   if (!finite_float(h->input_scale) || !finite_float(h->input_offset))
     return fail(err, err_len, STOXVP_MODEL_BAD_FIELD, "input_scale and input_offset must be finite");

@@ -39,7 +39,9 @@ extern "C" {
   X(DIGITAL_CONV, 2, "Full-precision convolution or FC in the digital unit")                   \
   X(MAX_POOL, 3, "Max pooling (kernel_h x kernel_h window, stride)")                          \
   X(AVG_POOL, 4, "Average pooling (kernel_h x kernel_h window, stride)")                      \
-  X(ADD, 5, "Residual add of tensors input and input_b: act(a * scale_a + b * scale_b)")
+  X(ADD, 5, "Residual add of tensors input and input_b: act(a * scale_a + b * scale_b)") \
+  X(SNN_CONV, 16, "Spiking convolution of IF neurons on snn_cim macros (reserved words: STOXVP_MODEL_SNN_FIELDS)") \
+  X(SNN_FC, 17, "Spiking fully-connected layer of IF neurons on snn_cim macros (kernel 1; every input of the tensor)")
 
 enum stoxvp_model_layer_type {
 #define STOXVP_X_LT(name, val, doc) STOXVP_LAYER_##name = (val),
@@ -60,7 +62,7 @@ enum stoxvp_model_layer_type {
   X(uint16_t, input_channels, , "Input tensor: channels")                                       \
   X(uint16_t, input_h, , "Input tensor: height")                                                \
   X(uint16_t, input_w, , "Input tensor: width")                                                 \
-  X(uint8_t, input_bits, , "Signed bits of the quantised input, 2..8")                         \
+  X(uint8_t, input_bits, , "Signed bits of the quantised input, 2..8; 1 for a spiking model (spike map input)")                         \
   X(uint8_t, reserved0, , "0")                                                                  \
   X(uint16_t, classes, , "Outputs of the last layer (FLOAT32, 1 x 1)")                          \
   X(float, input_scale, , "Pixel p (0..255) quantises to floor(p * scale + offset + 0.5)")   \
@@ -95,6 +97,21 @@ enum stoxvp_model_layer_type {
   X(uint32_t, params_offset, , "Convolutions: layer parameter block, or 0 for none")          \
   X(uint32_t, params_bytes, , "Its size: 96 + 4 x (its float arrays)")                        \
   X(uint32_t, reserved, [4], "0")
+
+/* Spiking layers (SNN_CONV, SNN_FC) reuse the entry: activation 0 (NONE), out_format INT32 (an
+ * output tensor of spikes; the last layer's are the class spike counts), out_bits 0, w_slice 0,
+ * a_bits 1 (spikes), a_stream 0, no parameter block, int8 weights (w_bits 2..8; an FC's K is
+ * in_channels x in_h x in_w, the input flattened c, y, x), and the reserved words as below. A
+ * model with a spiking layer has only spiking layers, each reading the previous one's output,
+ * and input_bits 1 (its input is a spike map). Membrane potentials and thresholds follow the
+ * snn_cim contract (docs/snn-cim.md). X(word, lsb, width, field, description) */
+#define STOXVP_MODEL_SNN_FIELDS(X)                                                             \
+  X(0, 0, 8, v_bits, "Membrane-potential bits, w_bits..32")                                     \
+  X(0, 8, 8, reset, "STOXVP_SNN_RESET_*")                                                       \
+  X(0, 16, 8, policy, "STOXVP_SNN_POLICY_*")                                                    \
+  X(1, 0, 32, threshold, "Firing threshold, 1..2^(v_bits-1) - 1 (a signed 32-bit word)")
+
+static inline int stoxvp_model_layer_is_snn(uint8_t type) { return type >= 16 && type <= 23; }
 
 #define STOXVP_X_MODEL_MEMBER(type, name, dim, doc) type name dim;
 struct stoxvp_model_header {

@@ -3,6 +3,7 @@
 #include "command_processor.h"
 #include "layer_common.h"
 #include "tiles/xbar/xbar_group.h"
+#include "tiles/snn_cim/snn_group.h"
 #include "common/log.h"
 
 #include <cmath>
@@ -104,6 +105,7 @@ void register_builtin_kinds() {
   if (r.find_kind("xbar") != nullptr) return;
   register_xbar_kind(r);
   register_vector_operations(r);
+  register_snn_cim_kind(r);
 }
 
 }  // namespace stoxvp::hw

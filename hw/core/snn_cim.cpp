@@ -80,6 +80,12 @@ void snn_layer::fire(std::vector<uint32_t>& out) {
   }
 }
 
+void snn_layer::commit(const std::vector<int64_t>& v, const std::vector<uint32_t>& fired) {
+  if (v.size() != v_.size()) throw std::logic_error("snn_layer::commit: potentials of another layer");
+  v_ = v;
+  for (uint32_t o : fired) ++counts_.at(o);
+}
+
 layer_step_stats snn_layer::step(const std::vector<uint32_t>& in, std::vector<uint32_t>& out) {
   layer_step_stats s;
   s.input_spikes = in.size();

@@ -91,6 +91,9 @@ class snn_layer {
   // Fires and resets after integration (shared with the bit-level model's test).
   void fire(std::vector<uint32_t>& out);
   std::vector<int64_t>& potentials_mut() { return v_; }
+  // Takes a timestep computed elsewhere (the bit-level mode): the potentials after it and the
+  // neurons that fired, whose counts go up.
+  void commit(const std::vector<int64_t>& v, const std::vector<uint32_t>& fired);
 
  private:
   layer_config c_;

@@ -3,6 +3,7 @@
 #include "output_file.h"
 #include "common/json_reader.h"
 #include "common/log.h"
+#include "hw/accel/tiles/snn_cim/snn_group.h"
 #include "tlm/platform/stats_json.h"
 
 #include <fcntl.h>
@@ -721,9 +722,29 @@ nlohmann::json platform::report() const {
   }
   j["mapping"] = {{"arrays_total", arrays_total},
                   {"arrays_programmed", used},
-                  {"array_utilisation", double(used) / double(arrays_total)},
+                  {"array_utilisation", arrays_total ? double(used) / double(arrays_total) : 0.0},
                   {"cell_utilisation_of_programmed_arrays", used ? double(cells) / used_cells : 0.0},
                   {"cells_written", cells}};
+  // Spiking CIM macros (docs/snn-cim.md): what their energy was spent on.
+  for (const auto& g : accel_->tile_groups())
+    if (const auto* sg = dynamic_cast<const hw::snn_group*>(g.get())) {
+      const hw::snn_cim_stats& s = sg->stats;
+      j["snn_cim"] = {{"macros", sg->macros.size()},
+                      {"timesteps", s.timesteps},
+                      {"input_events", s.input_events},
+                      {"sops", s.sops},
+                      {"output_spikes", s.output_spikes},
+                      {"row_steps", s.row_steps},
+                      {"active_column_steps", s.active_column_steps},
+                      {"standby_column_steps", s.standby_column_steps},
+                      {"wv_buffer_bits", s.wv_buffer_bits},
+                      {"spike_buffer_bits", s.spike_buffer_bits},
+                      {"dram_stream_bits", s.dram_stream_bits},
+                      {"noc_messages", s.noc_messages},
+                      {"bit_level_full_adds", s.bit_level_full_adds},
+                      {"sops_by_layer", std::vector<uint64_t>(s.sops_by_layer.begin(), s.sops_by_layer.begin() + sg->loaded())}};
+      break;
+    }
   if (!power_vcd_.empty() || !power_csv_.empty()) j["power_trace"] = {{"vcd", power_vcd_}, {"csv", power_csv_}};
   stat_group cpu_g("cpu");
   if (cpu_) cpu_->stats(cpu_g);

@@ -47,6 +47,17 @@ int main(void) {
   STOXVP_MODEL_LAYER_TYPES(TYPE)
 #undef TYPE
 
+  printf("\n## Spiking layers (SNN_CONV, SNN_FC)\n\n"
+         "activation 0, out_format INT32 (spikes; the last layer's output is the class spike counts),\n"
+         "out_bits, w_slice, a_stream and input_b 0, a_bits 1, no parameter block, int8 weights with\n"
+         "w_bits 2..8 (an SNN_FC's K is in_channels x in_h x in_w, kernel 1, stride 1, pad 0). A model\n"
+         "with a spiking layer has input_bits 1 and only spiking layers, each reading the previous\n"
+         "one's output. The reserved words carry (docs/snn-cim.md):\n\n"
+         "| word | bits | field | meaning |\n|---|---|---|---|\n");
+#define SNNF(word, lsb, width, field, doc) printf("| reserved[%d] | %d..%d | %s | %s |\n", (word), (lsb) + (width) - 1, (lsb), #field, doc);
+  STOXVP_MODEL_SNN_FIELDS(SNNF)
+#undef SNNF
+
   printf("\n## What the reader checks\n\n"
          "`stoxvp_model_parse()` is the only reader; the firmware, the host runner and the Python\n"
          "tools (through ctypes) all use it. It refuses, naming the field and its value:\n\n"
@@ -63,7 +74,8 @@ int main(void) {
          "  that disagrees with its flags, or T = 0 for a slice and wave the layer has; an output\n"
          "  height or width beyond 65535, a tensor beyond the tensor limit, weights_bytes that differ\n"
          "  from out_channels x K computed in 64 bits;\n"
-         "- a last layer that is not FLOAT32 classes x 1 x 1.\n",
+         "- a last layer that is not FLOAT32 classes x 1 x 1 (a spiking model's: INT32);\n"
+         "- spiking layers: any rule of the section above broken, a threshold outside its V range.\n",
          STOXVP_MODEL_VERSION, STOXVP_MODEL_MAX_LAYERS, STOXVP_MAX_SLICES);
   return 0;
 }

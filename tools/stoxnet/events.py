@@ -7,11 +7,12 @@ straight saccades of 100 ms each (a triangle, back to its start). Every pixel ke
 intensity at its last event; when the present log intensity differs from it by at least the
 pixel's contrast threshold, the pixel emits one event per threshold crossed (ON when it rose,
 OFF when it fell) and moves its reference by as many thresholds. The scene is sampled every
-`frame_us`; an event's time is drawn uniformly inside the frame interval where it happened.
+`frame_us`; an event's time is uniform inside the frame interval where it happened.
 Pixel thresholds vary around the nominal one (fixed-pattern mismatch of real sensors).
 
-Deterministic: sample i of a file with seed s draws from numpy's PCG64 seeded with (s, i), so a
-sample's events do not depend on which other samples are converted with it.
+Deterministic: sample i of a file with seed s draws its thresholds from numpy's PCG64 seeded
+with (s, i) and its event times from a counter-based hash of (s, i, frame, pixel, crossing), so
+a sample's events do not depend on which other samples are converted with it.
 
     /usr/bin/python3 -m tools.stoxnet.events --split test --out data/fmnist_test.sxev --seed 1
 """
@@ -70,36 +71,66 @@ def _scene(canvas, dx, dy):
     return out
 
 
+def _mix(x):
+    """splitmix64 finaliser on uint64 arrays: a counter-based hash, so an event's time is a
+    function of (seed, sample, frame, pixel, crossing) alone, whatever else is converted with it."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def convert_batch(images, seed, indices, p=None):
+    """Events of several 28 x 28 uint8 images (sample indices `indices`), one array each."""
+    p = p or Params()
+    images = np.asarray(images)
+    b = len(images)
+    thr = np.empty((b, SENSOR, SENSOR))
+    for j, index in enumerate(indices):
+        rng = np.random.Generator(np.random.PCG64([seed, int(index)]))
+        thr[j] = p.threshold * (1 + p.mismatch * rng.standard_normal((SENSOR, SENSOR)))
+    thr = np.maximum(thr, 0.25 * p.threshold)
+    canvas = np.zeros((b, SENSOR, SENSOR))
+    canvas[:, ORIGIN:ORIGIN + 28, ORIGIN:ORIGIN + 28] = images / 255.0
+    ref = np.log(_scene(canvas, 0.0, 0.0) + p.eps)
+    duration = 3 * SACCADE_US
+    idx = np.asarray(indices, np.uint64)
+    key = _mix(np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15) + idx)  # per sample
+    parts = [[] for _ in range(b)]
+    with np.errstate(over="ignore"):
+        for k in range(1, duration // p.frame_us + 1):
+            t = k * p.frame_us
+            level = np.log(_scene(canvas, *_position(min(t, duration))) + p.eps)
+            n = np.trunc((level - ref) / thr).astype(np.int64)   # thresholds crossed, signed
+            ref = ref + n * thr
+            ss, ys, xs = np.nonzero(n)
+            if len(ss) == 0:
+                continue
+            nn = n[ss, ys, xs]
+            counts = np.abs(nn)
+            ss, ys, xs = np.repeat(ss, counts), np.repeat(ys, counts), np.repeat(xs, counts)
+            pol = np.repeat((nn > 0).astype(np.uint8), counts)
+            # the crossing's number at its pixel in this frame: 0, 1, ... per repeated entry
+            first = np.repeat(np.cumsum(counts) - counts, counts)
+            m = np.arange(len(ss)) - first
+            h = _mix(key[ss] ^ _mix(np.uint64(k) << np.uint64(32) | (ys * SENSOR + xs).astype(np.uint64) << np.uint64(8)
+                                    | m.astype(np.uint64)))
+            ts = (k - 1) * p.frame_us + (h % np.uint64(p.frame_us)).astype(np.int64)
+            for j in np.unique(ss):
+                sel = ss == j
+                ev = np.zeros(int(sel.sum()), EVENT_DTYPE)
+                ev["t_us"], ev["x"], ev["y"], ev["polarity"] = ts[sel], xs[sel], ys[sel], pol[sel]
+                parts[j].append(ev)
+    out = []
+    for j in range(b):
+        ev = np.concatenate(parts[j]) if parts[j] else np.zeros(0, EVENT_DTYPE)
+        out.append(ev[np.lexsort((ev["polarity"], ev["x"], ev["y"], ev["t_us"]))])
+    return out
+
+
 def convert(image, seed, index, p=None):
     """Events of one 28 x 28 uint8 image: a structured array (t_us, x, y, polarity, reserved),
     time-ordered (ties by y, x, polarity)."""
-    p = p or Params()
-    rng = np.random.Generator(np.random.PCG64([seed, index]))
-    canvas = np.zeros((SENSOR, SENSOR))
-    canvas[ORIGIN:ORIGIN + 28, ORIGIN:ORIGIN + 28] = image / 255.0
-    thr = np.maximum(p.threshold * (1 + p.mismatch * rng.standard_normal((SENSOR, SENSOR))), 0.25 * p.threshold)
-    ref = np.log(_scene(canvas, 0.0, 0.0) + p.eps)
-    duration = 3 * SACCADE_US
-    parts = []
-    for k in range(1, duration // p.frame_us + 1):
-        t = k * p.frame_us
-        level = np.log(_scene(canvas, *_position(min(t, duration))) + p.eps)
-        diff = level - ref
-        n = np.trunc(diff / thr).astype(np.int64)   # thresholds crossed, signed
-        ref = ref + n * thr
-        ys, xs = np.nonzero(n)
-        if len(ys) == 0:
-            continue
-        counts = np.abs(n[ys, xs])
-        ys, xs = np.repeat(ys, counts), np.repeat(xs, counts)
-        pol = np.repeat((n[n != 0] > 0).astype(np.uint8), counts)
-        ev = np.zeros(len(ys), EVENT_DTYPE)
-        ev["t_us"] = (k - 1) * p.frame_us + rng.integers(0, p.frame_us, len(ys))
-        ev["x"], ev["y"], ev["polarity"] = xs, ys, pol
-        parts.append(ev)
-    ev = np.concatenate(parts) if parts else np.zeros(0, EVENT_DTYPE)
-    order = np.lexsort((ev["polarity"], ev["x"], ev["y"], ev["t_us"]))
-    return ev[order]
+    return convert_batch([image], seed, [index], p)[0]
 
 
 def crc32(buf):
@@ -173,7 +204,9 @@ def main(argv=None):
         sys.exit(f"events: --first {a.first}: the {a.split} split has images 0..{len(x) - 1}")
     end = len(x) if a.count <= 0 else min(len(x), a.first + a.count)
     p = Params(threshold=a.threshold)
-    samples = [convert(x[i], a.seed, i, p) for i in range(a.first, end)]
+    samples = []
+    for b in range(a.first, end, 200):
+        samples += convert_batch(x[b:min(end, b + 200)], a.seed, range(b, min(end, b + 200)), p)
     write(a.out, encode(samples, y[a.first:end]))
     n = sum(len(s) for s in samples)
     print(f"events: {end - a.first} {a.split} images -> {a.out}: {n} events, {n / (end - a.first):.0f} per sample, seed {a.seed}")

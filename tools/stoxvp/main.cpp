@@ -3,6 +3,7 @@
 // the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
 #include "runner.h"
+#include "snn_runner.h"
 #include "stoxvp.h"
 
 #include <boost/program_options.hpp>
@@ -229,6 +230,8 @@ int main(int argc, char** argv) {
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
+  stoxvp::runner::snn_request snn_req;
+  std::string timesteps_text = "8";
   po::options_description opts(
       "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
       "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
@@ -276,6 +279,11 @@ int main(int argc, char** argv) {
        "columns sharing one converter, 1..255 (0: the model's)")
       ("progress", "inference: print a line every 1000 images")
       ("logits-out", po::value(&logits_out), "inference: write every image's logits (float32) to this file")
+      ("events", po::value(&snn_req.events_path),
+       "snn: SXEV event file (tools/stoxnet/events.py); --model, --images (default: all), --first and --progress "
+       "apply to its samples")
+      ("timesteps", po::value(&timesteps_text)->default_value(timesteps_text),
+       "snn: timesteps each sample's events are binned into, 1..64")
       ("time-limit,t", po::value(&time_limit)->default_value(time_limit),
        "stop after this much simulated time, e.g. 500us, 10ms, 2s (whole picoseconds; none: no limit)")
       ("stall-timeout", po::value(&stall_timeout)->default_value(stall_timeout),
@@ -314,7 +322,7 @@ int main(int argc, char** argv) {
   }
   auto given = [&](const char* option) { return vm.count(option) && !vm[option].defaulted(); };
   uint64_t limit_ps = 0, stall_ps = 0, seed = 0;
-  bool inference = false;
+  bool inference = false, snn = false;
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
@@ -329,12 +337,20 @@ int main(int argc, char** argv) {
       if (!given("firmware")) firmware = std::filesystem::path(elf).stem().string();
     }
     inference = firmware == "inference";
+    snn = firmware == "snn";
     if (!inference)
       for (const char* option : {"model", "images", "all", "first", "images-file", "labels-file", "converter",
                                  "adc-bits", "adc-range", "samples", "cols-per-converter", "progress", "logits-out"})
-        if (given(option))
+        if (given(option) && !(snn && (std::string(option) == "model" || std::string(option) == "images" ||
+                                       std::string(option) == "all" || std::string(option) == "first" ||
+                                       std::string(option) == "progress")))
           throw usage_error(std::string("--") + option + " is an option of the inference firmware; --firmware is " +
                             firmware);
+    if (!snn)
+      for (const char* option : {"events", "timesteps"})
+        if (given(option))
+          throw usage_error(std::string("--") + option + " is an option of the snn firmware; --firmware is " + firmware);
+    if (snn && !given("events")) throw usage_error("--firmware snn needs --events (an SXEV file)");
     if (given("no-vcd") && given("vcd")) throw usage_error("--vcd and --no-vcd contradict each other");
     if (given("no-power") && (given("power-vcd") || given("power-csv")))
       throw usage_error("--power-vcd/--power-csv and --no-power contradict each other");
@@ -345,6 +361,14 @@ int main(int argc, char** argv) {
     req.count = vm.count("all") ? 0 : static_cast<uint32_t>(parse_count("images", images_text, 1, UINT32_MAX));
     req.first = static_cast<uint32_t>(parse_count("first", first_text, 0, UINT32_MAX));
     req.progress = vm.count("progress") > 0;
+    if (snn) {
+      if (!given("model")) throw usage_error("--firmware snn needs --model (a spiking model, e.g. models/snn_fmnist_w8v16.sxvm)");
+      snn_req.model_path = req.model_path;
+      snn_req.count = given("images") ? req.count : 0;  // without --images: every sample of the file
+      snn_req.first = req.first;
+      snn_req.progress = req.progress;
+      snn_req.timesteps = static_cast<uint32_t>(parse_count("timesteps", timesteps_text, 1, 64));
+    }
     const uint32_t adc_bits = static_cast<uint32_t>(parse_count("adc-bits", adc_bits_text, 1, 24));
     const float adc_range = parse_adc_range(adc_range_text);
     const uint32_t cols = static_cast<uint32_t>(parse_count("cols-per-converter", cols_text, 0, 255));
@@ -389,6 +413,7 @@ int main(int argc, char** argv) {
     }
   }
   req.firmware_elf = elf;
+  snn_req.firmware_elf = elf;
   if (vm.count("gdb") && cpu != "riscv")
     return std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n", kUsage;
   if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
@@ -416,7 +441,14 @@ int main(int argc, char** argv) {
   if (stoxvp_set_stall_timeout(p, stall_ps) != STOXVP_OK)
     return fail(kSetup, std::string("--stall-timeout: ") + stoxvp_last_error());
   std::unique_ptr<stoxvp::runner::session> session;
-  if (inference) {
+  std::unique_ptr<stoxvp::runner::snn_session> snn_session;
+  if (snn) {
+    try {
+      snn_session = std::make_unique<stoxvp::runner::snn_session>(p, snn_req);
+    } catch (const stoxvp::runner::input_error& e) {
+      return fail(kSetup, e.what());
+    }
+  } else if (inference) {
     try {
       session = std::make_unique<stoxvp::runner::session>(p, req);
     } catch (const stoxvp::runner::input_error& e) {
@@ -474,6 +506,28 @@ int main(int argc, char** argv) {
                     o.labelled ? (std::to_string(o.accuracy() * 100).substr(0, 5) + "%").c_str() : "n/a",
                     engineering(latency_s, "s").c_str(), engineering(energy_j, "J").c_str(),
                     engineering(energy_j * latency_s, "Js").c_str());
+      inference_line = line;
+    } catch (const stoxvp::runner::input_error& e) {
+      std::fprintf(stderr, "stoxvp: %s\n", e.what());
+      inference_failed = true;
+    }
+  }
+  if (snn_session && rr.reason == STOXVP_STOP_EXIT && rr.exit_code == 0) {
+    try {
+      const auto o = snn_session->collect();
+      char line[512];
+      stoxvp_stats st{};
+      stoxvp_get_stats(p, &st);
+      const double n = o.samples ? o.samples : 1;
+      const double energy_j = st.energy_pj * 1e-12 / n, latency_s = o.mean_latency_ns() * 1e-9;
+      std::snprintf(line, sizeof line,
+                    "snn: %s on %u samples: accuracy %s; per sample: %u timesteps, %.0f input spikes, %.0f SOPs, "
+                    "latency %s (%s per timestep), energy %s, %s per SOP",
+                    o.model_name.c_str(), o.samples, (std::to_string(o.accuracy() * 100).substr(0, 5) + "%").c_str(),
+                    snn_req.timesteps, double(o.input_spikes) / n, double(st.accel_macs) / n,
+                    engineering(latency_s, "s").c_str(), engineering(latency_s / snn_req.timesteps, "s").c_str(),
+                    engineering(energy_j, "J").c_str(),
+                    engineering(st.accel_macs ? st.energy_pj * 1e-12 / double(st.accel_macs) : 0.0, "J").c_str());
       inference_line = line;
     } catch (const stoxvp::runner::input_error& e) {
       std::fprintf(stderr, "stoxvp: %s\n", e.what());

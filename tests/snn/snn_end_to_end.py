@@ -1,0 +1,65 @@
+"""The spiking firmware end to end: Fashion-MNIST test images converted to events, the shipped
+spiking model run by `stoxvp --firmware snn` on the snn_cim tiles, host-compiled and (when
+built) on the RV32 ISS; every sample's output spike counts and prediction must equal the
+independent numpy integer reference (tools/stoxnet/snnref.py) run on the model file as
+Python reads it, and the two CPUs must agree exactly."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+from tools.stoxnet import data, events, snn_train, snnref
+
+BIN = os.environ["STOXVP_BIN"]
+MODEL = os.path.join(os.environ["STOXVP_MODELS"], "snn_fmnist_w8v16.sxvm")
+CPUS = ["host"] + (["riscv"] if os.environ.get("STOXVP_RISCV") == "ON" else [])
+N, T = 12, 8
+checks, failures = 0, 0
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAILED:", what)
+
+
+x, y = data.load("test")
+with tempfile.TemporaryDirectory() as tmp:
+    ev_path = os.path.join(tmp, "ev.sxev")
+    samples = events.convert_batch(x[:N], 1, range(N))
+    events.write(ev_path, events.encode(samples, y[:N]))
+    net = snnref.Network(snn_train.read_model(MODEL))
+    ref_counts, ref_pred = [], []
+    for ev in samples:
+        net.reset()
+        for m in events.bin_spikes(ev, T):
+            net.step(m)
+        c, v = net.counts[-1].reshape(-1), net.v[-1].reshape(-1)
+        ref_counts.append(c.tolist())
+        ref_pred.append(snn_train.predict(c, v))
+    check(sum(sum(c) for c in ref_counts) > N, "the reference's output layer spikes")
+    got = {}
+    for cpu in CPUS:
+        rep = os.path.join(tmp, f"{cpu}.json")
+        r = subprocess.run([BIN, "--firmware", "snn", "--cpu", cpu, "--model", MODEL, "--events", ev_path,
+                            "--timesteps", str(T), "--config", os.path.join(os.path.dirname(MODEL), "..", "configs", "snn.json"),
+                            "--no-vcd", "--no-power", "--report", rep], capture_output=True, text=True)
+        check(r.returncode == 0, f"{cpu}: exit {r.returncode}: {r.stderr}")
+        if r.returncode:
+            continue
+        print(r.stdout.strip().splitlines()[-1 if cpu == "host" else 0])
+        s = json.load(open(rep))["snn"]
+        got[cpu] = s
+        check(s["output_spike_counts"] == [v for c in ref_counts for v in c], f"{cpu}: output spike counts equal the reference")
+        check(s["predictions"] == ref_pred, f"{cpu}: predictions equal the reference")
+        check(s["labels"] == y[:N].tolist(), f"{cpu}: labels")
+    if len(got) == 2:
+        check(got["host"]["output_spike_counts"] == got["riscv"]["output_spike_counts"], "host and riscv identical")
+
+print(f"{checks - failures} of {checks} checks passed")
+sys.exit(1 if failures else 0)
