@@ -68,3 +68,10 @@ fuzz: deps
 	  -DSTOXVP_FUZZ=ON -DSTOXVP_SANITIZE=address,undefined -DSTOXVP_BUILD_TESTS=OFF -DSTOXVP_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
 	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The FlexSpIM paper's comparisons on the snn_cim tiles (docs/snn-cim.md, traces/snn_compare.json).
+.PHONY: snn-compare
+snn-compare: build
+	@mkdir -p traces data
+	test -f data/fmnist_test2000.sxev || $(PY) -m tools.stoxnet.events --split test --count 2000 --out data/fmnist_test2000.sxev --seed 1
+	$(PY) -m tools.stoxnet.snn_compare --bin $(BUILD_DIR)/tools/stoxvp --events data/fmnist_test2000.sxev -n 50

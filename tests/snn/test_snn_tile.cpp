@@ -298,7 +298,7 @@ TEST_F(snn_bench, ItsOpcodesAreRefusedOnAChipWithoutItsTiles) {
 }
 
 TEST_F(snn_bench, ItsConfigurationIsCheckedNamingTheParameter) {
-  for (auto [name, value] : std::vector<std::pair<std::string, double>>{{"rows", 1}, {"cols", 1.5}, {"spike_buffer_bytes", 0}}) {
+  for (auto [name, value] : std::vector<std::pair<std::string, double>>{{"rows", 1}, {"cols", 1.5}, {"spike_buffer_bytes", 0}, {"policy", 3}, {"grid_bits", 33}, {"standby", 2}}) {
     try {
       build(snn_chip(1, {{name, value}}));
       FAIL() << name << " accepted";
@@ -324,6 +324,49 @@ TEST(snn_technology, TheSectionIsStrictAndSourced) {
   j = nlohmann::json::parse(shipped_tech_text());
   j["tiles"]["snn_cim"]["macro"]["bogus_pj"] = {{"value", 1}, {"source", "x"}};
   EXPECT_THROW(parse_tech(j, "t.json"), std::exception);
+}
+
+}  // namespace
+}  // namespace stoxvp::test
+
+namespace stoxvp::test {
+namespace {
+
+// The comparison baselines are cost-only: a fixed grid and no standby change the column-steps,
+// a forced policy the placement, never the spikes.
+TEST_F(snn_bench, BaselineParametersChangeCostsNotSpikes) {
+  std::vector<std::vector<int64_t>> pots;
+  std::vector<uint64_t> active, standby;
+  std::vector<bool> fc_ws;
+  for (auto params : std::vector<std::map<std::string, double>>{{}, {{"grid_bits", 16}, {"standby", 0}, {"policy", 0}}}) {
+    build(snn_chip(2, params));
+    std::mt19937_64 gw(9);
+    put_weights(gw);
+    slot = 0;
+    run([&](stimulus& s) {
+      start_ring(s, ring, 8);
+      ASSERT_EQ(run1(s, load(0, STOXVP_SNN_LAYER_CONV, 2, 6, 6, 3, 3, 1, 1, 8, 12, 100, wconv)), 0u);
+      ASSERT_EQ(run1(s, load(1, STOXVP_SNN_LAYER_FC, 3, 6, 6, 4, 1, 1, 0, 5, 8, 20, wfc)), 0u);
+      std::vector<uint32_t> st;
+      for (uint32_t i = 0; i < 72; i += 2) st.push_back(i);
+      std::memcpy(mem(events), st.data(), st.size() * 4);
+      stoxvp_desc d = make_desc(STOXVP_OP_SNN_RUN_TIMESTEP, STOXVP_DESC_F_IRQ);
+      d.args.snn_run_timestep.events_addr = events;
+      d.args.snn_run_timestep.event_count = uint32_t(st.size());
+      ASSERT_EQ(run1(s, d), 0u);
+    });
+    auto& grp = dynamic_cast<hw::snn_group&>(*acc->tile_groups().at(1));
+    pots.push_back(grp.slots[0]->layer.potentials());
+    active.push_back(grp.stats.active_column_steps);
+    standby.push_back(grp.stats.standby_column_steps);
+    fc_ws.push_back(grp.slots[1]->ws);
+  }
+  EXPECT_EQ(pots[0], pots[1]);
+  EXPECT_GT(standby[0], 0u);
+  EXPECT_EQ(standby[1], 0u);          // no standby: every column of a step is active
+  EXPECT_GT(active[1], active[0]);
+  EXPECT_FALSE(fc_ws[0]);             // HS-min keeps the FC's 32 bits of V resident
+  EXPECT_TRUE(fc_ws[1]);              // forced WS keeps its weights
 }
 
 }  // namespace
