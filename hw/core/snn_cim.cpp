@@ -116,7 +116,9 @@ void snn_network::reset_potentials() {
   for (auto& l : layers) l.reset_potentials();
 }
 
-snn_bit_layer::snn_bit_layer(const snn_layer& twin) : f_(twin), v_(twin.potentials().size(), twin.config().v_bits) {
+snn_bit_layer::snn_bit_layer(const snn_layer& twin, unsigned operand_cols)
+    : f_(twin), v_(twin.potentials().size(), twin.config().v_bits),
+      cols_(operand_cols == 0 || operand_cols > twin.config().v_bits ? twin.config().v_bits : operand_cols) {
   for (uint32_t o = 0; o < twin.potentials().size(); ++o) v_.store(o, static_cast<uint64_t>(twin.potentials()[o]));
 }
 
@@ -142,9 +144,14 @@ layer_step_stats snn_bit_layer::step(const std::vector<uint32_t>& in, std::vecto
       ++s.sops;
     });
     carry.fill(false);
-    for (unsigned b = 0; b < vb; ++b) {
-      full_add_step(v_[b], w[std::min(b, wb - 1)], carry, v_[b]);
-      ++full_add_steps_;
+    // Row by row of the operand's shape; `carry` is the carry register between rows.
+    for (unsigned row = 0; row * cols_ < vb; ++row) {
+      ++row_phases_;
+      for (unsigned c = 0; c < cols_ && row * cols_ + c < vb; ++c) {
+        const unsigned b = row * cols_ + c;
+        full_add_step(v_[b], w[std::min(b, wb - 1)], carry, v_[b]);
+        ++full_add_steps_;
+      }
     }
   }
   // Threshold compare: D = V - threshold = V + ~threshold + 1 on B_v + 1 bits (V sign-extended

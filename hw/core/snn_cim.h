@@ -148,7 +148,12 @@ class snn_network {
 // selected difference. For small arrays: each spike costs B_v full-add steps over all lanes.
 class snn_bit_layer {
  public:
-  explicit snn_bit_layer(const snn_layer& functional_twin);
+  // `operand_cols`: the shape of a V operand, operand_cols columns by ceil(v_bits / operand_cols)
+  // rows (0: one row of v_bits columns). Each operand row is one phase of full-adds; the column
+  // periphery's carry register holds the carry from one row's top column to the next row's
+  // bottom one (the carry-in select of FlexSpIM's columns).
+  explicit snn_bit_layer(const snn_layer& functional_twin, unsigned operand_cols = 0);
+  uint64_t row_phases() const { return row_phases_; }
   layer_step_stats step(const std::vector<uint32_t>& in, std::vector<uint32_t>& out);
   int64_t potential(uint32_t o) const;
   uint64_t full_add_steps() const { return full_add_steps_; }
@@ -156,7 +161,8 @@ class snn_bit_layer {
  private:
   const snn_layer& f_;  // the weights and the configuration (not its potentials)
   plane_field v_;
-  uint64_t full_add_steps_ = 0;
+  unsigned cols_;
+  uint64_t full_add_steps_ = 0, row_phases_ = 0;
 };
 
 }  // namespace stoxvp::core::snn

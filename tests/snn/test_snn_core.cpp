@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 
 namespace stoxvp::core::snn {
@@ -50,7 +51,9 @@ TEST(snn_core, BitLevelFullAddsEqualTheIntegerModelOnRandomLayers) {
         for (reset_mode r : {reset_mode::zero, reset_mode::subtract}) {
           if (vb < wb) continue;
           snn_layer fast = random_layer(g, t, wb, vb, r);
-          snn_bit_layer bits(fast);
+          // Operand shapes: one row, or rows of 1, 3 or 4 columns chained by the carry register.
+          const unsigned shape = std::array<unsigned, 4>{0, 1, 3, 4}[layers % 4];
+          snn_bit_layer bits(fast, shape);
           ++layers;
           for (int step = 0; step < 6; ++step) {
             const auto in = random_spikes(g, fast.config().shape.inputs(), 0.5);

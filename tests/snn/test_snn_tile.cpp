@@ -298,7 +298,7 @@ TEST_F(snn_bench, ItsOpcodesAreRefusedOnAChipWithoutItsTiles) {
 }
 
 TEST_F(snn_bench, ItsConfigurationIsCheckedNamingTheParameter) {
-  for (auto [name, value] : std::vector<std::pair<std::string, double>>{{"rows", 1}, {"cols", 1.5}, {"spike_buffer_bytes", 0}, {"policy", 3}, {"grid_bits", 33}, {"standby", 2}}) {
+  for (auto [name, value] : std::vector<std::pair<std::string, double>>{{"rows", 1}, {"cols", 1.5}, {"spike_buffer_bytes", 0}, {"policy", 3}, {"grid_bits", 33}, {"standby", 2}, {"v_cols", 33}}) {
     try {
       build(snn_chip(1, {{name, value}}));
       FAIL() << name << " accepted";
@@ -333,12 +333,13 @@ namespace stoxvp::test {
 namespace {
 
 // The comparison baselines are cost-only: a fixed grid and no standby change the column-steps,
-// a forced policy the placement, never the spikes.
+// a forced policy the placement, an operand shape of several rows the row steps (run here in
+// bit-level mode, rows chained through the carry register), never the spikes.
 TEST_F(snn_bench, BaselineParametersChangeCostsNotSpikes) {
   std::vector<std::vector<int64_t>> pots;
-  std::vector<uint64_t> active, standby;
+  std::vector<uint64_t> active, standby, row_steps;
   std::vector<bool> fc_ws;
-  for (auto params : std::vector<std::map<std::string, double>>{{}, {{"grid_bits", 16}, {"standby", 0}, {"policy", 0}}}) {
+  for (auto params : std::vector<std::map<std::string, double>>{{}, {{"grid_bits", 16}, {"standby", 0}, {"policy", 0}, {"v_cols", 4}, {"bit_level_max_neurons", 1e6}}}) {
     build(snn_chip(2, params));
     std::mt19937_64 gw(9);
     put_weights(gw);
@@ -359,12 +360,14 @@ TEST_F(snn_bench, BaselineParametersChangeCostsNotSpikes) {
     pots.push_back(grp.slots[0]->layer.potentials());
     active.push_back(grp.stats.active_column_steps);
     standby.push_back(grp.stats.standby_column_steps);
+    row_steps.push_back(grp.stats.row_steps);
     fc_ws.push_back(grp.slots[1]->ws);
   }
   EXPECT_EQ(pots[0], pots[1]);
   EXPECT_GT(standby[0], 0u);
   EXPECT_EQ(standby[1], 0u);          // no standby: every column of a step is active
   EXPECT_GT(active[1], active[0]);
+  EXPECT_GT(row_steps[1], row_steps[0]);  // 16 columns of V as 4 rows of 4: four steps per operand
   EXPECT_FALSE(fc_ws[0]);             // HS-min keeps the FC's 32 bits of V resident
   EXPECT_TRUE(fc_ws[1]);              // forced WS keeps its weights
 }

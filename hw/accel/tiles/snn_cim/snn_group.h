@@ -76,6 +76,8 @@ class snn_group : public tile_group_base {
   // operand padded to a multiple of grid_bits columns; 0: bit-granular as FlexSpIM), and one
   // policy forced on every layer (-1: each layer's own).
   bool standby = true;
+  // Shape of a V operand: v_cols columns by ceil(bits / v_cols) rows (0: one row of all its bits).
+  uint32_t v_cols = 0;
   uint32_t grid_bits = 0;
   int policy = -1;
   std::array<std::optional<snn_slot>, STOXVP_SNN_MAX_LAYERS> slots;

@@ -194,8 +194,12 @@ void exec_run_timestep(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
     snn_slot& s = *g.slots[l];
     const core::snn::layer_config& c = s.layer.config();
     // A V operand spans v_bits columns, or the grid's multiple of them on a fixed-grid macro.
-    const uint32_t vcols = g.grid_bits ? (c.v_bits + g.grid_bits - 1) / g.grid_bits * g.grid_bits : c.v_bits;
-    const uint32_t per_row = std::max<uint32_t>(1, g.cols / vcols);
+    const uint32_t vbits = g.grid_bits ? (c.v_bits + g.grid_bits - 1) / g.grid_bits * g.grid_bits : c.v_bits;
+    // The operand's shape: ncols columns by nrows rows, one row step per operand row.
+    const uint32_t ncols = g.v_cols && g.v_cols < vbits ? g.v_cols : vbits;
+    const uint32_t nrows = (vbits + ncols - 1) / ncols;
+    const uint32_t vcols = ncols * nrows;  // columns a V occupies over its rows
+    const uint32_t per_row = std::max<uint32_t>(1, g.cols / ncols);
     // The layer's input spikes arrive at its first macro as one message of address events.
     const uint32_t node = g.node(s.first_macro);
     const uint32_t abits = address_bits(c.shape.inputs());
@@ -212,12 +216,12 @@ void exec_run_timestep(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
     // them side by side in one row (an FC layer's whole output row likewise).
     uint64_t steps = 0;
     const uint32_t oc = c.shape.out_c;
-    const uint64_t rows_per_position = (oc + per_row - 1) / per_row;
+    const uint64_t rows_per_position = (oc + per_row - 1) / per_row * nrows;
     for (uint32_t i : in) steps += uint64_t(s.layer.fanout(i) / oc) * rows_per_position;
     core::snn::layer_step_stats st;
     if (c.shape.outputs() <= g.bit_level_max_neurons) {
       // Bit-level mode: the layer's timestep executed as column full-adds on bit planes.
-      core::snn::snn_bit_layer bits(s.layer);
+      core::snn::snn_bit_layer bits(s.layer, g.v_cols);
       st = bits.step(in, out);
       std::vector<int64_t> v(c.shape.outputs());
       for (uint32_t o = 0; o < v.size(); ++o) v[o] = bits.potential(o);
@@ -332,6 +336,8 @@ snn_group::snn_group(const group_build_args& a) : tech_(a.tech.section<snn_cim_t
   bit_level_max_neurons = param(a, "bit_level_max_neurons", 0, 0, 1u << 20);
   standby = param(a, "standby", 1, 0, 1) == 1;
   grid_bits = param(a, "grid_bits", 0, 0, 32);
+  v_cols = param(a, "v_cols", 0, 0, 32);
+  if (v_cols > cols) throw std::invalid_argument("'v_cols' = " + std::to_string(v_cols) + " exceeds cols = " + std::to_string(cols));
   policy = a.spec.params.count("policy") ? int(param(a, "policy", 0, 0, 2)) : -1;
   if (tech_ == nullptr) throw std::invalid_argument("the technology has no \"tiles\": {\"snn_cim\": ...} section");
   const uint32_t routers = a.cfg.noc.mesh_x * a.cfg.noc.mesh_y;
