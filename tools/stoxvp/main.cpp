@@ -231,7 +231,7 @@ int main(int argc, char** argv) {
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
   stoxvp::runner::snn_request snn_req;
-  std::string timesteps_text = "8";
+  std::string timesteps_text = "8", tile;
   po::options_description opts(
       "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
       "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
@@ -244,6 +244,9 @@ int main(int argc, char** argv) {
        "configs/default.json")
       ("firmware,f", po::value(&firmware)->default_value(firmware),
        "firmware application to run (see --list-firmware)")
+      ("tile", po::value(&tile),
+       "the kind of tile the chip is built of, without --config: xbar (the built-in StoX-Net chip) or snn_cim "
+       "(four FlexSpIM spiking CIM macros and 512 MiB of DRAM, as configs/snn.json; --firmware snn implies it)")
       ("cpu", po::value(&cpu)->default_value(cpu),
        "where the firmware runs: host (compiled for this machine: fast, debuggable with gdb) or "
        "riscv (the same application cross-compiled for RV32, on the instruction-set simulator)")
@@ -351,6 +354,11 @@ int main(int argc, char** argv) {
         if (given(option))
           throw usage_error(std::string("--") + option + " is an option of the snn firmware; --firmware is " + firmware);
     if (snn && !given("events")) throw usage_error("--firmware snn needs --events (an SXEV file)");
+    if (given("tile") && tile != "xbar" && tile != "snn_cim")
+      throw usage_error("--tile: '" + tile + "' is neither xbar nor snn_cim");
+    if (given("tile") && given("config"))
+      throw usage_error("--tile and --config: give the tile groups in the configuration file");
+    if (snn && !given("config") && !given("tile")) tile = "snn_cim";
     if (given("no-vcd") && given("vcd")) throw usage_error("--vcd and --no-vcd contradict each other");
     if (given("no-power") && (given("power-vcd") || given("power-csv")))
       throw usage_error("--power-vcd/--power-csv and --no-power contradict each other");
@@ -428,7 +436,12 @@ int main(int argc, char** argv) {
 
   // Set-up: every input is read and checked before any output is touched.
   stoxvp_platform* p = nullptr;
-  if (stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
+  // A chip of snn_cim tiles: configs/snn.json's content, built in.
+  static const char* const kSnnChip =
+      R"({"dram": {"base": "0x80000000", "size": "0x20000000", "read_latency_ns": 50, "write_latency_ns": 50,)"
+      R"( "bandwidth_gbps": 25.6}, "accelerator": {"tile_groups": [{"kind": "snn_cim", "count": 4, "nodes": [5, 6, 9, 10]}]}})";
+  if (tile == "snn_cim" ? stoxvp_create_from_json(kSnnChip, "--tile snn_cim", &p) != STOXVP_OK
+                        : stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
     return kSetup;
   }
