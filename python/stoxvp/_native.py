@@ -44,6 +44,7 @@ def _load():
         "stoxvp_enable_vcd": (ctypes.c_int, [P, ctypes.c_char_p]),
         "stoxvp_enable_power_trace": (ctypes.c_int, [P, ctypes.c_char_p, ctypes.c_char_p]),
         "stoxvp_close_outputs": (ctypes.c_int, [P]),
+        "stoxvp_enable_timeline": (ctypes.c_int, [P, ctypes.c_char_p]),
         "stoxvp_request_stop": (None, []),
         "stoxvp_run": (ctypes.c_int, [P, ctypes.c_uint64, ctypes.POINTER(RunResult)]),
         "stoxvp_get_stats": (ctypes.c_int, [P, ctypes.POINTER(Stats)]),

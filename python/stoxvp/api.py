@@ -171,6 +171,10 @@ class Platform:
         _check(_lib.stoxvp_enable_power_trace(self.handle, os.fsencode(vcd) if vcd else None,
                                               os.fsencode(csv) if csv else None))
 
+    def enable_timeline(self, path):
+        """Chrome trace-event JSON of the run (Perfetto), written by close_outputs()."""
+        _check(_lib.stoxvp_enable_timeline(self.handle, os.fsencode(path)))
+
     def attach_elf(self, path):
         _check(_lib.stoxvp_attach_elf(self.handle, os.fsencode(path)))
 
@@ -285,7 +289,7 @@ def _converter_request(converter, samples, adc_bits, adc_range, cols_per_convert
 def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, first=0, config=None, seed=None,
                   tile_kind=None, converter=None, samples=None, adc_bits=None, adc_range=None,
                   cols_per_converter=None, cpu="host", elf=None, report=None, vcd=None, power_csv=None,
-                  time_limit=None, stall_timeout="100ms", progress=None, slice_time="250us"):
+                  timeline=None, time_limit=None, stall_timeout="100ms", progress=None, slice_time="250us"):
     """One inference run on a fresh platform.
 
     images: a count of Fashion-MNIST test images from `first` (None: all of them), an IDX file name,
@@ -324,7 +328,7 @@ def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, f
         if cpu == "riscv":
             req["elf"] = os.fspath(elf) if elf else _riscv_image("inference")
         with Platform(config, seed=seed, tile_kind=tile_kind, stall_timeout=stall_timeout) as p:
-            return _run(p, req, report, vcd, power_csv, time_limit, progress, slice_time)
+            return _run(p, req, report, vcd, power_csv, timeline, time_limit, progress, slice_time)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -338,7 +342,7 @@ def _riscv_image(app):
     raise FirmwareError(f"no RV32 image {app}.elf (set STOXVP_RISCV_DIR, or pass elf=)")
 
 
-def _run(p, req, report, vcd, power_csv, time_limit, progress, slice_time):
+def _run(p, req, report, vcd, power_csv, timeline, time_limit, progress, slice_time):
     h = ctypes.c_void_p()
     err = ctypes.create_string_buffer(1024)
     if _lib.stoxvp_inference_prepare(p.handle, json.dumps(req).encode(), ctypes.byref(h), err, len(err)) != 0:
@@ -348,6 +352,8 @@ def _run(p, req, report, vcd, power_csv, time_limit, progress, slice_time):
             p.enable_vcd(vcd)
         if power_csv:
             p.enable_power_trace(None, power_csv)
+        if timeline:
+            p.enable_timeline(timeline)
         done, total = ctypes.c_uint32(), ctypes.c_uint32()
         _lib.stoxvp_inference_progress(p.handle, ctypes.byref(done), ctypes.byref(total))
         bar = None

@@ -120,7 +120,8 @@ def test_errors_carry_the_c_api_message(tmp_path):
 
 def test_report_file_and_vcd(tmp_path):
     r = stoxvp.run_inference(model=MODEL, images=2, seed=1, report=tmp_path / "r.json", vcd=str(tmp_path / "t.vcd"),
-                             power_csv=str(tmp_path / "p.csv"), progress=False)
+                             power_csv=str(tmp_path / "p.csv"), timeline=str(tmp_path / "t.json"), progress=False)
+    assert json.load(open(tmp_path / "t.json"))["traceEvents"]
     assert json.load(open(tmp_path / "r.json"))["inference"]["images"] == 2
     assert (tmp_path / "t.vcd").stat().st_size > 0 and (tmp_path / "p.csv").stat().st_size > 0
     assert r.report["inference"]["images"] == 2

@@ -227,6 +227,7 @@ int main(int argc, char** argv) {
                       cpu = "host", elf;
   std::string converter, samples, seed_text, images_text = "1000", first_text = "0", adc_bits_text = "8",
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
+  std::string timeline;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
   po::options_description opts(
@@ -290,6 +291,9 @@ int main(int argc, char** argv) {
       ("power-csv", po::value(&power_csv_opt), "power trace, CSV (default: traces/<firmware>_power.csv)")
       ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
+      ("timeline", po::value(&timeline),
+       "timeline of the run as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: "
+       "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
       ("quiet,q", "print only the summary and errors");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
@@ -318,7 +322,7 @@ int main(int argc, char** argv) {
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
-                               "images-file", "firmware"})
+                               "images-file", "firmware", "timeline"})
       if (given(option) && vm[option].as<std::string>().empty())
         throw usage_error(std::string("--") + option + ": empty value (leave the option out for its default)");
     if (!elf.empty()) {
@@ -433,11 +437,14 @@ int main(int argc, char** argv) {
   if (want_vcd) outputs.push_back(vcd);
   if (!power_vcd.empty()) outputs.insert(outputs.end(), {power_vcd, power_csv});
   if (!logits_out.empty()) outputs.push_back(logits_out);
+  if (!timeline.empty()) outputs.push_back(timeline);
   for (const auto& path : outputs)
     if (!make_parent(path)) return fail(kOutput, path + ": cannot create its directory");
   if (want_vcd && stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK) return fail(kOutput, stoxvp_last_error());
   if (!power_vcd.empty() && stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
     return fail(kOutput, stoxvp_last_error());
+  if (!timeline.empty() && stoxvp_enable_timeline(p, timeline.c_str()) != STOXVP_OK)
+    return fail(kOutput, std::string("--timeline: ") + stoxvp_last_error());
 
   if (vm.count("gdb")) {  // (its notifier checked the port)
     uint16_t port = 0;
@@ -528,6 +535,7 @@ int main(int argc, char** argv) {
   if (output_errors.empty()) {
     if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
     if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
+    if (!timeline.empty()) std::printf("  timeline: %s\n", timeline.c_str());
     std::printf("  report: %s\n", report.c_str());
   } else {
     for (const auto& e : output_errors) std::fprintf(stderr, "stoxvp: %s\n", e.c_str());
