@@ -8,6 +8,8 @@
 #include <boost/program_options.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -220,6 +222,48 @@ void print_cpu_line(const stoxvp_platform* p) {
               (unsigned long long)c.interrupts_taken, 100.0 * (1.0 - c.busy_fraction));
 }
 
+// --html: the page is drawn by the stoxvp Python package (python3-plotly, its JavaScript
+// embedded), found next to this program: build/python in the build tree, or the installed
+// package under the prefix. Returns "" or what went wrong.
+std::string write_html(const std::string& html, const std::string& report, const std::string& power_csv) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string pythonpath;
+  if (!ec) {
+    const auto up = exe.parent_path().parent_path();
+    std::vector<std::filesystem::path> dirs = {up / "python"};
+    for (const auto& lib : {up / "lib", up / "lib64"})
+      if (std::filesystem::is_directory(lib, ec))
+        for (const auto& e : std::filesystem::directory_iterator(lib, ec))
+          if (e.path().filename().string().rfind("python3", 0) == 0) dirs.push_back(e.path() / "dist-packages");
+    for (const auto& d : dirs)
+      if (std::filesystem::exists(d / "stoxvp" / "html.py", ec)) pythonpath += (pythonpath.empty() ? "" : ":") + d.string();
+  }
+  std::vector<std::string> args = {"/usr/bin/python3", "-m", "stoxvp.html", "run", "--report", report, "--out", html};
+  if (!power_csv.empty()) args.insert(args.end(), {"--power", power_csv});
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return "cannot start python3";
+  if (pid == 0) {
+    if (!pythonpath.empty()) {
+      const char* old = std::getenv("PYTHONPATH");
+      setenv("PYTHONPATH", (pythonpath + (old && *old ? std::string(":") + old : "")).c_str(), 1);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return "cannot run /usr/bin/python3 (tools/setup.sh installs it)";
+  return html + ": the page could not be written (python3 -m stoxvp.html failed" +
+         (pythonpath.empty() ? std::string(", and no stoxvp Python package was found next to this program") : std::string()) + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,7 +271,7 @@ int main(int argc, char** argv) {
                       cpu = "host", elf;
   std::string converter, samples, seed_text, images_text = "1000", first_text = "0", adc_bits_text = "8",
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
-  std::string timeline;
+  std::string timeline, html;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
   po::options_description opts(
@@ -291,6 +335,9 @@ int main(int argc, char** argv) {
       ("power-csv", po::value(&power_csv_opt), "power trace, CSV (default: traces/<firmware>_power.csv)")
       ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
+      ("html", po::value(&html),
+       "a self-contained HTML page of the run (plots of energy by component and layer, power over time, "
+       "per-layer latency, tile utilisation; drawn by the stoxvp Python package with python3-plotly)")
       ("timeline", po::value(&timeline),
        "timeline of the run as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: "
        "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
@@ -322,7 +369,7 @@ int main(int argc, char** argv) {
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
-                               "images-file", "firmware", "timeline"})
+                               "images-file", "firmware", "timeline", "html"})
       if (given(option) && vm[option].as<std::string>().empty())
         throw usage_error(std::string("--") + option + ": empty value (leave the option out for its default)");
     if (!elf.empty()) {
@@ -438,6 +485,7 @@ int main(int argc, char** argv) {
   if (!power_vcd.empty()) outputs.insert(outputs.end(), {power_vcd, power_csv});
   if (!logits_out.empty()) outputs.push_back(logits_out);
   if (!timeline.empty()) outputs.push_back(timeline);
+  if (!html.empty()) outputs.push_back(html);
   for (const auto& path : outputs)
     if (!make_parent(path)) return fail(kOutput, path + ": cannot create its directory");
   if (want_vcd && stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK) return fail(kOutput, stoxvp_last_error());
@@ -489,6 +537,10 @@ int main(int argc, char** argv) {
   }
   if (stoxvp_write_report(p, report.c_str()) != STOXVP_OK) output_errors.push_back(std::string("--report: ") + stoxvp_last_error());
   if (stoxvp_close_outputs(p) != STOXVP_OK) output_errors.push_back(stoxvp_last_error());
+  if (!html.empty() && output_errors.empty()) {
+    const std::string e = write_html(html, report, power_csv);
+    if (!e.empty()) output_errors.push_back("--html: " + e);
+  }
   stoxvp_stats st{};
   stoxvp_get_stats(p, &st);
 
@@ -536,6 +588,7 @@ int main(int argc, char** argv) {
     if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
     if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
     if (!timeline.empty()) std::printf("  timeline: %s\n", timeline.c_str());
+    if (!html.empty()) std::printf("  html:   %s\n", html.c_str());
     std::printf("  report: %s\n", report.c_str());
   } else {
     for (const auto& e : output_errors) std::fprintf(stderr, "stoxvp: %s\n", e.c_str());
