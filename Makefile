@@ -68,3 +68,13 @@ fuzz: deps
 	  -DSTOXVP_FUZZ=ON -DSTOXVP_SANITIZE=address,undefined -DSTOXVP_BUILD_TESTS=OFF -DSTOXVP_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
 	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# A design-space sweep on Snakemake (docs/exploration.md): SWEEP=<file> (YAML or JSON), on this
+# machine's cores; SWEEP_ARGS="--profile tools/sweep/slurm" submits the points to Slurm. Results in
+# traces/sweeps/<name>/: results.csv, results.json, sweep.html.
+SWEEP ?=
+SWEEP_ARGS ?=
+.PHONY: sweep
+sweep: build
+	@test -n "$(SWEEP)" || { echo "make sweep SWEEP=<sweep file>, e.g. SWEEP=sweeps/mtj_t.yaml" >&2; exit 2; }
+	PYTHONPATH=$(CURDIR)/$(BUILD_DIR)/python /usr/bin/python3 -m stoxvp.sweep run $(SWEEP) --cores $(JOBS) $(SWEEP_ARGS)
