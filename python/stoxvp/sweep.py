@@ -256,6 +256,9 @@ def run(sweep_file, out=None, cores=None, profile=None, extra=()):
     out = os.path.abspath(out or os.path.join("traces", "sweeps", sw.name))
     os.makedirs(out, exist_ok=True)
     env = dict(os.environ)
+    # Snakemake's Slurm executor reads $USER, which a batch or container shell may not set.
+    import pwd
+    env.setdefault("USER", pwd.getpwuid(os.getuid()).pw_name)
     env["PYTHONPATH"] = os.path.dirname(HERE) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     cmd = ["snakemake", "--snakefile", SNAKEFILE, "--directory", out, "--config", f"sweep={sw.path}",
            f"base={sw.base}", "--rerun-triggers", "mtime", "--printshellcmds"]
