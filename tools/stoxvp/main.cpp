@@ -2,10 +2,13 @@
 // virtual platform, prints a summary and writes the VCD trace and the JSON report. Uses only
 // the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
+#include "firmware/apps/inference/bootinfo.h"
 #include "runner.h"
 #include "stoxvp.h"
 
 #include <boost/program_options.hpp>
+
+#include <chrono>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -222,6 +225,68 @@ void print_cpu_line(const stoxvp_platform* p) {
               (unsigned long long)c.interrupts_taken, 100.0 * (1.0 - c.busy_fraction));
 }
 
+// A progress bar of an inference run on stderr: on a terminal a bar with the images done, the
+// rate and the time left, redrawn in place; otherwise a plain line every 10 s. Nothing for the
+// first 2 s, so short runs stay quiet.
+class progress_bar {
+ public:
+  explicit progress_bar(uint32_t total) : total_(total), tty_(isatty(STDERR_FILENO) != 0), start_(clock::now()) {}
+  void update(uint32_t done) {
+    const double t = seconds(clock::now() - start_);
+    if (t < 2.0 || (shown_ && t - last_ < (tty_ ? 0.2 : 10.0))) return;
+    last_ = t;
+    shown_ = true;
+    draw(done, t);
+  }
+  void finish(uint32_t done) {
+    if (!shown_) return;
+    draw(done, seconds(clock::now() - start_));
+    if (tty_) std::fputc('\n', stderr);
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  static double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
+  static std::string hms(double s) {
+    const long v = static_cast<long>(s + 0.5);
+    char b[32];
+    if (v >= 3600) std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    else std::snprintf(b, sizeof b, "%ld:%02ld", v / 60, v % 60);
+    return b;
+  }
+  void draw(uint32_t done, double t) {
+    const double rate = t > 0 ? done / t : 0, pct = total_ ? 100.0 * done / total_ : 0;
+    const std::string left = rate > 0 ? hms((total_ - done) / rate) : "?";
+    char text[160];
+    std::snprintf(text, sizeof text, "%u/%u images %5.1f%% %.1f images/s elapsed %s left %s", done, total_, pct, rate,
+                  hms(t).c_str(), left.c_str());
+    if (tty_) {
+      const int width = 30, filled = total_ ? static_cast<int>(width * double(done) / total_) : 0;
+      std::fprintf(stderr, "\rstoxvp [%s%s] %s\x1b[K", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                   text);
+    } else {
+      std::fprintf(stderr, "stoxvp: %s\n", text);
+    }
+    std::fflush(stderr);
+  }
+  uint32_t total_;
+  bool tty_;
+  clock::time_point start_;
+  double last_ = 0;
+  bool shown_ = false;
+};
+
+// How far the inference firmware is: its boot block's image count (read without simulated time).
+bool inference_progress(stoxvp_platform* p, uint32_t& done, uint32_t& total) {
+  uint64_t dram = 0, size = 0;
+  stoxvp_bootinfo bi{};
+  if (stoxvp_region(p, "dram", &dram, &size) != STOXVP_OK || stoxvp_mem_read(p, dram, &bi, sizeof bi) != STOXVP_OK)
+    return false;
+  done = bi.images_done;
+  total = bi.image_count;
+  return true;
+}
+
 // --html: the page is drawn by the stoxvp Python package (python3-plotly, its JavaScript
 // embedded), found next to this program: build/python in the build tree, or the installed
 // package under the prefix. Returns "" or what went wrong.
@@ -341,7 +406,9 @@ int main(int argc, char** argv) {
       ("timeline", po::value(&timeline),
        "timeline of the run as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: "
        "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
-      ("quiet,q", "print only the summary and errors");
+      ("quiet,q", "print only the summary and errors")
+      ("no-progress-bar", "inference: no progress bar (by default one shows on stderr after 2 s: a bar with the "
+       "rate and the time left on a terminal, a line every 10 s otherwise)");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
   po::variables_map vm;
@@ -501,11 +568,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
   }
   stoxvp_run_result rr{};
-  if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
-    std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
-    stoxvp_destroy(p);
-    return kFault;
+  // An inference runs in slices of simulated time, between which the progress bar reads how
+  // many images are done; slicing changes no result (the simulation stops and resumes exactly).
+  const bool bar = session && !vm.count("no-progress-bar") && !vm.count("quiet");
+  uint32_t done = 0, total = 0;
+  std::optional<progress_bar> progress;
+  if (bar && inference_progress(p, done, total)) progress.emplace(total);
+  const uint64_t slice_ps = progress ? 250000000ull : 0;  // 250 us
+  for (uint64_t ran = 0;;) {
+    const uint64_t step = !slice_ps ? limit_ps : limit_ps ? std::min(slice_ps, limit_ps - ran) : slice_ps;
+    const uint64_t before = rr.sim_time_ps;
+    if (stoxvp_run(p, step, &rr) != STOXVP_OK) {
+      if (progress) std::fputc('\n', stderr);
+      std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
+      stoxvp_destroy(p);
+      return kFault;
+    }
+    ran += rr.sim_time_ps - before;
+    if (progress && inference_progress(p, done, total)) progress->update(done);
+    if (!slice_ps || rr.reason != STOXVP_STOP_TIME_LIMIT || (limit_ps && ran >= limit_ps)) break;
   }
+  if (progress) progress->finish(done);
   std::vector<std::string> output_errors;
   std::string inference_line;
   bool inference_failed = false;
