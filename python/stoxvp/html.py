@@ -14,6 +14,8 @@ import tempfile
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from ._files import write_atomically  # noqa: F401 (part of this module's interface)
+
 # How many traces each figure of a run page draws is stated in the page (data-traces) so that a
 # browser test can check what was drawn.
 
@@ -58,24 +60,6 @@ function draw(id, fig) {{
 {''.join(sections)}
 </body></html>
 """
-
-
-def write_atomically(path, text):
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def read_power_csv(path):

@@ -190,7 +190,7 @@ def _set_dotted(cfg, dotted, value):
 def run_point(sweep, pid, out):
     """Runs one point in this process and writes its JSON (atomically)."""
     import stoxvp
-    from .html import write_atomically
+    from ._files import write_atomically
     s = sweep.point(pid)
     config = None
     overrides = {k: v for k, v in s.items() if k.startswith("config.")}
