@@ -170,13 +170,17 @@ def sweep_page(rows, parameters, title="stoxvp sweep"):
             traces = []
             for key, rs in sorted(groups.items(), key=lambda kv: str(kv[0])):
                 # The mean over seeds at each value.
-                xs = sorted({r[p] for r in rs}, key=lambda v: (isinstance(v, str), v))
+                # Numbers in order, names (cases, models) in the sweep's order.
+                seen = list(dict.fromkeys(r[p] for r in rs))
+                categorical = all(isinstance(v, str) for v in seen)
+                xs = seen if categorical else sorted(seen, key=lambda v: (isinstance(v, str), v))
                 ys = []
                 for x in xs:
                     vals = [r[m] for r in rs if r[p] == x and r[m] is not None]
                     ys.append(scale * sum(vals) / len(vals) if vals else None)
                 name = ", ".join(f"{q}={v}" for q, v in key) or m
-                traces.append(go.Scatter(x=[str(x) for x in xs], y=ys, mode="lines+markers", name=name))
+                traces.append(go.Scatter(x=[str(x) for x in xs], y=ys, mode="markers" if categorical else "lines+markers",
+                                         name=name, marker=dict(size=10 if categorical else 6)))
             f = go.Figure(traces)
             f.update_layout(xaxis_title=p, yaxis_title=label)
             sections.append(_figure_div(f, f"{m}_vs_{p}".replace(".", "_"), f"{label} against {p} (mean over seeds)"))

@@ -26,7 +26,7 @@ OPTIONS = {
     "model": (str,), "converter": (str,), "samples": (int, str, list), "adc_bits": (int,),
     "adc_range": (int, float), "cols_per_converter": (int,), "tile_kind": (str,), "cpu": (str,),
 }
-TOP_KEYS = {"name", "model", "models", "images", "first", "seeds", "config", "fixed", "grid", "slurm"}
+TOP_KEYS = {"name", "model", "models", "images", "first", "seeds", "config", "fixed", "grid", "cases", "slurm"}
 RESULTS = ["accuracy", "correct", "images", "energy_per_image_nj", "latency_per_image_ns", "edp_per_image_pjs",
            "tops_per_w", "energy_pj", "sim_time_ns"]
 
@@ -102,9 +102,6 @@ class Sweep:
         if not isinstance(models, list) or not models or not all(isinstance(m, str) for m in models):
             _fail(self.path, "models", f"{models!r}: expected a list of model files")
         self.models = models
-        for m in models:
-            if not os.path.exists(self.resolve(m)):
-                _fail(self.path, "models", f"{m}: no such model file (looked in {os.path.dirname(self.path)} and {self.base})")
         self.images = d.get("images", 1000)
         if isinstance(self.images, bool) or not isinstance(self.images, int) or not 1 <= self.images < 2**32:
             _fail(self.path, "images", f"{self.images!r}: expected a count 1..4294967295")
@@ -139,10 +136,47 @@ class Sweep:
             if len({json.dumps(v, sort_keys=True) for v in vs}) != len(vs):
                 _fail(self.path, f"grid.{k}", "a value is listed twice")
         self.grid = grid
+        # Cases: designs that differ in several options at once (a converter and its own
+        # settings, a model trained for it); every case runs with every grid point.
+        cases = d.get("cases")
+        self.cases = None
+        if cases is not None:
+            if not isinstance(cases, list) or not cases:
+                _fail(self.path, "cases", "expected a non-empty list of mappings (label and parameters)")
+            self.cases = []
+            for i, c in enumerate(cases):
+                at = f"cases[{i}]"
+                if not isinstance(c, dict) or not c:
+                    _fail(self.path, at, f"{c!r}: expected a mapping of parameters (and a label)")
+                c = dict(c)
+                label = c.pop("label", None)
+                if label is None:
+                    label = ",".join(f"{k}={v}" for k, v in c.items())
+                if not isinstance(label, str) or not label:
+                    _fail(self.path, f"{at}.label", f"{label!r}: expected a name")
+                for k, v in c.items():
+                    _check_name(self.path, f"{at}.{k}", k)
+                    _check_value(self.path, f"{at}.{k}", k, v)
+                    if k in self.fixed or k in grid:
+                        _fail(self.path, f"{at}.{k}", "also given under fixed or grid")
+                    if k == "model":
+                        if "model" in d or "models" in d:
+                            _fail(self.path, f"{at}.model", "cases name their models: leave model/models out")
+                        if not os.path.exists(self.resolve(v)):
+                            _fail(self.path, f"{at}.model", f"{v}: no such model file")
+                if label in [l for l, _ in self.cases]:
+                    _fail(self.path, f"{at}.label", f"{label!r} is used twice")
+                self.cases.append((label, c))
+        every_case_names_its_model = bool(self.cases) and all("model" in c for _, c in self.cases)
+        if not every_case_names_its_model:
+            for m in models:
+                if not os.path.exists(self.resolve(m)):
+                    _fail(self.path, "models", f"{m}: no such model file (looked in {os.path.dirname(self.path)} "
+                                               f"and {self.base})")
         self.slurm = d.get("slurm") or {}
         if not isinstance(self.slurm, dict):
             _fail(self.path, "slurm", "expected a mapping (partition, runtime, mem_mb)")
-        self.parameters = (["model"] if len(models) > 1 else []) + list(grid)
+        self.parameters = (["model"] if len(models) > 1 else []) + (["case"] if self.cases else []) + list(grid)
 
     def resolve(self, p):
         if os.path.isabs(p):
@@ -158,14 +192,18 @@ class Sweep:
         names = list(self.grid)
         out = []
         for model in self.models:
-            for values in itertools.product(*(self.grid[n] for n in names)):
-                for seed in self.seeds:
-                    s = {"model": model, "images": self.images, "first": self.first, "seed": seed,
-                         "config": self.config}
-                    s.update(self.fixed)
-                    s.update(dict(zip(names, values)))
-                    key = json.dumps(s, sort_keys=True)
-                    out.append(("p" + hashlib.sha1(key.encode()).hexdigest()[:12], s))
+            for label, case in self.cases or [(None, {})]:
+                for values in itertools.product(*(self.grid[n] for n in names)):
+                    for seed in self.seeds:
+                        s = {"model": model, "images": self.images, "first": self.first, "seed": seed,
+                             "config": self.config}
+                        if label is not None:
+                            s["case"] = label
+                        s.update(self.fixed)
+                        s.update(case)
+                        s.update(dict(zip(names, values)))
+                        key = json.dumps(s, sort_keys=True)
+                        out.append(("p" + hashlib.sha1(key.encode()).hexdigest()[:12], s))
         ids = [i for i, _ in out]
         assert len(set(ids)) == len(ids)
         return out
@@ -228,12 +266,14 @@ def write_table(sweep, point_files, csv_path, json_path, html_path):
     for pid, s in sweep.points():
         d = docs[pid]
         row = {"point": pid, "model": s["model"], "seed": s["seed"]}
+        if sweep.cases:
+            row["case"] = s["case"]
         for p in sweep.grid:
             row[p] = _cell(s[p])
         row.update(d["results"])
         rows.append(row)
         full.append(d)
-    cols = ["point", "model", "seed"] + list(sweep.grid) + RESULTS
+    cols = ["point", "model", "seed"] + (["case"] if sweep.cases else []) + list(sweep.grid) + RESULTS
     import io
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")

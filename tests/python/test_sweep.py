@@ -76,12 +76,32 @@ def test_finished_points_are_not_rerun(tiny, tmp_path):
     ("model: nowhere.sxvm\n", "models: nowhere.sxvm: no such model file"),
     ("grid: [1\n", "not valid YAML"),
     ("speed: 3\n", "speed: unknown field"),
+    ("cases: [{converter: mtj, samples: 300}]\n", "cases[0].samples: 300: T must be 1..255"),
+    ("cases: [{label: a, converter: mtj}, {label: a, converter: adc}]\n", "cases[1].label: 'a' is used twice"),
+    ("grid: {samples: [1]}\ncases: [{samples: 2}]\n", "cases[0].samples: also given under fixed or grid"),
+    ("model: models/small_cnn_mtj.sxvm\ncases: [{model: models/small_cnn_ideal.sxvm}]\n",
+     "cases[0].model: cases name their models"),
 ])
 def test_sweep_file_refusals(tmp_path, text, message):
     f = tmp_path / "bad.yaml"
     f.write_text(text)
     p = sweep("check", str(f))
     assert p.returncode == 2 and str(f) in p.stderr and message in p.stderr, p.stderr
+
+
+def test_cases_with_the_grid(tmp_path):
+    f = tmp_path / "cases.yaml"
+    f.write_text(f"seeds: [1, 2]\ngrid: {{cols_per_converter: [0, 2]}}\ncases:\n"
+                 f"  - {{label: adc6, model: {SRC}/models/small_cnn_ideal.sxvm, converter: adc, adc_bits: 6}}\n"
+                 f"  - {{model: {SRC}/models/small_cnn_mtj.sxvm, samples: 2}}\n")
+    p = sweep("check", str(f))
+    assert p.returncode == 0, p.stderr
+    points = [json.loads(l.split(" ", 1)[1]) for l in p.stdout.splitlines()]
+    assert len(points) == 2 * 2 * 2
+    assert [(s["case"], s["cols_per_converter"], s["seed"]) for s in points[:4]] == [
+        ("adc6", 0, 1), ("adc6", 0, 2), ("adc6", 2, 1), ("adc6", 2, 2)]
+    assert points[0]["converter"] == "adc" and points[0]["adc_bits"] == 6 and points[0]["model"].endswith("ideal.sxvm")
+    assert points[4]["case"] == f"model={SRC}/models/small_cnn_mtj.sxvm,samples=2" and points[4]["samples"] == 2
 
 
 def test_sweep_page_in_chromium(tiny):
