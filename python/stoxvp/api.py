@@ -336,7 +336,10 @@ def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, f
 
 def _riscv_image(app):
     here = os.path.dirname(os.path.abspath(__file__))
-    for d in (os.environ.get("STOXVP_RISCV_DIR"), os.path.join(here, "..", "..", "firmware", "riscv")):
+    # The build tree (build/python/stoxvp -> build/firmware/riscv) or the installation
+    # (<prefix>/lib/python3.N/dist-packages/stoxvp -> <prefix>/share/stoxvp/firmware/riscv).
+    for d in (os.environ.get("STOXVP_RISCV_DIR"), os.path.join(here, "..", "..", "firmware", "riscv"),
+              os.path.join(here, "..", "..", "..", "..", "share", "stoxvp", "firmware", "riscv")):
         if d and os.path.exists(os.path.join(d, app + ".elf")):
             return os.path.join(d, app + ".elf")
     raise FirmwareError(f"no RV32 image {app}.elf (set STOXVP_RISCV_DIR, or pass elf=)")

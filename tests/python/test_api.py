@@ -118,6 +118,15 @@ def test_errors_carry_the_c_api_message(tmp_path):
     stoxvp.Platform().close()
 
 
+@pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(CLI), "..", "firmware", "riscv", "inference.elf")),
+                    reason="no RV32 toolchain: the build made no inference.elf")
+def test_riscv_firmware_predicts_what_the_host_firmware_does():
+    host = stoxvp.run_inference(model=MODEL, images=3, seed=4, progress=False)
+    rv = stoxvp.run_inference(model=MODEL, images=3, seed=4, cpu="riscv", progress=False)
+    assert np.array_equal(host.logits, rv.logits) and host.correct == rv.correct
+    assert rv.report["cpu"]["kind"] == "riscv" and rv.stats["cpu_instructions"] > 0
+
+
 def test_report_file_and_vcd(tmp_path):
     r = stoxvp.run_inference(model=MODEL, images=2, seed=1, report=tmp_path / "r.json", vcd=str(tmp_path / "t.vcd"),
                              power_csv=str(tmp_path / "p.csv"), timeline=str(tmp_path / "t.json"), progress=False)
