@@ -30,6 +30,12 @@ def slices_by_track(trace):
             if e["name"] == "thread_name":
                 names[e["tid"]] = e["args"]["name"]
             continue
+        if e["ph"] == "C":
+            assert all(isinstance(v, (int, float)) for v in e["args"].values()), e
+            assert e["ts"] >= last_ts.get("counter " + e["name"], 0), e
+            last_ts["counter " + e["name"]] = e["ts"]
+            out["counter " + e["name"]].append((e["name"], e["ts"], e["ts"], e["args"]))
+            continue
         assert e["ph"] in ("B", "E"), e
         assert isinstance(e["ts"], (int, float)) and e["ts"] >= 0, e
         tid = e["tid"]
@@ -85,6 +91,15 @@ def test_timeline_format_and_busy_times(tmp_path):
     assert all(a[2] == b[1] for a, b in zip(cpu, cpu[1:]))
     assert cpu[-1][2] * 1000 == pytest.approx(report["run"]["sim_time_ns"], rel=1e-12)
     assert {"asleep", "interrupt", "running"} <= {s[0] for s in cpu}
+    # The power counter (mW per group, leakage included) over its bins is the accelerator's
+    # energy, the last bin counted whole.
+    power = tracks["counter power (mW)"]
+    interval_ns = report["config"]["power_trace"]["interval_ns"]
+    assert power[1][1] - power[0][1] == pytest.approx(interval_ns / 1000)
+    counted_ns = len(power) * interval_ns - report["run"]["sim_time_ns"]
+    energy = sum(sum(a.values()) for *_, a in power) * interval_ns
+    assert energy - counted_ns * report["energy"]["accelerator_leakage_mw"] == pytest.approx(
+        report["energy"]["accelerator_pj"], rel=1e-9)
 
 
 def test_timeline_is_written_whole_or_not_at_all(tmp_path):

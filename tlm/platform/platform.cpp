@@ -328,6 +328,9 @@ void platform::enable_timeline(const std::string& path) {
   timeline_out_ = std::make_unique<output_file>(path);
   timeline_path_ = path;
   accel_->activity().enable();
+  // The power per component group over time becomes a counter track: the ledger keeps its bins
+  // (binning only spreads each charge over time; the totals are the same).
+  if (!accel_->ledger().tracing()) accel_->ledger().enable_trace(ns(cfg_.power_interval_ns), cfg_.power_max_bins);
   // The CPU's state from its sleep line and the interrupt lines: asleep, in an interrupt (awake
   // while an interrupt line is raised, until the firmware clears it), or running.
   cpu_states_.assign(1, {0, 0});
@@ -359,7 +362,22 @@ void platform::write_timeline_file() {
     const uint64_t b = cpu_states_[i].first, e = i + 1 < cpu_states_.size() ? cpu_states_[i + 1].first : end;
     if (e > b) slices.push_back({"cpu", names[cpu_states_[i].second], b, e, {}});
   }
-  write_timeline(*timeline_out_, slices);
+  std::vector<counter_sample> power;
+  accel_->ledger().extend_trace(sc_core::sc_time_stamp());
+  const auto& ledger = accel_->ledger();
+  if (ledger.tracing()) {
+    std::array<double, hw::kPowerGroups> leak{};
+    for (size_t c = 0; c < hw::component_count(); ++c)
+      leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
+    const double interval_ns = static_cast<double>(ledger.interval().value()) / 1000.0;
+    for (size_t b = 0; b < ledger.bins().size(); ++b) {
+      counter_sample s{b * ledger.interval().value(), {}};
+      for (size_t g = 0; g < hw::kPowerGroups; ++g)
+        s.values.emplace_back(hw::to_string(static_cast<hw::power_group>(g)), ledger.bins()[b][g] / interval_ns + leak[g]);
+      power.push_back(std::move(s));
+    }
+  }
+  write_timeline(*timeline_out_, slices, power);
   timeline_out_->commit();
 }
 

@@ -69,7 +69,8 @@ std::vector<hw::activity_slice> layer_slices(const std::vector<hw::activity_slic
   return out;
 }
 
-void write_timeline(output_file& out, const std::vector<hw::activity_slice>& slices) {
+void write_timeline(output_file& out, const std::vector<hw::activity_slice>& slices,
+                    const std::vector<counter_sample>& power) {
   // Tracks in display order, each with its slices in time order.
   std::map<std::string, std::vector<const hw::activity_slice*>> by_track;
   for (const auto& s : slices) by_track[s.track].push_back(&s);
@@ -121,6 +122,12 @@ void write_timeline(output_file& out, const std::vector<hw::activity_slice>& sli
                   ",\"pid\":1,\"tid\":" + std::to_string(tid) + "}");
       }
     }
+  }
+  for (const auto& c : power) {
+    std::string args;
+    for (const auto& [k, v] : c.values) args += (args.empty() ? "" : ",") + nlohmann::json(k).dump() + ":" + number(v);
+    out.write(",\n{\"name\":\"power (mW)\",\"ph\":\"C\",\"ts\":" + us(c.ps) + ",\"pid\":1,\"tid\":0,\"args\":{" + args +
+              "}}");
   }
   out.write("\n]}\n");
 }

@@ -15,7 +15,13 @@ class output_file;
 
 // The order tracks are shown in: the CPU, the command processor and its layers, the DMA, the
 // tiles, the NoC links, then anything else.
-void write_timeline(output_file& out, const std::vector<hw::activity_slice>& slices);
+// `counters`: (time in ps, named values) samples of a counter track ("power", in mW per group).
+struct counter_sample {
+  uint64_t ps = 0;
+  std::vector<std::pair<std::string, double>> values;
+};
+void write_timeline(output_file& out, const std::vector<hw::activity_slice>& slices,
+                    const std::vector<counter_sample>& power = {});
 
 // Consecutive descriptor slices of the command processor with the same tag, merged into one
 // slice per layer invocation on the track "layers" (energy and counters summed).
