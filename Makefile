@@ -75,3 +75,13 @@ snn-compare: build
 	@mkdir -p traces data
 	test -f data/fmnist_test2000.sxev || $(PY) -m tools.stoxnet.events --split test --count 2000 --out data/fmnist_test2000.sxev --seed 1
 	$(PY) -m tools.stoxnet.snn_compare --bin $(BUILD_DIR)/tools/stoxvp --events data/fmnist_test2000.sxev -n 50
+
+# A design-space sweep on Snakemake (docs/exploration.md): SWEEP=<file> (YAML or JSON), on this
+# machine's cores; SWEEP_ARGS="--profile tools/sweep/slurm" submits the points to Slurm. Results in
+# traces/sweeps/<name>/: results.csv, results.json, sweep.html.
+SWEEP ?=
+SWEEP_ARGS ?=
+.PHONY: sweep
+sweep: build
+	@test -n "$(SWEEP)" || { echo "make sweep SWEEP=<sweep file>, e.g. SWEEP=sweeps/mtj_t.yaml" >&2; exit 2; }
+	PYTHONPATH=$(CURDIR)/$(BUILD_DIR)/python /usr/bin/python3 -m stoxvp.sweep run $(SWEEP) --cores $(JOBS) $(SWEEP_ARGS)

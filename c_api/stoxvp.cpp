@@ -279,6 +279,22 @@ stoxvp_result stoxvp_enable_power_trace(stoxvp_platform* p, const char* vcd_path
   return ok();
 }
 
+stoxvp_result stoxvp_enable_timeline(stoxvp_platform* p, const char* path) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_enable_timeline", r)) return r;
+  if (path == nullptr || *path == '\0') return fail(STOXVP_E_ARGUMENT, "stoxvp_enable_timeline: empty path");
+  if (p->impl->started())
+    return fail(STOXVP_E_STATE, "stoxvp_enable_timeline: the timeline must be enabled before the first run");
+  try {
+    p->impl->enable_timeline(path);
+  } catch (const std::logic_error& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_enable_timeline: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_IO, std::string("stoxvp_enable_timeline: ") + e.what());
+  }
+  return ok();
+}
+
 stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_result* out) {
   stoxvp_result r;
   if (!usable(p, "stoxvp_run", r)) return r;

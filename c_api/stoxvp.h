@@ -121,6 +121,11 @@ stoxvp_result stoxvp_enable_vcd(stoxvp_platform *p, const char *path);
 /* Power per component group over time, as real-valued VCD signals and/or CSV (either path may
  * be NULL), in bins of the configuration's power_trace.interval_ns; before the first run. */
 stoxvp_result stoxvp_enable_power_trace(stoxvp_platform *p, const char *vcd_path, const char *csv_path);
+/* A timeline of the run as Chrome trace-event JSON (Perfetto, chrome://tracing): one track per
+ * tile, the command processor, the layers, the DMA, each NoC link and the CPU (running, asleep,
+ * in an interrupt), slices carrying their energy and counters; written by
+ * stoxvp_close_outputs. Before the first run. */
+stoxvp_result stoxvp_enable_timeline(stoxvp_platform *p, const char *path);
 /* Finishes the VCD and the power traces and renames them into place. STOXVP_E_IO naming the
  * first file that could not be written completely (that file is removed, the previous one of
  * its name kept). No run is possible afterwards. */

@@ -19,6 +19,9 @@ PACKAGES=(
   gtkwave
   # fuzzing (libFuzzer) and the sanitizer runtimes of clang (make fuzz, .ci/run)
   clang libclang-rt-14-dev
+  # design-space exploration (issue 16): the Python API's tests, sweeps on Snakemake (locally or
+  # on Slurm), HTML pages with plotly, checked in headless Chromium
+  python3-pytest python3-yaml python3-plotly snakemake slurm-wlm munge chromium
 )
 
 missing=()

@@ -85,6 +85,9 @@ accelerator::accelerator(sc_core::sc_module_name name, const accelerator_config&
   for (size_t c = 0; c < component_count(); ++c)
     if (sheet.leakage_mw[c] != 0) ledger_.set_leakage(component(c), sheet.leakage_mw[c]);
   dma_.socket.bind(mem);
+  cost_.set_activity(&activity_);
+  dma_.set_activity(&activity_);
+  noc_.set_activity(&activity_);
   regs.register_b_transport(this, &accelerator::b_transport);
   regs.register_transport_dbg(this, &accelerator::transport_dbg);
 

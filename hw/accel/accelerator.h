@@ -56,6 +56,9 @@ class accelerator : public sc_core::sc_module {
   const technology& tech() const { return tech_; }
   energy_ledger& ledger() { return ledger_; }
   const energy_ledger& ledger() const { return ledger_; }
+  // What every unit did when (a timeline); enable it before the simulation starts.
+  activity_log& activity() { return activity_; }
+  const activity_log& activity() const { return activity_; }
   const hw::noc& network() const { return noc_; }
 
   // Area of every component of the chip as configured (um^2), and per tile: the sum of what
@@ -103,6 +106,7 @@ class accelerator : public sc_core::sc_module {
   cost_sink cost_;
   global_buffer gb_;
   command_processor cp_;
+  activity_log activity_;  // the timeline's record (off unless enabled)
   sc_core::sc_time access_delay_;  // annotated delay of the register access being served
   // Written by the CPU's register accesses and by the command processor.
   sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq_level_{"irq_level", false};

@@ -140,6 +140,8 @@ void command_processor::run() {
     qk_.reset();
     sc_core::sc_time local = qk_.get_local_time();
     const sc_core::sc_time start = sc_core::sc_time_stamp() + local;
+    const uint64_t macs_at_start = stats_.macs, conversions_at_start = stats_.conversions(),
+                   samples_at_start = stats_.samples();
     stoxvp_desc d{};
     std::optional<desc_error> error;
     try {
@@ -171,6 +173,14 @@ void command_processor::run() {
       continue;
     }
     stats_.busy_time += sc_core::sc_time_stamp() - start;
+    if (activity_log* log = cost_.activity()) {
+      const std::string op = opcode_name(d.hdr.opcode);
+      log->add("command processor", "layer " + std::to_string(d.hdr.tag) + " " + op, start, sc_core::sc_time_stamp(),
+               {{"energy_pj", cost_.charged_pj()}, {"tag", double(d.hdr.tag)}, {"opcode", double(d.hdr.opcode)},
+                {"slot", double(slot)}, {"macs", double(stats_.macs - macs_at_start)},
+                {"conversions", double(stats_.conversions() - conversions_at_start)},
+                {"mtj_samples", double(stats_.samples() - samples_at_start)}});
+    }
     cost_.add_latency(sc_core::sc_time_stamp() - start);
     ++stats_.descriptors;
     if (d.hdr.opcode < stats_.by_opcode.size()) ++stats_.by_opcode[d.hdr.opcode];

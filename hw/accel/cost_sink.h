@@ -4,6 +4,7 @@
 // as the loosely timed units keep them.
 #pragma once
 
+#include "activity.h"
 #include "energy.h"
 
 #include <systemc>
@@ -34,6 +35,23 @@ class cost_sink {
   void begin(uint32_t tag, uint16_t opcode) {
     tag_ = tag;
     opcode_ = opcode;
+    charged_pj_ = 0;
+  }
+  // Dynamic energy charged since the descriptor began (for its timeline slice).
+  double charged_pj() const { return charged_pj_; }
+  // The timeline's record, when one is kept (nullptr otherwise).
+  void set_activity(activity_log* log) { activity_ = log; }
+  activity_log* activity() const { return activity_ && activity_->enabled() ? activity_ : nullptr; }
+  // A tile's share of the current descriptor, [from, to) as local offsets, with its energy.
+  void tile_activity(uint32_t tile, const char* what, const sc_core::sc_time& from, const sc_core::sc_time& to,
+                     const energy_vector& e) {
+    if (activity_log* log = activity()) {
+      double pj = 0;
+      for (size_t c = 0, n = component_count(); c < n; ++c) pj += e[c];
+      const sc_core::sc_time now = sc_core::sc_time_stamp();
+      log->add("tile " + std::to_string(tile), what, now + from, now + to,
+               {{"energy_pj", pj}, {"tag", double(tag_)}, {"opcode", double(opcode_)}});
+    }
   }
   uint32_t tag() const { return tag_; }
   uint16_t opcode() const { return opcode_; }
@@ -42,6 +60,7 @@ class cost_sink {
   void add_latency(const sc_core::sc_time& t) { ledger_.add_latency(tag_, opcode_, t); }
   void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
+    charged_pj_ += pj;
     ledger_.charge(c, pj, tag_, opcode_, now + from, now + to);
   }
   void charge(const energy_vector& e, const sc_core::sc_time& from, const sc_core::sc_time& to) {
@@ -52,6 +71,8 @@ class cost_sink {
   energy_ledger& ledger_;
   uint32_t tag_ = 0;
   uint16_t opcode_ = 0;
+  double charged_pj_ = 0;
+  activity_log* activity_ = nullptr;
 };
 
 }  // namespace stoxvp::hw

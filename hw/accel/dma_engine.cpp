@@ -18,6 +18,7 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
   // With `outstanding_` bursts in flight, a transfer takes the sum of the burst latencies
   // divided by the overlap, but never less than its slowest burst.
   sc_core::sc_time total = sc_core::SC_ZERO_TIME, slowest = sc_core::SC_ZERO_TIME;
+  const sc_core::sc_time began = sc_core::sc_time_stamp() + delay;
   uint64_t done = 0;
   while (done < len) {
     // Bursts never cross a burst-size boundary, as on an AXI-like interconnect.
@@ -46,6 +47,9 @@ void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, ui
   }
   const sc_core::sc_time overlapped = total / static_cast<double>(outstanding_);
   delay += overlapped > slowest ? overlapped : slowest;
+  if (activity_ != nullptr && activity_->enabled())
+    activity_->add("dma", cmd == tlm::TLM_READ_COMMAND ? "read" : "write", began, sc_core::sc_time_stamp() + delay,
+                   {{"bytes", double(len)}, {"address", double(addr)}});
 }
 
 void dma_engine::note_blocking_target(uint64_t addr, const sc_core::sc_time& waited) {

@@ -3,6 +3,7 @@
 // advanced by each burst's annotated delay).
 #pragma once
 
+#include "activity.h"
 #include "common/stats.h"
 
 #include <systemc>
@@ -39,6 +40,8 @@ class dma_engine : public sc_core::sc_module {
   uint64_t bursts() const { return bursts_; }
   // Bursts whose target consumed simulated time inside b_transport instead of annotating it.
   uint64_t blocking_bursts() const { return blocking_bursts_; }
+  // Timeline: every transfer's interval goes to `log` when it is enabled.
+  void set_activity(activity_log* log) { activity_ = log; }
   void clear_counters() { bytes_read_ = bytes_written_ = bursts_ = 0; }
   void stats(stat_group& g) const {
     g.set("bytes_read", bytes_read_).set("bytes_written", bytes_written_).set("bursts", bursts_)
@@ -52,6 +55,7 @@ class dma_engine : public sc_core::sc_module {
   uint32_t burst_;
   uint32_t outstanding_;
   tlm::tlm_generic_payload trans_;
+  activity_log* activity_ = nullptr;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
   uint64_t bursts_ = 0;

@@ -67,6 +67,14 @@ sc_core::sc_time noc::route(std::vector<sc_core::sc_time>& link_free, uint32_t f
   // Wormhole: the head crosses one router per hop; the links stay busy while the flits stream.
   const sc_core::sc_time end = start + cfg_.hop_latency * static_cast<double>(links.size() + 1) + serial;
   for (uint32_t l : links) link_free[l] = start + serial;
+  if (activity_ != nullptr && activity_->enabled()) {
+    static const char* const dir[4] = {"+x", "-x", "+y", "-y"};
+    // The layer timeline is relative to the layer's start; messages are on absolute time.
+    const sc_core::sc_time origin = &link_free == &link_free_ ? layer_origin_ : sc_core::SC_ZERO_TIME;
+    for (uint32_t l : links)
+      activity_->add("noc link " + std::to_string(l / 4) + dir[l % 4], "packet " + std::to_string(from) + "->" + std::to_string(to),
+                     origin + start, origin + start + serial, {{"bytes", double(bytes)}, {"hops", double(links.size())}});
+  }
   return end;
 }
 

@@ -9,6 +9,7 @@
 // instant is not modelled (a layer's timeline has no absolute origin here).
 #pragma once
 
+#include "activity.h"
 #include "common/stats.h"
 
 #include <systemc>
@@ -56,6 +57,10 @@ class noc {
   sc_core::sc_time send(uint32_t from, uint32_t to, uint64_t bytes, const sc_core::sc_time& ready);
 
   const noc_stats& stats() const { return stats_; }
+  // Timeline: where the layer timeline of transfer() starts in absolute simulated time, and
+  // the log each link's busy interval goes to.
+  void set_layer_origin(const sc_core::sc_time& t) { layer_origin_ = t; }
+  void set_activity(activity_log* log) { activity_ = log; }
   void stats(stat_group& g) const {
     g.set("transfers", stats_.transfers).set("bits", stats_.bits).set("bit_hops", stats_.bit_hops)
         .set("router_bits", stats_.router_bits);
@@ -70,6 +75,8 @@ class noc {
   std::vector<sc_core::sc_time> link_free_;  // 4 directed links per node: +x, -x, +y, -y
   std::vector<sc_core::sc_time> message_link_free_;  // the same links, on absolute time
   noc_stats stats_;
+  sc_core::sc_time layer_origin_ = sc_core::SC_ZERO_TIME;
+  activity_log* activity_ = nullptr;
 };
 
 }  // namespace stoxvp::hw

@@ -1,6 +1,9 @@
+// sc_spawn, for the timeline's observer of the CPU's lines.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "platform.h"
 
 #include "output_file.h"
+#include "timeline.h"
 #include "common/json_reader.h"
 #include "common/log.h"
 #include "hw/accel/tiles/snn_cim/snn_group.h"
@@ -249,6 +252,8 @@ void platform::close_outputs() {
     attempt([&] { vcd_pipe_->finish(true); });
   }
   attempt([&] { write_power_trace(); });
+  attempt([&] { write_timeline_file(); });
+  timeline_out_.reset();
   power_vcd_out_.reset();
   power_csv_out_.reset();
   if (!first_error.empty()) throw output_error(first_error);
@@ -316,6 +321,65 @@ void platform::enable_power_trace(const std::string& vcd_path, const std::string
   power_vcd_ = vcd_path;
   power_csv_ = csv_path;
   accel_->ledger().enable_trace(ns(cfg_.power_interval_ns), cfg_.power_max_bins);
+}
+
+void platform::enable_timeline(const std::string& path) {
+  if (started_) throw std::logic_error("the timeline must be enabled before the first run");
+  if (timeline_out_) throw std::logic_error("the timeline is already enabled (" + timeline_path_ + ")");
+  timeline_out_ = std::make_unique<output_file>(path);
+  timeline_path_ = path;
+  accel_->activity().enable();
+  // The power per component group over time becomes a counter track: the ledger keeps its bins
+  // (binning only spreads each charge over time; the totals are the same).
+  if (!accel_->ledger().tracing()) accel_->ledger().enable_trace(ns(cfg_.power_interval_ns), cfg_.power_max_bins);
+  // The CPU's state from its sleep line and the interrupt lines: asleep, in an interrupt (awake
+  // while an interrupt line is raised, until the firmware clears it), or running.
+  cpu_states_.assign(1, {0, 0});
+  sc_core::sc_spawn_options o;
+  o.spawn_method();
+  o.dont_initialize();
+  o.set_sensitivity(&cpu_sleeping_->value_changed_event());
+  o.set_sensitivity(&accel_irq_->value_changed_event());
+  o.set_sensitivity(&timer_irq_->value_changed_event());
+  sc_core::sc_spawn(
+      [this] {
+        const int state = cpu_sleeping_->read() ? 1 : (accel_irq_->read() || timer_irq_->read()) ? 2 : 0;
+        const uint64_t now = sc_core::sc_time_stamp().value();
+        if (cpu_states_.back().second == state) return;
+        if (cpu_states_.back().first == now) cpu_states_.back().second = state;
+        else cpu_states_.emplace_back(now, state);
+      },
+      "timeline_cpu_observer", &o);
+}
+
+void platform::write_timeline_file() {
+  if (!timeline_out_) return;
+  std::vector<hw::activity_slice> slices = accel_->activity().slices();
+  const auto layers = layer_slices(slices);
+  slices.insert(slices.end(), layers.begin(), layers.end());
+  static const char* const names[3] = {"running", "asleep", "interrupt"};
+  const uint64_t end = sc_core::sc_time_stamp().value();
+  for (size_t i = 0; i < cpu_states_.size(); ++i) {
+    const uint64_t b = cpu_states_[i].first, e = i + 1 < cpu_states_.size() ? cpu_states_[i + 1].first : end;
+    if (e > b) slices.push_back({"cpu", names[cpu_states_[i].second], b, e, {}});
+  }
+  std::vector<counter_sample> power;
+  accel_->ledger().extend_trace(sc_core::sc_time_stamp());
+  const auto& ledger = accel_->ledger();
+  if (ledger.tracing()) {
+    std::array<double, hw::kPowerGroups> leak{};
+    for (size_t c = 0; c < hw::component_count(); ++c)
+      leak[static_cast<size_t>(hw::group_of(static_cast<hw::component>(c)))] += ledger.leakage_mw(static_cast<hw::component>(c));
+    const double interval_ns = static_cast<double>(ledger.interval().value()) / 1000.0;
+    for (size_t b = 0; b < ledger.bins().size(); ++b) {
+      counter_sample s{b * ledger.interval().value(), {}};
+      for (size_t g = 0; g < hw::kPowerGroups; ++g)
+        s.values.emplace_back(hw::to_string(static_cast<hw::power_group>(g)), ledger.bins()[b][g] / interval_ns + leak[g]);
+      power.push_back(std::move(s));
+    }
+  }
+  write_timeline(*timeline_out_, slices, power);
+  timeline_out_->commit();
 }
 
 void platform::write_power_trace() {

@@ -70,6 +70,10 @@ class platform {
   // Power per component group over time, as real-valued VCD signals and as CSV, in bins of the
   // configuration's power_trace.interval_ns; written by close_outputs(). Before the first run.
   void enable_power_trace(const std::string& vcd_path, const std::string& csv_path);
+  // A timeline of the run as Chrome trace-event JSON (timeline.h): the CPU (running, asleep, in
+  // an interrupt), the command processor's descriptors, the layers, the DMA, every tile and NoC
+  // link; written by close_outputs(). Before the first run.
+  void enable_timeline(const std::string& path);
   // Runs until the firmware exits or faults, the simulation has nothing left to do, `limit` of
   // simulated time has passed in this call (SC_ZERO_TIME: no limit), the stall watchdog fires,
   // or request_stop() was called.
@@ -127,6 +131,7 @@ class platform {
   bool debug_access(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len);
 
   void write_power_trace();
+  void write_timeline_file();
   bool stopped() const;  // the firmware exited or faulted
   uint64_t progress_signature() const;
 
@@ -160,6 +165,9 @@ class platform {
   run_result last_;
   double wall_seconds_ = 0;
   nlohmann::json extra_ = nlohmann::json::object();
+  std::unique_ptr<output_file> timeline_out_;
+  std::string timeline_path_;
+  std::vector<std::pair<uint64_t, int>> cpu_states_;  // (ps, 0 running / 1 asleep / 2 interrupt)
 };
 
 }  // namespace stoxvp

@@ -2,13 +2,18 @@
 // virtual platform, prints a summary and writes the VCD trace and the JSON report. Uses only
 // the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
+#include "firmware/apps/inference/bootinfo.h"
 #include "runner.h"
 #include "snn_runner.h"
 #include "stoxvp.h"
 
 #include <boost/program_options.hpp>
 
+#include <chrono>
+
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -221,6 +226,110 @@ void print_cpu_line(const stoxvp_platform* p) {
               (unsigned long long)c.interrupts_taken, 100.0 * (1.0 - c.busy_fraction));
 }
 
+// A progress bar of an inference run on stderr: on a terminal a bar with the images done, the
+// rate and the time left, redrawn in place; otherwise a plain line every 10 s. Nothing for the
+// first 2 s, so short runs stay quiet.
+class progress_bar {
+ public:
+  explicit progress_bar(uint32_t total) : total_(total), tty_(isatty(STDERR_FILENO) != 0), start_(clock::now()) {}
+  void update(uint32_t done) {
+    const double t = seconds(clock::now() - start_);
+    if (t < 2.0 || (shown_ && t - last_ < (tty_ ? 0.2 : 10.0))) return;
+    last_ = t;
+    shown_ = true;
+    draw(done, t);
+  }
+  void finish(uint32_t done) {
+    if (!shown_) return;
+    draw(done, seconds(clock::now() - start_));
+    if (tty_) std::fputc('\n', stderr);
+  }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  static double seconds(clock::duration d) { return std::chrono::duration<double>(d).count(); }
+  static std::string hms(double s) {
+    const long v = static_cast<long>(s + 0.5);
+    char b[32];
+    if (v >= 3600) std::snprintf(b, sizeof b, "%ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    else std::snprintf(b, sizeof b, "%ld:%02ld", v / 60, v % 60);
+    return b;
+  }
+  void draw(uint32_t done, double t) {
+    const double rate = t > 0 ? done / t : 0, pct = total_ ? 100.0 * done / total_ : 0;
+    const std::string left = rate > 0 ? hms((total_ - done) / rate) : "?";
+    char text[160];
+    std::snprintf(text, sizeof text, "%u/%u images %5.1f%% %.1f images/s elapsed %s left %s", done, total_, pct, rate,
+                  hms(t).c_str(), left.c_str());
+    if (tty_) {
+      const int width = 30, filled = total_ ? static_cast<int>(width * double(done) / total_) : 0;
+      std::fprintf(stderr, "\rstoxvp [%s%s] %s\x1b[K", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(),
+                   text);
+    } else {
+      std::fprintf(stderr, "stoxvp: %s\n", text);
+    }
+    std::fflush(stderr);
+  }
+  uint32_t total_;
+  bool tty_;
+  clock::time_point start_;
+  double last_ = 0;
+  bool shown_ = false;
+};
+
+// How far the inference firmware is: its boot block's image count (read without simulated time).
+bool inference_progress(stoxvp_platform* p, uint32_t& done, uint32_t& total) {
+  uint64_t dram = 0, size = 0;
+  stoxvp_bootinfo bi{};
+  if (stoxvp_region(p, "dram", &dram, &size) != STOXVP_OK || stoxvp_mem_read(p, dram, &bi, sizeof bi) != STOXVP_OK)
+    return false;
+  done = bi.images_done;
+  total = bi.image_count;
+  return true;
+}
+
+// --html: the page is drawn by the stoxvp Python package (python3-plotly, its JavaScript
+// embedded), found next to this program: build/python in the build tree, or the installed
+// package under the prefix. Returns "" or what went wrong.
+std::string write_html(const std::string& html, const std::string& report, const std::string& power_csv) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string pythonpath;
+  if (!ec) {
+    const auto up = exe.parent_path().parent_path();
+    std::vector<std::filesystem::path> dirs = {up / "python"};
+    for (const auto& lib : {up / "lib", up / "lib64"})
+      if (std::filesystem::is_directory(lib, ec))
+        for (const auto& e : std::filesystem::directory_iterator(lib, ec))
+          if (e.path().filename().string().rfind("python3", 0) == 0) dirs.push_back(e.path() / "dist-packages");
+    for (const auto& d : dirs)
+      if (std::filesystem::exists(d / "stoxvp" / "html.py", ec)) pythonpath += (pythonpath.empty() ? "" : ":") + d.string();
+  }
+  std::vector<std::string> args = {"/usr/bin/python3", "-m", "stoxvp.html", "run", "--report", report, "--out", html};
+  if (!power_csv.empty()) args.insert(args.end(), {"--power", power_csv});
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return "cannot start python3";
+  if (pid == 0) {
+    if (!pythonpath.empty()) {
+      const char* old = std::getenv("PYTHONPATH");
+      setenv("PYTHONPATH", (pythonpath + (old && *old ? std::string(":") + old : "")).c_str(), 1);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return "cannot run /usr/bin/python3 (tools/setup.sh installs it)";
+  return html + ": the page could not be written (python3 -m stoxvp.html failed" +
+         (pythonpath.empty() ? std::string(", and no stoxvp Python package was found next to this program") : std::string()) + ")";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -228,6 +337,7 @@ int main(int argc, char** argv) {
                       cpu = "host", elf;
   std::string converter, samples, seed_text, images_text = "1000", first_text = "0", adc_bits_text = "8",
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
+  std::string timeline, html;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
   stoxvp::runner::snn_request snn_req;
@@ -301,7 +411,15 @@ int main(int argc, char** argv) {
       ("power-csv", po::value(&power_csv_opt), "power trace, CSV (default: traces/<firmware>_power.csv)")
       ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
-      ("quiet,q", "print only the summary and errors");
+      ("html", po::value(&html),
+       "a self-contained HTML page of the run (plots of energy by component and layer, power over time, "
+       "per-layer latency, tile utilisation; drawn by the stoxvp Python package with python3-plotly)")
+      ("timeline", po::value(&timeline),
+       "timeline of the run as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: "
+       "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
+      ("quiet,q", "print only the summary and errors")
+      ("no-progress-bar", "inference: no progress bar (by default one shows on stderr after 2 s: a bar with the "
+       "rate and the time left on a terminal, a line every 10 s otherwise)");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
   po::variables_map vm;
@@ -329,7 +447,7 @@ int main(int argc, char** argv) {
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
-                               "images-file", "firmware"})
+                               "images-file", "firmware", "timeline", "html"})
       if (given(option) && vm[option].as<std::string>().empty())
         throw usage_error(std::string("--") + option + ": empty value (leave the option out for its default)");
     if (!elf.empty()) {
@@ -478,11 +596,15 @@ int main(int argc, char** argv) {
   if (want_vcd) outputs.push_back(vcd);
   if (!power_vcd.empty()) outputs.insert(outputs.end(), {power_vcd, power_csv});
   if (!logits_out.empty()) outputs.push_back(logits_out);
+  if (!timeline.empty()) outputs.push_back(timeline);
+  if (!html.empty()) outputs.push_back(html);
   for (const auto& path : outputs)
     if (!make_parent(path)) return fail(kOutput, path + ": cannot create its directory");
   if (want_vcd && stoxvp_enable_vcd(p, vcd.c_str()) != STOXVP_OK) return fail(kOutput, stoxvp_last_error());
   if (!power_vcd.empty() && stoxvp_enable_power_trace(p, power_vcd.c_str(), power_csv.c_str()) != STOXVP_OK)
     return fail(kOutput, stoxvp_last_error());
+  if (!timeline.empty() && stoxvp_enable_timeline(p, timeline.c_str()) != STOXVP_OK)
+    return fail(kOutput, std::string("--timeline: ") + stoxvp_last_error());
 
   if (vm.count("gdb")) {  // (its notifier checked the port)
     uint16_t port = 0;
@@ -491,11 +613,27 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stoxvp: gdb: waiting on 127.0.0.1:%u (target remote :%u)\n", port, port);
   }
   stoxvp_run_result rr{};
-  if (stoxvp_run(p, limit_ps, &rr) != STOXVP_OK) {
-    std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
-    stoxvp_destroy(p);
-    return kFault;
+  // An inference runs in slices of simulated time, between which the progress bar reads how
+  // many images are done; slicing changes no result (the simulation stops and resumes exactly).
+  const bool bar = session && !vm.count("no-progress-bar") && !vm.count("quiet");
+  uint32_t done = 0, total = 0;
+  std::optional<progress_bar> progress;
+  if (bar && inference_progress(p, done, total)) progress.emplace(total);
+  const uint64_t slice_ps = progress ? 250000000ull : 0;  // 250 us
+  for (uint64_t ran = 0;;) {
+    const uint64_t step = !slice_ps ? limit_ps : limit_ps ? std::min(slice_ps, limit_ps - ran) : slice_ps;
+    const uint64_t before = rr.sim_time_ps;
+    if (stoxvp_run(p, step, &rr) != STOXVP_OK) {
+      if (progress) std::fputc('\n', stderr);
+      std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
+      stoxvp_destroy(p);
+      return kFault;
+    }
+    ran += rr.sim_time_ps - before;
+    if (progress && inference_progress(p, done, total)) progress->update(done);
+    if (!slice_ps || rr.reason != STOXVP_STOP_TIME_LIMIT || (limit_ps && ran >= limit_ps)) break;
   }
+  if (progress) progress->finish(done);
   std::vector<std::string> output_errors;
   std::string inference_line;
   bool inference_failed = false;
@@ -549,6 +687,10 @@ int main(int argc, char** argv) {
   }
   if (stoxvp_write_report(p, report.c_str()) != STOXVP_OK) output_errors.push_back(std::string("--report: ") + stoxvp_last_error());
   if (stoxvp_close_outputs(p) != STOXVP_OK) output_errors.push_back(stoxvp_last_error());
+  if (!html.empty() && output_errors.empty()) {
+    const std::string e = write_html(html, report, power_csv);
+    if (!e.empty()) output_errors.push_back("--html: " + e);
+  }
   stoxvp_stats st{};
   stoxvp_get_stats(p, &st);
 
@@ -595,6 +737,8 @@ int main(int argc, char** argv) {
   if (output_errors.empty()) {
     if (want_vcd) std::printf("  VCD:    %s\n", vcd.c_str());
     if (!power_vcd.empty()) std::printf("  power:  %s, %s\n", power_vcd.c_str(), power_csv.c_str());
+    if (!timeline.empty()) std::printf("  timeline: %s\n", timeline.c_str());
+    if (!html.empty()) std::printf("  html:   %s\n", html.c_str());
     std::printf("  report: %s\n", report.c_str());
   } else {
     for (const auto& e : output_errors) std::fprintf(stderr, "stoxvp: %s\n", e.c_str());

@@ -105,6 +105,8 @@ void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
     const action_cost c =
         t.program(uint64_t(arr.k_rows()) * arr.channels() * map.w_slices * 2, arr.k_rows(), a.w_slice);
     ctx.cost.charge(c.energy, local + per_tile[t.index() - xg.first_tile()], local + per_tile[t.index() - xg.first_tile()] + c.busy);
+    ctx.cost.tile_activity(t.index(), "program", local + per_tile[t.index() - xg.first_tile()],
+                           local + per_tile[t.index() - xg.first_tile()] + c.busy, c.energy);
     per_tile[t.index() - xg.first_tile()] += c.busy;
     t.owner(xg.array_in_tile(g)) = owner;
   }
@@ -167,6 +169,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   ctx.set_active_tiles(working);
 
   ctx.noc.start_layer();
+  ctx.noc.set_layer_origin(sc_core::sc_time_stamp() + local);
   const uint32_t gb = ctx.noc.global_buffer_node();
   const uint64_t gb_bits_per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
   const uint64_t plane = uint64_t(s.in_h) * s.in_w;
@@ -190,6 +193,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     const sc_core::sc_time arrive = ctx.noc.transfer(gb, node, op.input_bytes, gb_cursor);
     const action_cost c = xg.xbar_tiles()[t]->execute(op);
     ctx.cost.charge(c.energy, local + arrive, local + arrive + c.busy);
+    ctx.cost.tile_activity(xg.xbar_tiles()[t]->index(), "conv", local + arrive, local + arrive + c.busy, c.energy);
     uint64_t channels = 0;
     for (const auto& sl : op.slots) channels += sl.array->channels();
     const uint64_t psum_bytes = uint64_t(s.positions()) * channels * cfg_.partial_sum_bits / 8;
