@@ -68,3 +68,9 @@ fuzz: deps
 	  -DSTOXVP_FUZZ=ON -DSTOXVP_SANITIZE=address,undefined -DSTOXVP_BUILD_TESTS=OFF -DSTOXVP_BUILD_BENCH=OFF $(CMAKE_FLAGS)
 	@cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzzers
 	bash fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The fp_pim comparison (docs/fp-pim.md): one training iteration of the MLP 784-128-10 under the
+# floatpim and sot cost profiles, a sweep over the SOT full-add step, the paper's ratios beside.
+.PHONY: fp-compare
+fp-compare: build
+	./$(BUILD_DIR)/tools/stoxvp_fp_compare $(RUN_ARGS)

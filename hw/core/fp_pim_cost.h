@@ -63,4 +63,31 @@ inline fp_cost transfer_cost(const fp_profile& p, unsigned bits, uint64_t rows) 
           double(bits) * double(rows) * p.transfer_energy_fj_per_row_bit * 1e-3};
 }
 
+// What one operation of the fp_pim kind costs on its arrays: latency (blocks work in parallel,
+// programs in one block one after another, each on all its rows at once) and energy by
+// component. The layout is the kind's (hw/accel/tiles/fp_pim/fp_pim_group.h): W of M outputs x K
+// inputs with input k on row k and output j in field j, K over blocks of `rows` rows, M over
+// column groups of `fields` fields.
+struct fp_op_cost {
+  double latency_ns = 0, array_pj = 0, transfer_pj = 0;
+  double energy_pj() const { return array_pj + transfer_pj; }
+};
+
+enum class fp_ew_kind { add, mul, relu, relu_mask };
+
+class fp_array_costs {
+ public:
+  fp_array_costs(const fp_profile& p, uint32_t rows, uint32_t fields, uint32_t blocks);
+  fp_op_cost load(uint32_t m, uint32_t k) const;
+  fp_op_cost store(uint32_t m, uint32_t k) const;
+  fp_op_cost gemv(uint32_t m, uint32_t k) const;     // y = W x, pairwise tree over k
+  fp_op_cost gemv_t(uint32_t m, uint32_t k) const;   // z = W^T d, pairwise tree over j
+  fp_op_cost update(uint32_t m, uint32_t k) const;   // W += g x^T
+  fp_op_cost elementwise(fp_ew_kind op, uint32_t n) const;
+
+ private:
+  const fp_profile& p_;
+  uint32_t rows_, fields_, blocks_;
+};
+
 }  // namespace stoxvp::core

@@ -46,10 +46,7 @@ struct fp_tensor {
   std::vector<uint32_t> blocks;    // group-wide block indices it occupies
 };
 
-// What one operation costs: its latency (blocks work in parallel) and its energy by component.
-struct fp_op_cost {
-  double latency_ns = 0, array_pj = 0, transfer_pj = 0;
-};
+using core::fp_op_cost;
 
 class fp_pim_group : public tile_group_base {
  public:
@@ -78,11 +75,9 @@ class fp_pim_group : public tile_group_base {
   bool place(fp_tensor& t, uint32_t m, uint32_t k);
 
   // Costs of the operations, from the analytic step counts of the programs.
-  fp_op_cost cost_load(uint32_t m, uint32_t k) const;
-  fp_op_cost cost_gemv(uint32_t m, uint32_t k) const;
-  fp_op_cost cost_gemv_t(uint32_t m, uint32_t k) const;
-  fp_op_cost cost_update(uint32_t m, uint32_t k) const;
-  fp_op_cost cost_elementwise(uint32_t op, uint32_t n) const;
+  const core::fp_array_costs& costs() const { return *costs_; }
+  fp_op_cost cost_load(uint32_t m, uint32_t k) const { return costs_->load(m, k); }
+  fp_op_cost cost_gemv(uint32_t m, uint32_t k) const { return costs_->gemv(m, k); }
 
   core::bf16_events events;           // flushes, overflows, NaNs met by every operation
   uint64_t bf16_muls = 0, bf16_adds = 0;
@@ -90,6 +85,7 @@ class fp_pim_group : public tile_group_base {
  private:
   uint32_t rows_ = 0, columns_ = 0, blocks_per_tile_ = 0, fields_ = 0;
   const core::fp_profile* profile_ = nullptr;
+  std::unique_ptr<core::fp_array_costs> costs_;
   std::vector<std::unique_ptr<fp_pim_tile>> tiles_;
   std::vector<bool> block_used_;
   std::array<fp_tensor, STOXVP_FP_TENSORS> tensors_;

@@ -69,6 +69,7 @@ fp_pim_group::fp_pim_group(const group_build_args& a) {
     tiles_.push_back(std::make_unique<fp_pim_tile>(("fp_pim_" + std::to_string(a.first_tile + t)).c_str(),
                                                    a.first_tile + t));
   block_used_.assign(total_blocks(), false);
+  costs_ = std::make_unique<core::fp_array_costs>(*profile_, rows_, fields_, total_blocks());
   fp_pim_array_component();
   fp_pim_transfer_component();
 }
@@ -105,191 +106,6 @@ bool fp_pim_group::place(fp_tensor& t, uint32_t m, uint32_t k) {
       t.blocks.push_back(b);
     }
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Costs. Blocks work in parallel; inside a block the programs run one after another, each on
-// all its rows at once.
-
-namespace {
-
-struct coster {
-  const core::fp_profile& p;
-  fp_op_cost c;
-  double lat = 0;  // the running latency of the path being summed
-  void steps(const core::microop_counts& n, uint64_t rows, uint64_t times = 1) {
-    const core::fp_cost s = core::steps_cost(p, n, rows);
-    lat += s.latency_ns * double(times);
-    c.array_pj += s.energy_pj * double(times);
-  }
-  // Energy only (a block running in parallel with the one on the critical path).
-  void steps_energy(const core::microop_counts& n, uint64_t rows, uint64_t times = 1) {
-    c.array_pj += core::steps_cost(p, n, rows).energy_pj * double(times);
-  }
-  void transfer(unsigned bits, uint64_t rows) {
-    const core::fp_cost s = core::transfer_cost(p, bits, rows);
-    lat += s.latency_ns;
-    c.transfer_pj += s.energy_pj;
-  }
-};
-
-core::microop_counts writes(uint64_t n) { return {0, 0, 0, 0, n, 0}; }
-const core::microop_counts& mul_steps() {
-  static const core::microop_counts n = core::bf16_program_counts(core::bf16_op::mul);
-  return n;
-}
-const core::microop_counts& add_steps() {
-  static const core::microop_counts n = core::bf16_program_counts(core::bf16_op::add);
-  return n;
-}
-
-}  // namespace
-
-fp_op_cost fp_pim_group::cost_load(uint32_t m, uint32_t k) const {
-  coster cs{*profile_, {}};
-  for (uint32_t c0 = 0; c0 < m; c0 += fields_) {
-    const uint32_t f = std::min(fields_, m - c0);
-    for (uint32_t r0 = 0; r0 < k; r0 += rows_) {
-      const uint32_t kr = std::min(rows_, k - r0);
-      if (c0 == 0 && r0 == 0) cs.steps(writes(16ull * f), kr);
-      else cs.steps_energy(writes(16ull * f), kr);
-    }
-  }
-  cs.c.latency_ns = cs.lat;
-  return cs.c;
-}
-
-fp_op_cost fp_pim_group::cost_gemv(uint32_t m, uint32_t k) const {
-  fp_op_cost total;
-  for (uint32_t c0 = 0; c0 < m; c0 += fields_) {
-    const uint32_t f = std::min(fields_, m - c0);
-    coster cs{*profile_, {}};
-    // x[k] written into row k of every block of the column group; f products per row.
-    for (uint32_t r0 = 0; r0 < k; r0 += rows_) {
-      const uint32_t kr = std::min(rows_, k - r0);
-      if (r0 == 0) {
-        cs.steps(writes(16), kr);
-        cs.steps(mul_steps(), kr, f);
-      } else {
-        cs.steps_energy(writes(16), kr);
-        cs.steps_energy(mul_steps(), kr, f);
-      }
-    }
-    // The pairwise tree over k: per level, the upper rows' f fields moved onto the lower rows
-    // (within a block or block to block, 2 x 16 cycles per field bit either way), then f adds.
-    for (uint64_t n = k; n > 1;) {
-      const uint64_t h = pow2_at_least(n) / 2, pairs = n - h;
-      cs.transfer(16u * f, pairs);
-      cs.steps(add_steps(), pairs, f);
-      n = h;
-    }
-    cs.transfer(16u * f, 1);  // y read out of row 0
-    total.latency_ns = std::max(total.latency_ns, cs.lat);
-    total.array_pj += cs.c.array_pj;
-    total.transfer_pj += cs.c.transfer_pj;
-  }
-  return total;
-}
-
-fp_op_cost fp_pim_group::cost_gemv_t(uint32_t m, uint32_t k) const {
-  fp_op_cost total;
-  const uint32_t groups = (m + fields_ - 1) / fields_;
-  for (uint32_t r0 = 0; r0 < k; r0 += rows_) {
-    const uint32_t kr = std::min(rows_, k - r0);
-    coster cs{*profile_, {}};
-    // d[j] written into field j of every row, f products per row; column groups in parallel.
-    for (uint32_t g = 0; g < groups; ++g) {
-      const uint32_t f = std::min(fields_, m - g * fields_);
-      if (g == 0) {
-        cs.steps(writes(16ull * f), kr);
-        cs.steps(mul_steps(), kr, f);
-      } else {
-        cs.steps_energy(writes(16ull * f), kr);
-        cs.steps_energy(mul_steps(), kr, f);
-      }
-    }
-    // The pairwise tree over j: pair (j, j + h) adds in the block of j, after a block-to-block
-    // transfer when j + h lies in another column group; the blocks' adds run in parallel.
-    std::vector<uint64_t> adds(groups);
-    for (uint64_t n = m; n > 1;) {
-      const uint64_t h = pow2_at_least(n) / 2, pairs = n - h;
-      std::fill(adds.begin(), adds.end(), 0);
-      bool cross = false;
-      for (uint64_t j = 0; j < pairs; ++j) {
-        ++adds[j / fields_];
-        if ((j + h) / fields_ != j / fields_) {
-          cross = true;
-          cs.c.transfer_pj += core::transfer_cost(*profile_, 16, kr).energy_pj;
-        }
-      }
-      if (cross) cs.lat += core::transfer_cost(*profile_, 16, kr).latency_ns;
-      cs.lat += core::steps_cost(*profile_, add_steps(), kr).latency_ns *
-                double(*std::max_element(adds.begin(), adds.end()));
-      cs.steps_energy(add_steps(), kr, pairs);
-      n = h;
-    }
-    cs.transfer(16, kr);  // z read out of field 0 of every row
-    total.latency_ns = std::max(total.latency_ns, cs.lat);
-    total.array_pj += cs.c.array_pj;
-    total.transfer_pj += cs.c.transfer_pj;
-  }
-  return total;
-}
-
-fp_op_cost fp_pim_group::cost_update(uint32_t m, uint32_t k) const {
-  coster cs{*profile_, {}};
-  for (uint32_t c0 = 0; c0 < m; c0 += fields_) {
-    const uint32_t f = std::min(fields_, m - c0);
-    for (uint32_t r0 = 0; r0 < k; r0 += rows_) {
-      const uint32_t kr = std::min(rows_, k - r0);
-      // x[k] into row k, g[j] into field j of every row; per field a product and a sum in place.
-      if (c0 == 0 && r0 == 0) {
-        cs.steps(writes(16 + 16ull * f), kr);
-        cs.steps(mul_steps(), kr, f);
-        cs.steps(add_steps(), kr, f);
-      } else {
-        cs.steps_energy(writes(16 + 16ull * f), kr);
-        cs.steps_energy(mul_steps(), kr, f);
-        cs.steps_energy(add_steps(), kr, f);
-      }
-    }
-  }
-  cs.c.latency_ns = cs.lat;
-  return cs.c;
-}
-
-fp_op_cost fp_pim_group::cost_elementwise(uint32_t op, uint32_t n) const {
-  // Chunks of `rows` elements, one per block, the blocks in parallel rounds.
-  const uint64_t chunks = (uint64_t(n) + rows_ - 1) / rows_;
-  const uint64_t rounds = (chunks + total_blocks() - 1) / total_blocks();
-  core::microop_counts prog;
-  unsigned operands = 2;
-  switch (op) {
-    case STOXVP_FP_EW_ADD:
-    case STOXVP_FP_EW_SUB: prog = add_steps(); break;
-    case STOXVP_FP_EW_MUL:
-    case STOXVP_FP_EW_SCALE: prog = mul_steps(); break;
-    default:
-      // RELU (on a) and RELU_MASK (on b): search the sign bit, search a zero exponent, OR the
-      // two tags (2 NOR), write +0 over the 16 bits of a in the tagged rows.
-      prog = {2, 0, 0, 2, 16, 0};
-      operands = op == STOXVP_FP_EW_RELU ? 1 : 2;
-  }
-  coster cs{*profile_, {}};
-  for (uint64_t c = 0; c < chunks; ++c) {
-    const uint64_t r = std::min<uint64_t>(rows_, n - c * rows_);
-    core::microop_counts all = prog;
-    all.write += 16ull * operands;
-    if (c == 0) {
-      cs.steps(all, r, rounds);
-      cs.transfer(16, r);
-    } else {
-      cs.steps_energy(all, r);
-      cs.c.transfer_pj += core::transfer_cost(*profile_, 16, r).energy_pj;
-    }
-  }
-  cs.c.latency_ns = cs.lat + (rounds - 1) * core::transfer_cost(*profile_, 16, rows_).latency_ns;
-  return cs.c;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,13 +214,7 @@ void exec_fp_store(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& lo
   fp_tensor& t = loaded_tensor(g, a, "FP_STORE");
   need(a.addr_b == 0, STOXVP_ERR_BAD_PARAM, "FP_STORE addr_b is " + hex(a.addr_b) + ", must be 0");
   need(a.addr_a != 0, STOXVP_ERR_BAD_ADDRESS, "FP_STORE addr_a is null");
-  // Read out field by field: a transfer of every field's 16 bits from every block.
-  fp_op_cost c;
-  const uint32_t f = std::min(g.fields_per_row(), t.rows);
-  const auto tr = core::transfer_cost(g.profile(), 16u * f, std::min(g.rows(), t.cols));
-  c.latency_ns = tr.latency_ns;
-  c.transfer_pj = core::transfer_cost(g.profile(), 16, 1).energy_pj * double(t.rows) * t.cols;
-  account(ctx, g, c, t.blocks, 0, local);
+  account(ctx, g, g.costs().store(t.rows, t.cols), t.blocks, 0, local);
   store_bf16(ctx, a.addr_a, t.w, local);
 }
 
@@ -444,7 +254,7 @@ void exec_fp_gemv_t(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   g.bf16_muls += products;
   g.bf16_adds += products - t.cols;
   ctx.stats.macs += products;
-  account(ctx, g, g.cost_gemv_t(t.rows, t.cols), t.blocks, products * 2 - t.cols, local);
+  account(ctx, g, g.costs().gemv_t(t.rows, t.cols), t.blocks, products * 2 - t.cols, local);
   store_bf16(ctx, a.addr_b, z, local);
 }
 
@@ -463,7 +273,7 @@ void exec_fp_update(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   g.bf16_muls += products;
   g.bf16_adds += products;
   ctx.stats.macs += products;
-  account(ctx, g, g.cost_update(t.rows, t.cols), t.blocks, products * 2, local);
+  account(ctx, g, g.costs().update(t.rows, t.cols), t.blocks, products * 2, local);
 }
 
 constexpr uint32_t kMaxElementwise = 1u << 24;
@@ -498,7 +308,11 @@ void exec_fp_ew(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local
   if (a.op <= STOXVP_FP_EW_SUB) g.bf16_adds += a.count;
   else if (a.op <= STOXVP_FP_EW_SCALE) g.bf16_muls += a.count;
   std::vector<uint32_t> first_block{0};
-  account(ctx, g, g.cost_elementwise(a.op, a.count), first_block, a.op <= STOXVP_FP_EW_SCALE ? a.count : 0, local);
+  const core::fp_ew_kind kind = a.op <= STOXVP_FP_EW_SUB     ? core::fp_ew_kind::add
+                                : a.op <= STOXVP_FP_EW_SCALE ? core::fp_ew_kind::mul
+                                : a.op == STOXVP_FP_EW_RELU  ? core::fp_ew_kind::relu
+                                                             : core::fp_ew_kind::relu_mask;
+  account(ctx, g, g.costs().elementwise(kind, a.count), first_block, a.op <= STOXVP_FP_EW_SCALE ? a.count : 0, local);
   store_bf16(ctx, a.output_addr, out, local);
 }
 
