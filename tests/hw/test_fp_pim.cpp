@@ -6,10 +6,13 @@
 #include "core/bf16_reference.h"
 #include "hw/accel/cost/tech_file.h"
 #include "hw/accel/tiles/fp_pim/fp_pim_group.h"
+#include "runner.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -252,6 +255,139 @@ TEST_F(fp_bench, BothProfilesComputeTheSameAndCostWhatTheyCharge) {
   EXPECT_EQ(y[0], y[1]);
   EXPECT_NE(energy[0], energy[1]);
   EXPECT_NE(time_ns[0], time_ns[1]);
+}
+
+// Training through the ring, as the training firmware will drive it: an MLP 784-128-10 on the
+// first Fashion-MNIST training images, mini-batches of 4, squared-error gradient, two iterations.
+// Per image: h' = W1 x + b1, h = relu(h'), o = W2 h + b2, e = o - t, g2 = -lr e,
+// dh = relu_mask(W2^T e, h'), g1 = -lr dh; then per image in order: W2 += g2 h^T, W1 += g1 x^T,
+// b2 += g2, b1 += g1. The weights read back equal, bit for bit, a reference that rounds every
+// operation to bf16 in that order (bf16_reference.h, the register map's summation tree).
+TEST_F(fp_bench, MiniBatchTrainingOnFashionMnistEqualsTheReference) {
+  const std::string images = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+  const std::string labels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+  if (!std::filesystem::exists(images) || !std::filesystem::exists(labels)) GTEST_SKIP() << images << " missing";
+  const auto img = runner::read_idx_images(images);
+  const auto lab = runner::read_idx_labels(labels);
+  constexpr uint32_t IN = 784, HID = 128, OUT = 10, B = 4, ITER = 2;
+  constexpr uint64_t RING = kDram, W1 = kDram + 0x100000, W2 = kDram + 0x140000, B1 = kDram + 0x150000,
+                     B2 = kDram + 0x151000, SAMPLE = kDram + 0x200000, W1OUT = kDram + 0x400000,
+                     W2OUT = kDram + 0x440000;
+  enum : uint64_t { X = 0, T = 0x800, HP = 0x900, H = 0xa00, O = 0xb00, E = 0xb40, G2 = 0xb80, DH = 0xc00,
+                    DHM = 0xd00, G1 = 0xe00, STRIDE = 0x1000 };
+  auto at = [&](uint32_t it, uint32_t b, uint64_t off) { return SAMPLE + (uint64_t(it) * B + b) * STRIDE + off; };
+  const uint16_t lr = bf16_ref::from_double(-0.05);
+
+  std::mt19937 g(11);
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<uint16_t> w1(HID * IN), w2(OUT * HID), b1(HID, 0), b2(OUT, 0);
+  for (auto& v : w1) v = bf16_ref::from_double(u(g) / std::sqrt(double(IN)));
+  for (auto& v : w2) v = bf16_ref::from_double(u(g) / std::sqrt(double(HID)));
+  build(fp_chip(0, 1024, 4));
+  put16(W1, w1);
+  put16(W2, w2);
+  put16(B1, b1);
+  put16(B2, b2);
+  std::vector<std::vector<uint16_t>> xs(ITER * B), ts(ITER * B);
+  for (uint32_t i = 0; i < ITER * B; ++i) {
+    xs[i].resize(IN);
+    for (uint32_t k = 0; k < IN; ++k) xs[i][k] = bf16_ref::from_double(img.pixels[size_t(i) * IN + k] / 255.0);
+    ts[i].assign(OUT, 0);
+    ts[i][lab[i]] = 0x3f80;
+    put16(at(i / B, i % B, X), xs[i]);
+    put16(at(i / B, i % B, T), ts[i]);
+  }
+  auto ew = [](uint16_t op, uint64_t a, uint64_t b, uint64_t out, uint32_t n, uint16_t scalar = 0) {
+    stoxvp_desc d = make_desc(STOXVP_OP_FP_EW);
+    d.args.fp_ew = {a, b, out, n, op, scalar};
+    return d;
+  };
+  std::vector<stoxvp_desc> ds = {tensor_desc(STOXVP_OP_FP_LOAD, 1, HID, IN, W1, 0),
+                                 tensor_desc(STOXVP_OP_FP_LOAD, 2, OUT, HID, W2, 0)};
+  for (uint32_t it = 0; it < ITER; ++it) {
+    for (uint32_t b = 0; b < B; ++b) {
+      ds.push_back(tensor_desc(STOXVP_OP_FP_GEMV, 1, HID, IN, at(it, b, X), at(it, b, HP)));
+      ds.push_back(ew(STOXVP_FP_EW_ADD, at(it, b, HP), B1, at(it, b, HP), HID));
+      ds.push_back(ew(STOXVP_FP_EW_RELU, at(it, b, HP), 0, at(it, b, H), HID));
+      ds.push_back(tensor_desc(STOXVP_OP_FP_GEMV, 2, OUT, HID, at(it, b, H), at(it, b, O)));
+      ds.push_back(ew(STOXVP_FP_EW_ADD, at(it, b, O), B2, at(it, b, O), OUT));
+      ds.push_back(ew(STOXVP_FP_EW_SUB, at(it, b, O), at(it, b, T), at(it, b, E), OUT));
+      ds.push_back(ew(STOXVP_FP_EW_SCALE, at(it, b, E), 0, at(it, b, G2), OUT, lr));
+      ds.push_back(tensor_desc(STOXVP_OP_FP_GEMV_T, 2, OUT, HID, at(it, b, E), at(it, b, DH)));
+      ds.push_back(ew(STOXVP_FP_EW_RELU_MASK, at(it, b, DH), at(it, b, HP), at(it, b, DHM), HID));
+      ds.push_back(ew(STOXVP_FP_EW_SCALE, at(it, b, DHM), 0, at(it, b, G1), HID, lr));
+    }
+    for (uint32_t b = 0; b < B; ++b) {
+      ds.push_back(tensor_desc(STOXVP_OP_FP_UPDATE, 2, OUT, HID, at(it, b, G2), at(it, b, H)));
+      ds.push_back(tensor_desc(STOXVP_OP_FP_UPDATE, 1, HID, IN, at(it, b, G1), at(it, b, X)));
+      ds.push_back(ew(STOXVP_FP_EW_ADD, B2, at(it, b, G2), B2, OUT));
+      ds.push_back(ew(STOXVP_FP_EW_ADD, B1, at(it, b, G1), B1, HID));
+    }
+  }
+  ds.push_back(tensor_desc(STOXVP_OP_FP_STORE, 1, HID, IN, W1OUT, 0));
+  ds.push_back(tensor_desc(STOXVP_OP_FP_STORE, 2, OUT, HID, W2OUT, 0));
+  ASSERT_LE(ds.size(), 500u);
+  ds.back().hdr.flags |= STOXVP_DESC_F_IRQ;
+  for (uint32_t i = 0; i < ds.size(); ++i) put_desc(RING, i, ds[i]);
+  run([&](stimulus& s) {
+    start_ring(s, RING, 512);
+    set(s, STOXVP_REG_RING_TAIL, uint32_t(ds.size()));
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(10, sc_core::SC_SEC)));
+    EXPECT_EQ(reg(s, STOXVP_REG_ERROR_CODE), uint32_t(STOXVP_ERR_NONE));
+  });
+
+  // The reference, straight loops in the stated order.
+  auto relu_pos = [](uint16_t v) { return bf16_ref::to_double(v) > 0 || (!(v & 0x8000) && (v >> 7) == 0xff); };
+  const std::vector<uint16_t> w1_0 = w1;
+  for (uint32_t it = 0; it < ITER; ++it) {
+    std::vector<std::vector<uint16_t>> g2s(B), g1s(B), hs(B);
+    for (uint32_t b = 0; b < B; ++b) {
+      const auto& x = xs[it * B + b];
+      std::vector<uint16_t> hp(HID), h(HID), o(OUT), e(OUT), dh(HID);
+      for (uint32_t j = 0; j < HID; ++j) {
+        std::vector<uint16_t> t(IN);
+        for (uint32_t k = 0; k < IN; ++k) t[k] = bf16_ref::mul(w1[j * IN + k], x[k]);
+        hp[j] = bf16_ref::add(ref_tree(t), b1[j]);
+        h[j] = relu_pos(hp[j]) ? hp[j] : 0;
+      }
+      for (uint32_t j = 0; j < OUT; ++j) {
+        std::vector<uint16_t> t(HID);
+        for (uint32_t k = 0; k < HID; ++k) t[k] = bf16_ref::mul(w2[j * HID + k], h[k]);
+        o[j] = bf16_ref::add(ref_tree(t), b2[j]);
+        e[j] = bf16_ref::add(o[j], uint16_t(ts[it * B + b][j] ^ 0x8000));
+        g2s[b].push_back(bf16_ref::mul(e[j], lr));
+      }
+      for (uint32_t k = 0; k < HID; ++k) {
+        std::vector<uint16_t> t(OUT);
+        for (uint32_t j = 0; j < OUT; ++j) t[j] = bf16_ref::mul(w2[j * HID + k], e[j]);
+        const uint16_t m = relu_pos(hp[k]) ? ref_tree(t) : 0;
+        g1s[b].push_back(bf16_ref::mul(m, lr));
+      }
+      hs[b] = h;
+    }
+    for (uint32_t b = 0; b < B; ++b) {
+      const auto& x = xs[it * B + b];
+      for (uint32_t j = 0; j < OUT; ++j)
+        for (uint32_t k = 0; k < HID; ++k)
+          w2[j * HID + k] = bf16_ref::add(w2[j * HID + k], bf16_ref::mul(g2s[b][j], hs[b][k]));
+      for (uint32_t j = 0; j < HID; ++j)
+        for (uint32_t k = 0; k < IN; ++k)
+          w1[j * IN + k] = bf16_ref::add(w1[j * IN + k], bf16_ref::mul(g1s[b][j], x[k]));
+      for (uint32_t j = 0; j < OUT; ++j) b2[j] = bf16_ref::add(b2[j], g2s[b][j]);
+      for (uint32_t j = 0; j < HID; ++j) b1[j] = bf16_ref::add(b1[j], g1s[b][j]);
+    }
+  }
+  const auto pw1 = get16(W1OUT, HID * IN), pw2 = get16(W2OUT, OUT * HID);
+  uint64_t diff1 = 0, changed = 0;
+  for (size_t i = 0; i < w1.size(); ++i) {
+    diff1 += pw1[i] != w1[i];
+    changed += w1[i] != w1_0[i];
+  }
+  EXPECT_EQ(diff1, 0u);
+  EXPECT_GT(changed, w1.size() / 10);  // training moved the weights
+  EXPECT_EQ(pw2, w2);
+  EXPECT_EQ(get16(B1, HID), b1);
+  EXPECT_EQ(get16(B2, OUT), b2);
 }
 
 TEST(FpPimTechnology, TheSectionIsStrictAndSourced) {
