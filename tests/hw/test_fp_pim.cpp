@@ -192,6 +192,8 @@ TEST_F(fp_bench, BadDescriptorsAndTensorsAreRefused) {
          STOXVP_ERR_BAD_ADDRESS);
   // 2 tiles x 16 blocks of 64 rows x 49 fields: 49 x 2049 needs 33 blocks.
   expect({tensor_desc(STOXVP_OP_FP_LOAD, 0, 49, 2049, W, 0)}, STOXVP_ERR_BAD_SHAPE);
+  // Shapes whose block count overflows 32 bits are refused before anything is fetched.
+  expect({tensor_desc(STOXVP_OP_FP_LOAD, 0, 0xffffffffu, 0xffffffffu, W, 0)}, STOXVP_ERR_BAD_SHAPE);
   // A NaN weight, refused with its address.
   w[13] = 0x7fc1;
   expect({tensor_desc(STOXVP_OP_FP_LOAD, 0, M, K, W, 0)}, STOXVP_ERR_BAD_WEIGHT, W + 26);

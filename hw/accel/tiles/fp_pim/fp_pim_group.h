@@ -69,7 +69,7 @@ class fp_pim_group : public tile_group_base {
 
   fp_tensor& tensor(uint32_t slot) { return tensors_.at(slot); }
   // Blocks a tensor of M x K needs.
-  uint32_t blocks_for(uint32_t m, uint32_t k) const;
+  uint64_t blocks_for(uint32_t m, uint32_t k) const;
   // Gives `t` the blocks an M x K tensor needs (its old ones are released first); false when
   // the arrays do not have that many free.
   bool place(fp_tensor& t, uint32_t m, uint32_t k);

@@ -91,12 +91,12 @@ uint32_t fp_pim_group::free_blocks() const {
   return uint32_t(std::count(block_used_.begin(), block_used_.end(), false));
 }
 
-uint32_t fp_pim_group::blocks_for(uint32_t m, uint32_t k) const {
-  return uint32_t(((uint64_t(k) + rows_ - 1) / rows_) * ((uint64_t(m) + fields_ - 1) / fields_));
+uint64_t fp_pim_group::blocks_for(uint32_t m, uint32_t k) const {
+  return ((uint64_t(k) + rows_ - 1) / rows_) * ((uint64_t(m) + fields_ - 1) / fields_);
 }
 
 bool fp_pim_group::place(fp_tensor& t, uint32_t m, uint32_t k) {
-  const uint64_t need = (uint64_t(k) + rows_ - 1) / rows_ * ((uint64_t(m) + fields_ - 1) / fields_);
+  const uint64_t need = blocks_for(m, k);
   if (need > uint64_t(free_blocks()) + t.blocks.size()) return false;
   for (uint32_t b : t.blocks) block_used_[b] = false;
   t.blocks.clear();
@@ -188,7 +188,7 @@ void exec_fp_load(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
        "FP_LOAD rows " + std::to_string(a.rows) + " x cols " + std::to_string(a.cols) + ": both must be at least 1");
   need(a.addr_b == 0, STOXVP_ERR_BAD_PARAM, "FP_LOAD addr_b is " + hex(a.addr_b) + ", must be 0");
   fp_tensor& t = g.tensor(a.tensor);
-  const uint64_t need_blocks = uint64_t(g.blocks_for(a.rows, a.cols));
+  const uint64_t need_blocks = g.blocks_for(a.rows, a.cols);
   need(need_blocks <= uint64_t(g.free_blocks()) + t.blocks.size(), STOXVP_ERR_BAD_SHAPE,
        "FP_LOAD tensor " + std::to_string(a.tensor) + " of " + std::to_string(a.rows) + " x " + std::to_string(a.cols) +
            " needs " + std::to_string(need_blocks) + " blocks, the arrays have " +
