@@ -2,6 +2,7 @@
 
 #include "fc_demo/fc_demo.h"
 #include "inference/inference.h"
+#include "fp_train/fp_train.h"
 
 #include <string.h>
 
@@ -10,6 +11,8 @@ const struct stoxvp_host_app stoxvp_host_apps[] = {
      "runs a model file over images in DRAM (the host loads them; see tools/runner)"},
     {"fc-demo", fc_demo_main,
      "two-layer integer perceptron on the crossbars, checked against a C reference"},
+    {"fp-train", fp_train_main,
+     "trains an MLP 784-128-10 in bfloat16 on the fp_pim arrays (the host loads the images; see docs/fp-pim.md)"},
 };
 const size_t stoxvp_host_app_count = sizeof stoxvp_host_apps / sizeof stoxvp_host_apps[0];
 
