@@ -28,7 +28,7 @@ constexpr uint32_t COUNT = 16, BATCH = 4;
 const char* kImages = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 const char* kLabels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
 
-static_assert(sizeof(fp_train_boot) == 104, "the boot block has one layout on the host and on RV32");
+static_assert(sizeof(fp_train_boot) == 128, "the boot block has one layout on the host and on RV32");
 
 uint16_t ref_tree(std::vector<uint16_t> t) {
   size_t n = t.size();

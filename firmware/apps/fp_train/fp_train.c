@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+_Static_assert(sizeof(struct fp_train_boot) == 128, "the boot block has one layout on the host and on RV32");
+
 enum { RING_SLOTS = 64, STRIDE = 0x1000 };
 enum { V_X = 0x000, V_T = 0x800, V_HP = 0x900, V_H = 0xa00, V_O = 0xb00, V_E = 0xb40, V_G2 = 0xb80,
        V_DH = 0xc00, V_DHM = 0xd00, V_G1 = 0xe00 };
@@ -157,6 +159,39 @@ int fp_train_main(void *arg) {
   rc = submit_all(&dev, d, 2);
   if (rc == STOXVP_DRV_OK) rc = stoxvp_drv_wait(&dev);
   if (rc != STOXVP_DRV_OK) return fail(boot, stoxvp_drv_error_name(rc));
+  /* Test accuracy: the forward pass on the test images, B at a time, argmax by the CPU. */
+  const uint32_t T = boot->test_count;
+  uint32_t test_correct = 0;
+  if (T && boot->test_images_addr && boot->test_labels_addr) {
+    const uint8_t *timg = (const uint8_t *)hal_map(boot->test_images_addr, (size_t)T * FP_TRAIN_IN);
+    const uint8_t *tlab = (const uint8_t *)hal_map(boot->test_labels_addr, T);
+    for (uint32_t i0 = 0; i0 < T; i0 += B) {
+      const uint32_t n = T - i0 < B ? T - i0 : B;
+      for (uint32_t b = 0; b < n && rc == STOXVP_DRV_OK; ++b) {
+        const hal_addr_t v = vec + (hal_addr_t)b * STRIDE;
+        uint16_t *x = (uint16_t *)hal_map(v + V_X, FP_TRAIN_IN * 2);
+        for (uint32_t k = 0; k < FP_TRAIN_IN; ++k)
+          x[k] = bf16_of((float)timg[(size_t)(i0 + b) * FP_TRAIN_IN + k] / 255.0f);
+        tensor(&d[0], STOXVP_OP_FP_GEMV, T_W1, FP_TRAIN_HID, FP_TRAIN_IN, v + V_X, v + V_HP);
+        ew(&d[1], STOXVP_FP_EW_ADD, v + V_HP, b1, v + V_HP, FP_TRAIN_HID, 0);
+        ew(&d[2], STOXVP_FP_EW_RELU, v + V_HP, 0, v + V_H, FP_TRAIN_HID, 0);
+        tensor(&d[3], STOXVP_OP_FP_GEMV, T_W2, FP_TRAIN_OUT, FP_TRAIN_HID, v + V_H, v + V_O);
+        ew(&d[4], STOXVP_FP_EW_ADD, v + V_O, b2, v + V_O, FP_TRAIN_OUT, 0);
+        rc = submit_all(&dev, d, 5);
+      }
+      if (rc == STOXVP_DRV_OK) rc = stoxvp_drv_wait(&dev);
+      if (rc != STOXVP_DRV_OK) return fail(boot, stoxvp_drv_error_name(rc));
+      for (uint32_t b = 0; b < n; ++b) {
+        const uint16_t *o = (const uint16_t *)hal_map(vec + (hal_addr_t)b * STRIDE + V_O, FP_TRAIN_OUT * 2);
+        uint32_t best = 0;
+        for (uint32_t j = 1; j < FP_TRAIN_OUT; ++j)
+          if (float_of(o[j]) > float_of(o[best])) best = j;
+        test_correct += best == tlab[i0 + b];
+      }
+    }
+    boot->test_correct = test_correct;
+    hal_printf("fp-train: test accuracy %u/%u\n", (unsigned)test_correct, (unsigned)T);
+  }
   uint16_t *bo = (uint16_t *)hal_map(boot->b_out, (FP_TRAIN_HID + FP_TRAIN_OUT) * 2);
   memcpy(bo, b1p, FP_TRAIN_HID * 2);
   memcpy(bo + FP_TRAIN_HID, b2p, FP_TRAIN_OUT * 2);

@@ -33,6 +33,10 @@ struct fp_train_boot {
   uint32_t batch;        /* 1..FP_TRAIN_MAX_BATCH */
   uint16_t lr;           /* bf16 step, negative: update = lr x gradient */
   uint16_t reserved0;
+  uint64_t test_images_addr; /* after training, the forward pass on these (0: none) */
+  uint64_t test_labels_addr;
+  uint32_t test_count;
+  uint32_t test_correct;     /* written by the firmware */
   /* Written by the firmware. */
   uint32_t status;       /* FP_TRAIN_DONE or FP_TRAIN_FAILED */
   uint32_t iterations_done;
