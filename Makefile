@@ -85,3 +85,8 @@ SWEEP_ARGS ?=
 sweep: build
 	@test -n "$(SWEEP)" || { echo "make sweep SWEEP=<sweep file>, e.g. SWEEP=sweeps/mtj_t.yaml" >&2; exit 2; }
 	PYTHONPATH=$(CURDIR)/$(BUILD_DIR)/python /usr/bin/python3 -m stoxvp.sweep run $(SWEEP) --cores $(JOBS) $(SWEEP_ARGS)
+# The fp_pim comparison (docs/fp-pim.md): one training iteration of the MLP 784-128-10 under the
+# floatpim and sot cost profiles, a sweep over the SOT full-add step, the paper's ratios beside.
+.PHONY: fp-compare
+fp-compare: build
+	./$(BUILD_DIR)/tools/stoxvp_fp_compare $(RUN_ARGS)

@@ -3,6 +3,7 @@
 #include "fc_demo/fc_demo.h"
 #include "inference/inference.h"
 #include "snn/snn.h"
+#include "fp_train/fp_train.h"
 
 #include <string.h>
 
@@ -13,6 +14,8 @@ const struct stoxvp_host_app stoxvp_host_apps[] = {
      "two-layer integer perceptron on the crossbars, checked against a C reference"},
     {"snn", snn_main,
      "runs a spiking model on the snn_cim tiles over an SXEV event file in DRAM (the host loads them)"},
+    {"fp-train", fp_train_main,
+     "trains an MLP 784-128-10 in bfloat16 on the fp_pim arrays (the host loads the images; see docs/fp-pim.md)"},
 };
 const size_t stoxvp_host_app_count = sizeof stoxvp_host_apps / sizeof stoxvp_host_apps[0];
 

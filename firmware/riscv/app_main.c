@@ -3,5 +3,6 @@
 #include "fc_demo/fc_demo.h"
 #include "inference/inference.h"
 #include "snn/snn.h"
+#include "fp_train/fp_train.h"
 
 int main(void) { return STOXVP_APP_ENTRY(0); }

@@ -4,6 +4,7 @@
 #include "layer_common.h"
 #include "tiles/xbar/xbar_group.h"
 #include "tiles/snn_cim/snn_group.h"
+#include "tiles/fp_pim/fp_pim_group.h"
 #include "common/log.h"
 
 #include <cmath>
@@ -104,6 +105,7 @@ void register_builtin_kinds() {
   operation_registry& r = operation_registry::instance();
   if (r.find_kind("xbar") != nullptr) return;
   register_xbar_kind(r);
+  register_fp_pim_kind(r);
   register_vector_operations(r);
   register_snn_cim_kind(r);
 }

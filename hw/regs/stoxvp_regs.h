@@ -255,7 +255,17 @@ enum stoxvp_desc_flag {
     "XBAR_CONV and DIGITAL_CONV compute out_h = floor((in_h + 2 pad - kernel_h) / stride) + 1 " \
     "and out_w = floor((in_w + 2 pad - kernel_w) / stride) + 1; POOL the same without padding, " \
     "with the window `kernel` on both axes. Each must be at most 65535 (it is the in_h or in_w " \
-    "of the layer that reads the output), or the descriptor fails with BAD_SHAPE.")
+    "of the layer that reads the output), or the descriptor fails with BAD_SHAPE.")            \
+  X("FP arithmetic",                                                                           \
+    "fp_pim computes in bfloat16: every product and every sum is rounded to nearest, ties to " \
+    "even, with the exponent unbounded; a rounded result below 2^-126 becomes a zero of its "   \
+    "sign, one of 2^128 or more an infinity of its sign; subnormal operands are read as zeros; " \
+    "every NaN produced is 0x7fc0; an exact zero sum is +0 unless both addends are -0. Sums "  \
+    "are pairwise trees: a sum of n terms t[0..n-1] is formed by repeating, while n > 1, "      \
+    "h = (the least power of two >= n) / 2, t[i] = t[i] + t[i + h] for 0 <= i < n - h, n = h; " \
+    "the result is t[0]. FP_GEMV: y[j] sums t[k] = W[j][k] x x[k] over k; FP_GEMV_T: z[k] sums " \
+    "t[j] = W[j][k] x d[j] over j; FP_UPDATE: W[j][k] = W[j][k] + (g[j] x x[k]), the product "  \
+    "rounded first.")
 
 /* Opcodes: X(name, value, description). */
 #define STOXVP_OPCODES(X)                                                                      \
@@ -269,7 +279,13 @@ enum stoxvp_desc_flag {
   X(SNN_LOAD_LAYER, 0x10, "snn_cim: load a spiking layer (weights, shape, W/V resolutions, threshold, reset, stationarity) into a layer slot of the macros") \
   X(SNN_RUN_TIMESTEP, 0x11, "snn_cim: one timestep, layer-first: the input spikes into slot 0, each layer's output spikes into the next; potentials persist") \
   X(SNN_READ_STATE, 0x12, "snn_cim: write a layer's output spike counts and/or membrane potentials to memory") \
-  X(SNN_RESET_POTENTIALS, 0x13, "snn_cim: zero every loaded layer's potentials and spike counts (a new sample)")
+  X(SNN_RESET_POTENTIALS, 0x13, "snn_cim: zero every loaded layer's potentials and spike counts (a new sample)") \
+  X(FP_LOAD, 0x30, "fp_pim: write a bf16 matrix (rows x cols) into the PIM arrays as tensor slot `tensor`; it stays there") \
+  X(FP_STORE, 0x31, "fp_pim: read tensor `tensor` back to memory (bf16 rows x cols, row-major)") \
+  X(FP_GEMV, 0x32, "fp_pim: y = W x in bf16 inside the arrays (order of accumulation: FP arithmetic rule)") \
+  X(FP_GEMV_T, 0x33, "fp_pim: z = W^T d in bf16 inside the arrays (the backward pass)") \
+  X(FP_UPDATE, 0x34, "fp_pim: W[j][k] = W[j][k] + g[j] x[k] in place (the outer-product weight update)") \
+  X(FP_EW, 0x35, "fp_pim: element-wise bf16 operation on vectors (STOXVP_FP_EW_*)")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -422,6 +438,38 @@ enum stoxvp_pool {
   X(uint64_t, addr, "First byte of the range")                                                \
   X(uint64_t, bytes, "Length of the range; 0: the whole address space (empties the buffer)")
 
+/* fp_pim tensor operations (FP_LOAD, FP_STORE, FP_GEMV, FP_GEMV_T, FP_UPDATE). A tensor is a
+ * bf16 matrix W of `rows` outputs x `cols` inputs; vectors in memory are packed bf16. */
+#define STOXVP_FP_TENSORS 16u
+#define STOXVP_FP_TENSOR_FIELDS(X)                                                             \
+  X(uint64_t, addr_a, "FP_LOAD, FP_STORE: W (rows x cols, row-major); FP_GEMV: x (cols); FP_GEMV_T: d (rows); FP_UPDATE: g (rows)") \
+  X(uint64_t, addr_b, "FP_GEMV: y (rows); FP_GEMV_T: z (cols); FP_UPDATE: x (cols); FP_LOAD, FP_STORE: 0") \
+  X(uint32_t, rows, "Outputs of W (FP_LOAD sets it; the others must give the loaded value)") \
+  X(uint32_t, cols, "Inputs of W (likewise)")                                                \
+  X(uint16_t, tensor, "Tensor slot, 0..STOXVP_FP_TENSORS-1")                                 \
+  X(uint16_t, reserved0, "Reserved, ignored")                                                 \
+  X(uint32_t, reserved1, "Reserved, ignored")
+
+#define STOXVP_FP_EW_OPS(X)                                                                    \
+  X(ADD, 0, "a + b")                                                                           \
+  X(SUB, 1, "a - b")                                                                           \
+  X(MUL, 2, "a x b")                                                                           \
+  X(SCALE, 3, "a x scalar")                                                                    \
+  X(RELU, 4, "a where a's sign bit is 0 and its exponent field is not 0, else +0")          \
+  X(RELU_MASK, 5, "a where b's sign bit is 0 and its exponent field is not 0, else +0 (the ReLU derivative of pre-activation b)")
+enum stoxvp_fp_ew_op {
+#define STOXVP_X_E(name, val, doc) STOXVP_FP_EW_##name = (val),
+  STOXVP_FP_EW_OPS(STOXVP_X_E)
+#undef STOXVP_X_E
+};
+#define STOXVP_FP_EW_FIELDS(X)                                                                 \
+  X(uint64_t, input_a, "bf16 operand a, count elements")                                      \
+  X(uint64_t, input_b, "bf16 operand b (ADD, SUB, MUL, RELU_MASK); 0 for SCALE and RELU")      \
+  X(uint64_t, output_addr, "bf16 result, count elements")                                     \
+  X(uint32_t, count, "Elements")                                                              \
+  X(uint16_t, op, "STOXVP_FP_EW_*")                                                           \
+  X(uint16_t, scalar, "SCALE: the bf16 scalar")
+
 /* The layer parameter block at params_addr: this header, then float32 arrays of out_channels
  * entries: out_scale and out_bias (when F_OUT_AFFINE; else 1 and 0), drive_gain and drive_bias
  * (when F_DRIVE; else 1 and 0), then table_len curve probabilities (TABLE curve). */
@@ -538,6 +586,12 @@ struct stoxvp_snn_read_state_args {
 struct stoxvp_snn_reset_potentials_args {
   STOXVP_SNN_RESET_POTENTIALS_FIELDS(STOXVP_X_MEMBER)
 };
+struct stoxvp_fp_tensor_args {
+  STOXVP_FP_TENSOR_FIELDS(STOXVP_X_MEMBER)
+};
+struct stoxvp_fp_ew_args {
+  STOXVP_FP_EW_FIELDS(STOXVP_X_MEMBER)
+};
 struct stoxvp_layer_params {
   STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
   /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
@@ -559,6 +613,8 @@ struct stoxvp_desc {
     struct stoxvp_snn_run_timestep_args snn_run_timestep;
     struct stoxvp_snn_read_state_args snn_read_state;
     struct stoxvp_snn_reset_potentials_args snn_reset_potentials;
+    struct stoxvp_fp_tensor_args fp_tensor;
+    struct stoxvp_fp_ew_args fp_ew;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
@@ -574,6 +630,8 @@ STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_layer_params) == 96, "no padding in la
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_load_layer_args) == 40, "no padding in SNN_LOAD_LAYER args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_run_timestep_args) == 16, "no padding in SNN_RUN_TIMESTEP args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_read_state_args) == 24, "no padding in SNN_READ_STATE args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_fp_tensor_args) == 32, "no padding in fp tensor args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_fp_ew_args) == 32, "no padding in fp element-wise args");
 
 /* ---------------------------------------------------------------------------------------- */
 /* Mapping rule (hardware contract): how many arrays a crossbar layer occupies. Signed weights

@@ -140,6 +140,12 @@ int main(void) {
 #define STRUCT struct stoxvp_snn_reset_potentials_args
   TABLE("SNN_RESET_POTENTIALS arguments (snn_cim)", STOXVP_SNN_RESET_POTENTIALS_FIELDS)
 #undef STRUCT
+#define STRUCT struct stoxvp_fp_tensor_args
+  TABLE("FP_LOAD, FP_STORE, FP_GEMV, FP_GEMV_T, FP_UPDATE arguments", STOXVP_FP_TENSOR_FIELDS)
+#undef STRUCT
+#define STRUCT struct stoxvp_fp_ew_args
+  TABLE("FP_EW arguments", STOXVP_FP_EW_FIELDS)
+#undef STRUCT
 
   printf("\n## Layer parameter block (at params_addr)\n\n"
          "A %zu-byte header, then float32 arrays of out_channels entries each: out_scale and\n"
@@ -173,6 +179,8 @@ int main(void) {
   ENUM_TABLE("Spiking layer types (snn_cim)", SNNL, STOXVP_SNN_LAYER_TYPES)
   ENUM_TABLE("Spiking reset rules (snn_cim)", SNNR, STOXVP_SNN_RESETS)
   ENUM_TABLE("Stationarity policies (snn_cim)", SNNP, STOXVP_SNN_POLICIES)
+#define ENUM_ROW_FPEW(name, val, doc) printf("| %d | STOXVP_FP_EW_%s | %s |\n", (val), #name, doc);
+  ENUM_TABLE("fp_pim element-wise operations", FPEW, STOXVP_FP_EW_OPS)
   printf("\nPublished curve presets (SIGMOID): final code a = %g, b = 0; earlier tanh code a = %g\n"
          "(since (1 + tanh(4x)) / 2 = sigmoid(8x)); device fit a = %g, b = %g.\n",
          (double)STOXVP_CURVE_FINAL_A, (double)STOXVP_CURVE_TANH_A, (double)STOXVP_CURVE_DEVICE_A,

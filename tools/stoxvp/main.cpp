@@ -231,10 +231,11 @@ void print_cpu_line(const stoxvp_platform* p) {
 // first 2 s, so short runs stay quiet.
 class progress_bar {
  public:
-  explicit progress_bar(uint32_t total) : total_(total), tty_(isatty(STDERR_FILENO) != 0), start_(clock::now()) {}
+  progress_bar(uint32_t total, double after_s)
+      : total_(total), after_s_(after_s), tty_(isatty(STDERR_FILENO) != 0), start_(clock::now()) {}
   void update(uint32_t done) {
     const double t = seconds(clock::now() - start_);
-    if (t < 2.0 || (shown_ && t - last_ < (tty_ ? 0.2 : 10.0))) return;
+    if (t < after_s_ || (shown_ && t - last_ < (tty_ ? 0.2 : 10.0))) return;
     last_ = t;
     shown_ = true;
     draw(done, t);
@@ -271,6 +272,7 @@ class progress_bar {
     std::fflush(stderr);
   }
   uint32_t total_;
+  double after_s_;  // quiet before: short runs print nothing
   bool tty_;
   clock::time_point start_;
   double last_ = 0;
@@ -335,7 +337,8 @@ std::string write_html(const std::string& html, const std::string& report, const
 int main(int argc, char** argv) {
   std::string config, firmware = "inference", time_limit = "none", stall_timeout = "100ms", vcd, report,
                       cpu = "host", elf;
-  std::string converter, samples, seed_text, images_text = "1000", first_text = "0", adc_bits_text = "8",
+  uint64_t progress_after_s = 2;
+  std::string converter, samples, seed_text, images_text = "1000", progress_after_text = "2", first_text = "0", adc_bits_text = "8",
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
   std::string timeline, html;
   stoxvp::runner::request req;
@@ -419,7 +422,9 @@ int main(int argc, char** argv) {
        "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
       ("quiet,q", "print only the summary and errors")
       ("no-progress-bar", "inference: no progress bar (by default one shows on stderr after 2 s: a bar with the "
-       "rate and the time left on a terminal, a line every 10 s otherwise)");
+       "rate and the time left on a terminal, a line every 10 s otherwise)")
+      ("progress-after", po::value(&progress_after_text)->default_value(progress_after_text),
+       "inference: seconds of wall time before the progress bar shows, 0..3600");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
   po::variables_map vm;
@@ -484,6 +489,7 @@ int main(int argc, char** argv) {
     limit_ps = parse_time("time-limit", time_limit);
     stall_ps = parse_time("stall-timeout", stall_timeout);
     if (given("seed")) seed = parse_count("seed", seed_text, 0, std::numeric_limits<uint64_t>::max());
+    progress_after_s = parse_count("progress-after", progress_after_text, 0, 3600);
     req.count = vm.count("all") ? 0 : static_cast<uint32_t>(parse_count("images", images_text, 1, UINT32_MAX));
     req.first = static_cast<uint32_t>(parse_count("first", first_text, 0, UINT32_MAX));
     req.progress = vm.count("progress") > 0;
@@ -618,7 +624,7 @@ int main(int argc, char** argv) {
   const bool bar = session && !vm.count("no-progress-bar") && !vm.count("quiet");
   uint32_t done = 0, total = 0;
   std::optional<progress_bar> progress;
-  if (bar && inference_progress(p, done, total)) progress.emplace(total);
+  if (bar && inference_progress(p, done, total)) progress.emplace(total, double(progress_after_s));
   const uint64_t slice_ps = progress ? 250000000ull : 0;  // 250 us
   for (uint64_t ran = 0;;) {
     const uint64_t step = !slice_ps ? limit_ps : limit_ps ? std::min(slice_ps, limit_ps - ran) : slice_ps;

@@ -1,0 +1,217 @@
+// The training firmware (firmware/apps/fp_train): an MLP 784-128-10 trained in bfloat16 on the
+// fp_pim arrays of configs/fp_pim.json, on the first Fashion-MNIST training images. The trained
+// weights and biases equal, bit for bit, an independent reference that rounds every operation to
+// bf16 in the firmware's documented order (tests/core/bf16_reference.h, the register map's
+// summation tree); host-compiled and RV32 runs print the same and write the same weights.
+#include "core/bf16_reference.h"
+#include "fp_train/fp_train.h"
+#include "host_apps.h"
+#include "runner.h"
+#include "stoxvp.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr uint32_t IN = FP_TRAIN_IN, HID = FP_TRAIN_HID, OUT = FP_TRAIN_OUT;
+constexpr uint32_t COUNT = 16, BATCH = 4;
+const char* kImages = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+const char* kLabels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+
+static_assert(sizeof(fp_train_boot) == 128, "the boot block has one layout on the host and on RV32");
+
+uint16_t ref_tree(std::vector<uint16_t> t) {
+  size_t n = t.size();
+  while (n > 1) {
+    size_t p = 1;
+    while (p < n) p *= 2;
+    const size_t h = p / 2;
+    for (size_t i = 0; i + h < n; ++i) t[i] = bf16_ref::add(t[i], t[i + h]);
+    n = h;
+  }
+  return t[0];
+}
+
+bool relu_pos(uint16_t v) { return bf16_ref::to_double(v) > 0 || (!(v & 0x8000) && (v >> 7) == 0xff); }
+
+struct trained {
+  std::vector<uint16_t> w1, w2, b;  // b: b1 then b2
+  std::string console;
+  int exit_code = -1;
+};
+
+struct inputs {
+  std::vector<uint8_t> pixels, labels;
+  std::vector<uint16_t> w1, w2;
+  uint16_t lr = 0;
+};
+
+inputs make_inputs() {
+  inputs in;
+  const auto img = stoxvp::runner::read_idx_images(kImages);
+  const auto lab = stoxvp::runner::read_idx_labels(kLabels);
+  in.pixels.assign(img.pixels.begin(), img.pixels.begin() + size_t(COUNT) * IN);
+  in.labels.assign(lab.begin(), lab.begin() + COUNT);
+  std::mt19937 g(11);
+  std::uniform_real_distribution<double> u(-1, 1);
+  in.w1.resize(HID * IN);
+  in.w2.resize(OUT * HID);
+  for (auto& v : in.w1) v = bf16_ref::from_double(u(g) / std::sqrt(double(IN)));
+  for (auto& v : in.w2) v = bf16_ref::from_double(u(g) / std::sqrt(double(HID)));
+  in.lr = bf16_ref::from_double(-0.05);
+  return in;
+}
+
+// The platform: configs/fp_pim.json, the block and the data in DRAM, the firmware run.
+trained run_platform(const inputs& in, const std::string& elf) {
+  std::ifstream f(std::string(STOXVP_SOURCE_DIR) + "/configs/fp_pim.json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto cfg = nlohmann::json::parse(ss.str());
+  cfg["console"]["echo"] = false;
+  stoxvp_platform* p = nullptr;
+  trained out;
+  EXPECT_EQ(stoxvp_create_from_json(cfg.dump().c_str(), "fp_pim.json", &p), STOXVP_OK) << stoxvp_last_error();
+  if (!p) return out;
+  uint64_t dram = 0, size = 0;
+  EXPECT_EQ(stoxvp_region(p, "dram", &dram, &size), STOXVP_OK);
+  fp_train_boot boot{};
+  boot.magic = FP_TRAIN_MAGIC;
+  boot.version = FP_TRAIN_VERSION;
+  boot.images_addr = dram + 0x10000;
+  boot.labels_addr = dram + 0x20000;
+  boot.w1_addr = dram + 0x100000;
+  boot.w2_addr = dram + 0x140000;
+  boot.w1_out = dram + 0x200000;
+  boot.w2_out = dram + 0x240000;
+  boot.b_out = dram + 0x250000;
+  boot.scratch_addr = dram + 0x300000;
+  boot.scratch_bytes = 0x100000;
+  boot.count = COUNT;
+  boot.batch = BATCH;
+  boot.lr = in.lr;
+  stoxvp_mem_write(p, dram, &boot, sizeof boot);
+  stoxvp_mem_write(p, boot.images_addr, in.pixels.data(), in.pixels.size());
+  stoxvp_mem_write(p, boot.labels_addr, in.labels.data(), in.labels.size());
+  stoxvp_mem_write(p, boot.w1_addr, in.w1.data(), in.w1.size() * 2);
+  stoxvp_mem_write(p, boot.w2_addr, in.w2.data(), in.w2.size() * 2);
+  if (elf.empty())
+    EXPECT_EQ(stoxvp_attach_firmware(p, stoxvp_find_host_app("fp-train")->entry, nullptr), STOXVP_OK);
+  else
+    EXPECT_EQ(stoxvp_attach_elf(p, elf.c_str()), STOXVP_OK) << stoxvp_last_error();
+  stoxvp_run_result rr{};
+  EXPECT_EQ(stoxvp_run(p, 0, &rr), STOXVP_OK) << stoxvp_last_error();
+  EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
+  out.exit_code = rr.exit_code;
+  out.console = stoxvp_console_output(p);
+  out.w1.resize(HID * IN);
+  out.w2.resize(OUT * HID);
+  out.b.resize(HID + OUT);
+  stoxvp_mem_read(p, boot.w1_out, out.w1.data(), out.w1.size() * 2);
+  stoxvp_mem_read(p, boot.w2_out, out.w2.data(), out.w2.size() * 2);
+  stoxvp_mem_read(p, boot.b_out, out.b.data(), out.b.size() * 2);
+  fp_train_boot after{};
+  stoxvp_mem_read(p, dram, &after, sizeof after);
+  EXPECT_EQ(after.status, FP_TRAIN_DONE);
+  EXPECT_EQ(after.iterations_done, COUNT / BATCH);
+  stoxvp_destroy(p);
+  return out;
+}
+
+// The reference: plain loops in the order docs/fp-pim.md states.
+trained reference(const inputs& in) {
+  trained r;
+  std::vector<uint16_t> w1 = in.w1, w2 = in.w2, b1(HID, 0), b2(OUT, 0);
+  for (uint32_t it = 0; it < COUNT / BATCH; ++it) {
+    std::vector<std::vector<uint16_t>> xs(BATCH), hs(BATCH), g1s(BATCH), g2s(BATCH);
+    for (uint32_t b = 0; b < BATCH; ++b) {
+      const uint32_t i = it * BATCH + b;
+      auto& x = xs[b];
+      for (uint32_t k = 0; k < IN; ++k) x.push_back(bf16_ref::from_double(float(in.pixels[size_t(i) * IN + k]) / 255.0f));
+      std::vector<uint16_t> hp(HID), h(HID), e(OUT);
+      for (uint32_t j = 0; j < HID; ++j) {
+        std::vector<uint16_t> t(IN);
+        for (uint32_t k = 0; k < IN; ++k) t[k] = bf16_ref::mul(w1[j * IN + k], x[k]);
+        hp[j] = bf16_ref::add(ref_tree(t), b1[j]);
+        h[j] = relu_pos(hp[j]) ? hp[j] : 0;
+      }
+      for (uint32_t j = 0; j < OUT; ++j) {
+        std::vector<uint16_t> t(HID);
+        for (uint32_t k = 0; k < HID; ++k) t[k] = bf16_ref::mul(w2[j * HID + k], h[k]);
+        const uint16_t o = bf16_ref::add(ref_tree(t), b2[j]);
+        e[j] = bf16_ref::add(o, j == in.labels[i] ? 0xbf80 : 0x8000);
+        g2s[b].push_back(bf16_ref::mul(e[j], in.lr));
+      }
+      for (uint32_t k = 0; k < HID; ++k) {
+        std::vector<uint16_t> t(OUT);
+        for (uint32_t j = 0; j < OUT; ++j) t[j] = bf16_ref::mul(w2[j * HID + k], e[j]);
+        g1s[b].push_back(bf16_ref::mul(relu_pos(hp[k]) ? ref_tree(t) : 0, in.lr));
+      }
+      hs[b] = h;
+    }
+    for (uint32_t b = 0; b < BATCH; ++b) {
+      for (uint32_t j = 0; j < OUT; ++j)
+        for (uint32_t k = 0; k < HID; ++k)
+          w2[j * HID + k] = bf16_ref::add(w2[j * HID + k], bf16_ref::mul(g2s[b][j], hs[b][k]));
+      for (uint32_t j = 0; j < HID; ++j)
+        for (uint32_t k = 0; k < IN; ++k)
+          w1[j * IN + k] = bf16_ref::add(w1[j * IN + k], bf16_ref::mul(g1s[b][j], xs[b][k]));
+      for (uint32_t j = 0; j < OUT; ++j) b2[j] = bf16_ref::add(b2[j], g2s[b][j]);
+      for (uint32_t j = 0; j < HID; ++j) b1[j] = bf16_ref::add(b1[j], g1s[b][j]);
+    }
+  }
+  r.w1 = w1;
+  r.w2 = w2;
+  r.b = b1;
+  r.b.insert(r.b.end(), b2.begin(), b2.end());
+  return r;
+}
+
+bool have_data() { return std::filesystem::exists(kImages) && std::filesystem::exists(kLabels); }
+
+}  // namespace
+
+TEST(FpTrainFirmware, HostCompiledTrainingEqualsTheReferenceBitForBit) {
+  if (!have_data()) GTEST_SKIP() << kImages << " missing";
+  const inputs in = make_inputs();
+  const trained got = run_platform(in, "");
+  ASSERT_EQ(got.exit_code, 0) << got.console;
+  EXPECT_NE(got.console.find("fp-train: iteration 4: loss "), std::string::npos) << got.console;
+  EXPECT_NE(got.console.find("fp-train: done: 16 images"), std::string::npos) << got.console;
+  const trained want = reference(in);
+  size_t diff = 0, moved = 0;
+  for (size_t i = 0; i < want.w1.size(); ++i) {
+    diff += got.w1[i] != want.w1[i];
+    moved += want.w1[i] != in.w1[i];
+  }
+  EXPECT_EQ(diff, 0u);
+  EXPECT_GT(moved, want.w1.size() / 10);
+  EXPECT_EQ(got.w2, want.w2);
+  EXPECT_EQ(got.b, want.b);
+}
+
+#ifdef STOXVP_RISCV_FIRMWARE_DIR
+TEST(FpTrainFirmware, Rv32RunPrintsAndTrainsExactlyAsTheHostCompiledRun) {
+  if (!have_data()) GTEST_SKIP() << kImages << " missing";
+  const inputs in = make_inputs();
+  const trained host = run_platform(in, "");
+  const trained rv = run_platform(in, std::string(STOXVP_RISCV_FIRMWARE_DIR) + "/fp-train.elf");
+  ASSERT_EQ(rv.exit_code, 0) << rv.console;
+  EXPECT_EQ(rv.console, host.console);
+  EXPECT_NE(rv.console.find("fp-train: done: 16 images"), std::string::npos) << rv.console;
+  std::printf("%s", rv.console.c_str());
+  EXPECT_EQ(rv.w1, host.w1);
+  EXPECT_EQ(rv.w2, host.w2);
+  EXPECT_EQ(rv.b, host.b);
+}
+#endif
