@@ -62,7 +62,8 @@ constexpr uint32_t kMaxSlices = 8;  // weight slices and input waves a T table c
 struct converter_config {
   converter_kind kind = converter_kind::ideal;
   uint32_t adc_bits = 8;
-  double adc_range = 0;            // full scale (+-) in PS units; 0: smallest power of two >= max |PS|
+  double adc_range = 0;            // full scale (+-) in PS units; 0: smallest power of two >= map.max_abs_ps,
+                                   // the geometric bound min(K, rows) (2^ws - 1) (2^as - 1), not an observed |PS|
   uint32_t cols_per_converter = 1; // columns sharing one converter (costs time, not function)
   bool skip_zero_waves = false;    // sparse_adc always skips
   double sa_threshold = 0;

@@ -37,7 +37,7 @@ struct converter_override {
   bool enabled = false;
   uint8_t kind = 0;             // STOXVP_CONV_*
   uint8_t adc_bits = 8;
-  float adc_range = 0;          // 0: the smallest power of two >= the largest partial sum
+  float adc_range = 0;          // 0: the smallest power of two >= the geometric bound of |PS| (docs/datapath.md)
   uint8_t cols_per_converter = 0;  // 0: keep the model's
   uint8_t samples[8][8] = {};   // all 0: keep the model's T
   // "mtj", "adc", ... -> STOXVP_CONV_*; throws input_error for an unknown name.

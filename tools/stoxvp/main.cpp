@@ -122,7 +122,7 @@ uint64_t parse_time(const std::string& option, const std::string& text) {
   return static_cast<uint64_t>(v);
 }
 
-// --adc-range: 0 (lossless power of two) or a positive float32 that stays what was written
+// --adc-range: 0 (the geometric bound's power of two) or a positive float32 that stays what was written
 // (no overflow to infinity, no underflow to 0, which would silently mean "lossless").
 float parse_adc_range(const std::string& text) {
   const std::string accepted = " (accepted: 0, or " + std::to_string(std::numeric_limits<float>::min()) + " to " +
@@ -269,7 +269,9 @@ int main(int argc, char** argv) {
        "with --converter adc/sparse_adc: bits, 1..24")
       ("adc-range", po::value(&adc_range_text)->default_value(adc_range_text),
        "with --converter adc/sparse_adc: full scale in partial-sum units, a positive float32 "
-       "(0: lossless power of two)")
+       "(0: per layer the smallest power of two >= the geometric bound min(K, rows) (2^w_slice - 1) "
+       "(2^a_stream - 1) of |PS|, lossless with enough bits, coarse with few: the run warns; "
+       "per-layer ranges calibrated on training images: python3 -m tools.stoxnet.calibrate)")
       ("samples", po::value(&samples),
        "MTJ T, 1..255: one value, or one per weight slice least significant first (e.g. 1,2,4)")
       ("cols-per-converter", po::value(&cols_text)->default_value(cols_text),

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace stoxvp::hw {
 namespace {
@@ -110,6 +111,29 @@ void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
 }
+// An ADC given no full scale (adc_range 0) takes the worst case the geometry allows, which is
+// lossless only with enough bits: with few bits its LSB is so coarse that most partial sums
+// convert to 0 (the small CNN at 4 bits falls to chance), and nothing else would say so. Said
+// once per layer configuration (when its converter bank is built), not per image.
+void warn_geometric_adc_range(const xbar_group& xg, const stoxvp_desc& d, const core::xbar_layer_shape& shape,
+                              const core::xbar_mapping& map, const core::converter_bank& bank) {
+  const core::converter_config& c = bank.config();
+  if ((c.kind != core::converter_kind::adc && c.kind != core::converter_kind::sparse_adc) || c.adc_range != 0) return;
+  const double lsb = bank.code_scale();
+  if (!(lsb > 1)) return;
+  const double full_scale = lsb * std::ldexp(1.0, static_cast<int>(c.adc_bits) - 1);
+  const accelerator_config& x = xg.config();
+  std::ostringstream m;
+  m << "XBAR_CONV layer " << d.hdr.tag << ": " << unsigned(c.adc_bits) << "-bit " << core::to_string(c.kind)
+    << " with adc_range 0 takes the geometric worst case |PS| <= min(K " << shape.K << ", rows " << x.array_rows
+    << ") x (2^" << unsigned(shape.w_slice) << " - 1) x (2^" << unsigned(shape.a_stream) << " - 1) = " << map.max_abs_ps
+    << ": full scale +-" << full_scale << ", LSB " << lsb
+    << " partial-sum units, so partial sums below " << lsb / 2
+    << " convert to 0; give a full scale (stoxvp --adc-range F) or calibrate one per layer"
+       " (python3 -m tools.stoxnet.calibrate; docs/datapath.md)";
+  log(log_level::warning, msg::accelerator, xg.xbar_tiles().front()->name(), m.str());
+}
+
 void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_conv_args& a = d.args.conv;
   const accelerator_config& cfg_ = ctx.cfg;
@@ -134,10 +158,12 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
                       : std::string("it was never programmed")));
   }
   read_params(ctx, a.params_addr, shape.N, ctx.buf.params, local);
-  const auto bank = xg.converter_for(ctx.buf.params, shape, map);
+  bool new_bank = false;
+  const auto bank = xg.converter_for(ctx.buf.params, shape, map, &new_bank);
   const auto& conv_cfg = bank->config();
   const std::string missing = bank->design().missing_figures(converter_figures_of(ctx.tech, cfg_), conv_cfg);
   need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
+  if (new_bank) warn_geometric_adc_range(xg, d, shape, map, *bank);
   ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
   xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, xcfg.array_rows, a.a_bits, a.a_stream);
   ctx.stats.saturated_row_drives += xg.packed.saturated();
@@ -218,7 +244,8 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
 
 std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
     const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
-    const core::xbar_mapping& map) {
+    const core::xbar_mapping& map, bool* built) {
+  if (built) *built = false;
   std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
   const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows, cfg_.array_cols};
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
@@ -233,6 +260,7 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
   }
   if (banks_.size() >= 64) banks_.clear();  // bound the cache; rebuilding is only slower
   banks_.emplace(std::move(key), bank);
+  if (built) *built = true;
   return bank;
 }
 
