@@ -40,6 +40,11 @@ class cost_sink {
 
   // The time the descriptor took, for its layer's latency.
   void add_latency(const sc_core::sc_time& t) { ledger_.add_latency(tag_, opcode_, t); }
+  // One invocation's critical path inside the tiles (energy_ledger::add_level_times).
+  void add_level_times(const sc_core::sc_time& converter, const sc_core::sc_time& macro,
+                       const sc_core::sc_time& tile) {
+    ledger_.add_level_times(tag_, opcode_, converter, macro, tile);
+  }
   void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     ledger_.charge(c, pj, tag_, opcode_, now + from, now + to);

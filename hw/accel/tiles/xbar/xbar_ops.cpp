@@ -197,6 +197,8 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   const uint64_t gb_bits_per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
   const uint64_t plane = uint64_t(s.in_h) * s.in_w;
   sc_core::sc_time gb_cursor = sc_core::SC_ZERO_TIME, reduce_ready = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time slowest_conversion = sc_core::SC_ZERO_TIME, slowest_arrays = sc_core::SC_ZERO_TIME,
+                   slowest_tile = sc_core::SC_ZERO_TIME;
   double noc_bits_hops = 0, router_bits = 0, gb_bits = 0;
   core::converter_stats before, after;
   for (const auto& t : xg.xbar_tiles()) before += t->stats().datapath.conv;
@@ -216,6 +218,9 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     const sc_core::sc_time arrive = ctx.noc.transfer(gb, node, op.input_bytes, gb_cursor);
     const action_cost c = xg.xbar_tiles()[t]->execute(op);
     ctx.cost.charge(c.energy, local + arrive, local + arrive + c.busy);
+    slowest_conversion = std::max(slowest_conversion, c.conversion_time);
+    slowest_arrays = std::max(slowest_arrays, c.array_time);
+    slowest_tile = std::max(slowest_tile, c.busy);
     uint64_t channels = 0;
     for (const auto& sl : op.slots) channels += sl.array->channels();
     const uint64_t psum_bytes = uint64_t(s.positions()) * channels * cfg_.partial_sum_bits / 8;
@@ -227,6 +232,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     gb_bits += 2.0 * psum_bytes * 8;  // written by the NoC, read by the reduction
   }
   for (const auto& t : xg.xbar_tiles()) after += t->stats().datapath.conv;
+  ctx.cost.add_level_times(slowest_conversion, slowest_arrays, slowest_tile);
   ctx.cost.charge(component::link, noc_bits_hops * ctx.tech.link_energy_pj_per_bit, local, local + reduce_ready);
   ctx.cost.charge(component::router, router_bits * ctx.tech.router_energy_pj_per_bit, local, local + reduce_ready);
   ctx.cost.charge(component::global_buffer, gb_bits * ctx.tech.global_buffer_energy_pj_per_bit, local, local + reduce_ready);
