@@ -45,6 +45,7 @@ class cost_sink {
                        const sc_core::sc_time& tile) {
     ledger_.add_level_times(tag_, opcode_, converter, macro, tile);
   }
+  void use_tile(uint32_t tile) { ledger_.use_tile(tag_, opcode_, tile); }
   void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     ledger_.charge(c, pj, tag_, opcode_, now + from, now + to);

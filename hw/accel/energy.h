@@ -90,6 +90,7 @@ struct layer_cost {
   // invocation the slowest of its tiles' converter time, array-read time and busy time.
   sc_core::sc_time converter_time = sc_core::SC_ZERO_TIME, macro_time = sc_core::SC_ZERO_TIME,
                    tile_time = sc_core::SC_ZERO_TIME;
+  std::vector<uint32_t> tiles;  // chip-wide indices of the tiles a crossbar layer ran on, ascending
 };
 
 class energy_ledger {
@@ -100,6 +101,8 @@ class energy_ledger {
   void add_latency(uint32_t tag, uint16_t opcode, const sc_core::sc_time& t);
   void add_level_times(uint32_t tag, uint16_t opcode, const sc_core::sc_time& converter,
                        const sc_core::sc_time& macro, const sc_core::sc_time& tile);
+  // Tile `tile` (chip-wide index) worked for the descriptor's layer.
+  void use_tile(uint32_t tag, uint16_t opcode, uint32_t tile);
 
   // Leakage power of each component, in mW; it accrues over the whole simulated time.
   void set_leakage(component c, double mw) { leakage_mw_[static_cast<size_t>(c)] = mw; }

@@ -700,6 +700,7 @@ nlohmann::json platform::report() const {
                       {"converter_ns", to_ns(cost.converter_time)},
                       {"macro_ns", to_ns(cost.macro_time)},
                       {"tile_ns", to_ns(cost.tile_time)},
+                      {"tiles", cost.tiles},
                       {"dynamic_energy_pj", sum},
                       {"energy_pj", e}});
   }

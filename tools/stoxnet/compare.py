@@ -125,7 +125,9 @@ class Runner:
                 "macro": {"energy_pJ": macro_energy, "area_um2": macro_area},
                 "conversions": sum(c["conversions"] for c in conv.values()) / 2,
                 "mtj_samples": sum(c["samples"] for c in conv.values()) / 2,
-                "adc_model": two["technology"]["adc_model"]}
+                "adc_model": two["technology"]["adc_model"],
+                "pipelined": {k: two["timing"]["pipelined"][k] for k in
+                              ("latency_ns_per_image", "interval_ns", "throughput_images_per_s", "bottleneck")}}
 
 
 def walk_levels(one, two):
@@ -231,7 +233,9 @@ def main(argv=None):
               "mapping": "4-bit weights in three 1-bit slices, 4-bit inputs in one wave, 128x128 arrays, 32 tiles",
               "technology": args.tech, "adc_model": base["adc_model"],
               "designs": designs, "edp_ratio_to_sparse_adc": edp_vs_sparse, "paper": PAPER, "sensitivity": sens,
-              "walk": walk, "timing_mode": "layer-at-a-time: one image at a time, each layer after the previous one",
+              "walk": walk,
+              "timing_mode": "layer: one image at a time, each layer after the previous one (every latency, EDP "
+                             "and ratio above); designs.<d>.pipelined gives the pipelined mode's figures beside it",
               "command": "/usr/bin/python3 -m tools.stoxnet.compare " + " ".join(argv if argv is not None else sys.argv[1:])}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as f:
@@ -260,6 +264,14 @@ def main(argv=None):
     for s in sens:
         print(f"| {s['parameter']} | {s['value']} | {s['energy_pJ']:.2f} | {s['latency_ns']:.2f} | "
               f"{s['area_um2']:.2f} | {s['edp_pJ_ns']:.2f} | {s['macro_energy']:.2f} |")
+    print("\nTiming mode of every figure above: layer at a time. The pipelined mode (stoxvp --timing pipelined: "
+          "layers of consecutive images overlap, each on its own tiles) beside it:\n")
+    print("| design | latency, layer at a time | images/s, layer at a time | latency, pipelined | images/s, pipelined | bottleneck |")
+    print("|---|---|---|---|---|---|")
+    for key, dsg in designs.items():
+        pl = dsg["pipelined"]
+        print(f"| {dsg['label']} | {dsg['latency_ns'] / 1e3:.1f} us | {1e9 / dsg['latency_ns']:.4g} | "
+              f"{pl['latency_ns_per_image'] / 1e3:.1f} us | {pl['throughput_images_per_s']:.4g} | {pl['bottleneck']} |")
     print("\nWhere the paper's ratios live: the full-precision ADC over the MTJ, level by level "
           "(energy and latency of the second image; EDP = energy x latency at that level):\n")
     for lvl, what in WALK_LEVELS:

@@ -221,6 +221,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     slowest_conversion = std::max(slowest_conversion, c.conversion_time);
     slowest_arrays = std::max(slowest_arrays, c.array_time);
     slowest_tile = std::max(slowest_tile, c.busy);
+    ctx.cost.use_tile(xg.first_tile() + t);
     uint64_t channels = 0;
     for (const auto& sl : op.slots) channels += sl.array->channels();
     const uint64_t psum_bytes = uint64_t(s.positions()) * channels * cfg_.partial_sum_bits / 8;
