@@ -111,6 +111,7 @@ void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
 }
+
 // An ADC given no full scale (adc_range 0) takes the worst case the geometry allows, which is
 // lossless only with enough bits: with few bits its LSB is so coarse that most partial sums
 // convert to 0 (the small CNN at 4 bits falls to chance), and nothing else would say so. Said
