@@ -7,10 +7,13 @@
 #include "common/log.h"
 #include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
+#include "hw/accel/pipeline.h"
 
 #include <systemc>
 
 #include <cstdlib>
+#include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -321,6 +324,28 @@ stoxvp_result stoxvp_run(stoxvp_platform* p, uint64_t time_limit_ps, stoxvp_run_
     std::snprintf(out->message, sizeof out->message, "%s", rr.message.c_str());
   }
   return ok();
+}
+
+stoxvp_result stoxvp_get_pipeline(const stoxvp_platform* p, uint32_t images, stoxvp_pipeline* out) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_pipeline", r)) return r;
+  if (out == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_pipeline: out is NULL");
+  if (images == 0) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_pipeline: images = 0, at least 1");
+  const auto stages = stoxvp::hw::pipeline_stages(p->impl->accelerator().ledger(), images);
+  const auto t = stoxvp::hw::pipeline_of(stages, images);
+  *out = stoxvp_pipeline{};
+  out->sequential_ns = t.sequential_ns;
+  out->bound_interval_ns = t.bound_interval_ns;
+  out->interval_ns = t.interval_ns;
+  out->latency_ns = t.latency_ns;
+  out->throughput_images_per_s = t.throughput_images_per_s;
+  std::snprintf(out->bottleneck, sizeof out->bottleneck, "%s", t.bottleneck.c_str());
+  for (const auto& s : stages)
+    if (std::find(s.resources.begin(), s.resources.end(), t.bottleneck) != s.resources.end()) {
+      out->bottleneck_tag = s.tag;
+      break;
+    }
+  return STOXVP_OK;
 }
 
 stoxvp_result stoxvp_get_stats(const stoxvp_platform* p, stoxvp_stats* out) {

@@ -163,6 +163,20 @@ typedef struct stoxvp_cpu_info {
 } stoxvp_cpu_info;
 stoxvp_result stoxvp_get_cpu_info(const stoxvp_platform *p, stoxvp_cpu_info *out);
 
+/* The pipelined timing mode (ISAAC-style: layers of consecutive images overlap, each layer on
+ * its own tiles), derived from the run so far, which the firmware spent on `images` images one
+ * layer at a time (hw/accel/pipeline.h; docs/architecture.md). */
+typedef struct stoxvp_pipeline {
+  double sequential_ns;            /* per image, the layers one after the other */
+  double bound_interval_ns;        /* the busiest resource's time per image */
+  double interval_ns;              /* the interval achieved (>= the bound): 1 / throughput */
+  double latency_ns;               /* the last of 64 images' latency, entering one bound apart */
+  double throughput_images_per_s;
+  char bottleneck[32];             /* "tile_3", or "shared" (vector unit, digital MACs, DMA) */
+  uint32_t bottleneck_tag;         /* the first layer (descriptor tag) on the bottleneck */
+} stoxvp_pipeline;
+stoxvp_result stoxvp_get_pipeline(const stoxvp_platform *p, uint32_t images, stoxvp_pipeline *out);
+
 /* What the firmware printed on the console so far (owned by the platform). */
 const char *stoxvp_console_output(const stoxvp_platform *p);
 /* The JSON report: effective configuration, last run, every component's statistics. Written to

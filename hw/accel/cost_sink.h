@@ -58,6 +58,12 @@ class cost_sink {
 
   // The time the descriptor took, for its layer's latency.
   void add_latency(const sc_core::sc_time& t) { ledger_.add_latency(tag_, opcode_, t); }
+  // One invocation's critical path inside the tiles (energy_ledger::add_level_times).
+  void add_level_times(const sc_core::sc_time& converter, const sc_core::sc_time& macro,
+                       const sc_core::sc_time& tile) {
+    ledger_.add_level_times(tag_, opcode_, converter, macro, tile);
+  }
+  void use_tile(uint32_t tile) { ledger_.use_tile(tag_, opcode_, tile); }
   void charge(component c, double pj, const sc_core::sc_time& from, const sc_core::sc_time& to) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     charged_pj_ += pj;

@@ -97,6 +97,20 @@ void energy_ledger::add_latency(uint32_t tag, uint16_t opcode, const sc_core::sc
   ++l.invocations;
 }
 
+void energy_ledger::add_level_times(uint32_t tag, uint16_t opcode, const sc_core::sc_time& converter,
+                                    const sc_core::sc_time& macro, const sc_core::sc_time& tile) {
+  auto& l = layers_[{tag, opcode}];
+  l.converter_time += converter;
+  l.macro_time += macro;
+  l.tile_time += tile;
+}
+
+void energy_ledger::use_tile(uint32_t tag, uint16_t opcode, uint32_t tile) {
+  auto& v = layers_[{tag, opcode}].tiles;
+  const auto it = std::lower_bound(v.begin(), v.end(), tile);
+  if (it == v.end() || *it != tile) v.insert(it, tile);
+}
+
 double energy_ledger::leakage_mw() const {
   double s = 0;
   for (double v : leakage_mw_) s += v;

@@ -76,6 +76,9 @@ using energy_vector = std::array<double, kMaxComponents>;  // pJ per component i
 struct action_cost {
   sc_core::sc_time busy = sc_core::SC_ZERO_TIME;
   energy_vector energy{};
+  // Within busy, for a crossbar tile: the time of its array reads (array and converters, the
+  // macro) and of its converters alone. Zero for other units.
+  sc_core::sc_time array_time = sc_core::SC_ZERO_TIME, conversion_time = sc_core::SC_ZERO_TIME;
 };
 
 // A layer's share: per component energy, and the time its descriptors took.
@@ -83,6 +86,11 @@ struct layer_cost {
   energy_vector energy{};
   sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
   uint64_t invocations = 0;
+  // A crossbar layer's critical path at the levels inside a tile, summed over invocations: per
+  // invocation the slowest of its tiles' converter time, array-read time and busy time.
+  sc_core::sc_time converter_time = sc_core::SC_ZERO_TIME, macro_time = sc_core::SC_ZERO_TIME,
+                   tile_time = sc_core::SC_ZERO_TIME;
+  std::vector<uint32_t> tiles;  // chip-wide indices of the tiles a crossbar layer ran on, ascending
 };
 
 class energy_ledger {
@@ -91,6 +99,10 @@ class energy_ledger {
   void charge(component c, double pj, uint32_t tag, uint16_t opcode, const sc_core::sc_time& t0,
               const sc_core::sc_time& t1);
   void add_latency(uint32_t tag, uint16_t opcode, const sc_core::sc_time& t);
+  void add_level_times(uint32_t tag, uint16_t opcode, const sc_core::sc_time& converter,
+                       const sc_core::sc_time& macro, const sc_core::sc_time& tile);
+  // Tile `tile` (chip-wide index) worked for the descriptor's layer.
+  void use_tile(uint32_t tag, uint16_t opcode, uint32_t tile);
 
   // Leakage power of each component, in mW; it accrues over the whole simulated time.
   void set_leakage(component c, double mw) { leakage_mw_[static_cast<size_t>(c)] = mw; }

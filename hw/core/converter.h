@@ -62,7 +62,8 @@ constexpr uint32_t kMaxSlices = 8;  // weight slices and input waves a T table c
 struct converter_config {
   converter_kind kind = converter_kind::ideal;
   uint32_t adc_bits = 8;
-  double adc_range = 0;            // full scale (+-) in PS units; 0: smallest power of two >= max |PS|
+  double adc_range = 0;            // full scale (+-) in PS units; 0: smallest power of two >= map.max_abs_ps,
+                                   // the geometric bound min(K, rows) (2^ws - 1) (2^as - 1), not an observed |PS|
   uint32_t cols_per_converter = 1; // columns sharing one converter (costs time, not function)
   bool skip_zero_waves = false;    // sparse_adc always skips
   double sa_threshold = 0;
@@ -173,6 +174,14 @@ class converter_design {
                          uint32_t wave) const = 0;
   // How many pulses one input wave drives the array's cells for, and each pulse's length in
   // read pulses.
+  // The part of wave_ns() the converters take (the rest is the array's read settle): the
+  // converter level of the comparison's walk (tools/stoxnet/compare.py). A design whose samples
+  // are themselves the array's read pulses (the MTJ) takes its whole wave.
+  virtual double conversion_ns(const converter_figures& f, const converter_config& c, const xbar_mapping& m,
+                               uint32_t wave) const {
+    const double t = wave_ns(f, c, m, wave) - f.read_latency_ns;
+    return t > 0 ? t : 0;
+  }
   virtual double array_pulses(const converter_config&, const xbar_mapping&, uint32_t) const { return 1.0; }
   virtual double pulse_scale(const converter_figures&) const { return 1.0; }
   // Energy of the converter work counted in `spent`, in pJ.

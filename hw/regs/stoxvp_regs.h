@@ -482,7 +482,7 @@ enum stoxvp_fp_ew_op {
   X(uint8_t, cols_per_converter, "Columns sharing one converter, >= 1")                      \
   X(uint8_t, curve, "STOXVP_CURVE_*")                                                        \
   X(uint32_t, flags, "STOXVP_PARAMS_F_*")                                                    \
-  X(float, adc_range, "ADC full scale +-, partial-sum units; 0: smallest power of 2 >= max")  \
+  X(float, adc_range, "ADC full scale +-, partial-sum units; 0: smallest power of 2 >= the geometric bound min(K, rows) (2^w_slice - 1) (2^a_stream - 1) (lossy below enough bits)")  \
   X(float, sa_threshold, "Sense-amplifier threshold on the normalised drive")               \
   X(float, curve_a, "SIGMOID curve slope")                                                    \
   X(float, curve_b, "SIGMOID curve offset")                                                   \

@@ -746,7 +746,12 @@ nlohmann::json platform::report() const {
                   {"ops", 2.0 * double(s.macs)},
                   {"tops_per_w", system_pj > 0 ? 2.0 * double(s.macs) / system_pj : 0.0}};  // ops/pJ == TOPS/W
   nlohmann::json layers = nlohmann::json::array();
+  sc_core::sc_time path_converter = sc_core::SC_ZERO_TIME, path_macro = sc_core::SC_ZERO_TIME,
+                   path_tile = sc_core::SC_ZERO_TIME;
   for (const auto& [key, cost] : ledger.layers()) {
+    path_converter += cost.converter_time;
+    path_macro += cost.macro_time;
+    path_tile += cost.tile_time;
     nlohmann::json e = nlohmann::json::object();
     double sum = 0;
     for (size_t c = 0; c < hw::component_count(); ++c) {
@@ -757,10 +762,19 @@ nlohmann::json platform::report() const {
                       {"opcode", hw::opcode_name(key.second)},  // registered kinds' opcodes too
                       {"invocations", cost.invocations},
                       {"latency_ns", to_ns(cost.latency)},
+                      {"converter_ns", to_ns(cost.converter_time)},
+                      {"macro_ns", to_ns(cost.macro_time)},
+                      {"tile_ns", to_ns(cost.tile_time)},
+                      {"tiles", cost.tiles},
                       {"dynamic_energy_pj", sum},
                       {"energy_pj", e}});
   }
   j["layers"] = layers;
+  // The crossbar layers' critical path inside the tiles (per invocation the slowest tile),
+  // summed over every layer: the converter, macro and tile levels of compare.py's walk.
+  j["accelerator"]["critical_path_ns"] = {{"converter", to_ns(path_converter)},
+                                          {"macro", to_ns(path_macro)},
+                                          {"tile", to_ns(path_tile)}};
   const auto area = accel_->area();
   nlohmann::json ac = nlohmann::json::object();
   for (size_t c = 0; c < hw::component_count(); ++c)

@@ -37,7 +37,7 @@ struct converter_override {
   bool enabled = false;
   uint8_t kind = 0;             // STOXVP_CONV_*
   uint8_t adc_bits = 8;
-  float adc_range = 0;          // 0: the smallest power of two >= the largest partial sum
+  float adc_range = 0;          // 0: the smallest power of two >= the geometric bound of |PS| (docs/datapath.md)
   uint8_t cols_per_converter = 0;  // 0: keep the model's
   uint8_t samples[8][8] = {};   // all 0: keep the model's T
   // "mtj", "adc", ... -> STOXVP_CONV_*; throws input_error for an unknown name.
@@ -57,6 +57,9 @@ struct request {
   // Empty: the host-compiled inference firmware; otherwise the RV32 image of the same
   // application, run on the instruction-set simulator.
   std::string firmware_elf;
+  // The timing the run reports: false, layer at a time (what the simulation does); true, the
+  // pipelined mode derived from it (hw/accel/pipeline.h). The predictions are the same.
+  bool pipelined = false;
 };
 
 struct outcome {
@@ -70,6 +73,8 @@ struct outcome {
   uint32_t classes = 0;
   double accuracy() const { return images ? double(correct) / images : 0.0; }
   double mean_latency_ns() const;
+  stoxvp_pipeline pipeline{};  // the pipelined mode's timing over these images
+  bool pipelined = false;      // the request's timing mode
 };
 
 // Writes every image's logits (float32, images x classes, host byte order) to `path` through a

@@ -19,6 +19,26 @@ import tempfile
 # The IMC macro: what the converter choice changes directly (arrays, their drivers, converters,
 # shift-add), as opposed to the whole accelerator (buffers, NoC, DRAM, digital units).
 MACRO = ("crossbar", "row_driver", "adc", "sense_amp", "mtj", "shift_add")
+CONVERTERS = ("adc", "sense_amp", "mtj")
+TILE = MACRO + ("tile_buffer",)
+
+# The walk from the converter alone to the system (where the paper's ratios can arise): what each
+# level counts. Energies are the second image's (weights are programmed once), latencies the
+# second image's time at that level, areas the whole chip's instances of the level's parts.
+WALK_LEVELS = [
+    ("converter", "the converters alone: their energy and area; their conversion time on the "
+                  "crossbar layers' critical path (per layer invocation, the slowest tile's)"),
+    ("macro", "+ arrays, row drivers and shift-add: the array reads (read settle and conversions) "
+              "on the critical path"),
+    ("tile", "+ tile buffers: the tiles' busy time (array reads or buffer streaming, whichever is "
+             "slower) on the critical path"),
+    ("chip", "+ global buffer, NoC, vector unit, digital MACs, control: the accelerator's busy "
+             "time (equals the report's energy.accelerator_pj minus DRAM, area.chip_um2, "
+             "accelerator.busy_ns)"),
+    ("system", "+ DRAM, system bus and CPU: the image's latency as the firmware sees it "
+               "(equals the report's energy.total_pj; area is the chip's, DRAM's die is not "
+               "modelled)"),
+]
 
 PAPER = {
     "v1": {"energy": 22, "latency": 30, "area": 142, "edp": 666, "edp_vs_sparse_adc": 111},
@@ -85,6 +105,10 @@ class Runner:
         with open(report) as f:
             return json.load(f)
 
+    def walk(self, design, opts, tech=None, adc_model=""):
+        """One design's energy, latency, area and EDP at each level of WALK_LEVELS."""
+        return walk_levels(self.run(design, 1, opts, tech, adc_model), self.run(design, 2, opts, tech, adc_model))
+
     def inference(self, design, opts, tech=None, adc_model=""):
         """Cost of one inference: the second image's marginal energy (weights are programmed once),
         the firmware's per-image latency, the chip's area."""
@@ -101,7 +125,44 @@ class Runner:
                 "macro": {"energy_pJ": macro_energy, "area_um2": macro_area},
                 "conversions": sum(c["conversions"] for c in conv.values()) / 2,
                 "mtj_samples": sum(c["samples"] for c in conv.values()) / 2,
-                "adc_model": two["technology"]["adc_model"]}
+                "adc_model": two["technology"]["adc_model"],
+                "pipelined": {k: two["timing"]["pipelined"][k] for k in
+                              ("latency_ns_per_image", "interval_ns", "throughput_images_per_s", "bottleneck")}}
+
+
+def walk_levels(one, two):
+    """The levels of WALK_LEVELS from a one-image and a two-image report of the same run."""
+    c1, c2 = one["energy"]["components"], two["energy"]["components"]
+    area = two["area"]["components_um2"]
+
+    def energy(keys):
+        return sum(c2[k]["total_pj"] - c1[k]["total_pj"] for k in keys if k in c2)
+
+    def path(level):
+        return two["accelerator"]["critical_path_ns"][level] - one["accelerator"]["critical_path_ns"][level]
+
+    dram = energy(("dram",))
+    accel = two["energy"]["accelerator_pj"] - one["energy"]["accelerator_pj"]
+    system = two["energy"]["total_pj"] - one["energy"]["total_pj"]
+    second_image_ns = 2 * two["inference"]["latency_ns_per_image"] - one["inference"]["latency_ns_per_image"]
+    chip_area = two["area"]["chip_um2"]
+    out = {
+        "converter": (energy(CONVERTERS), path("converter"), sum(area.get(k, 0) for k in CONVERTERS)),
+        "macro": (energy(MACRO), path("macro"), sum(area.get(k, 0) for k in MACRO)),
+        "tile": (energy(TILE), path("tile"), sum(area.get(k, 0) for k in TILE)),
+        "chip": (accel - dram, two["accelerator"]["busy_ns"] - one["accelerator"]["busy_ns"], chip_area),
+        "system": (system, second_image_ns, chip_area),
+    }
+    return {k: {"energy_pJ": e, "latency_ns": t, "area_um2": a, "edp_pJ_ns": e * t} for k, (e, t, a) in out.items()}
+
+
+def walk_ratios(adc, mtj):
+    """ADC over MTJ at each level (the paper's direction: how many times better the MTJ is)."""
+    return {lvl: {k: (adc[lvl][k] / mtj[lvl][k] if mtj[lvl][k] else None) for k in adc[lvl]} for lvl in adc}
+
+
+def fmt_ratio(v):
+    return "n/a" if v is None else (f"{v:.3g}" if v < 100 else f"{v:.0f}")
 
 
 def ratios(base, d):
@@ -155,10 +216,26 @@ def main(argv=None):
             res = r.inference(mtj_design, mtj_opts, tech, model)
             sens.append({"parameter": "ADC model", "value": model, **ratios(fp, res)})
 
+        # The walk: the full-precision ADC against each MTJ design, level by level, under each
+        # ADC model of the technology file.
+        walk = {"levels": [{"level": k, "counts": v} for k, v in WALK_LEVELS], "by_adc_model": {}}
+        for model in ("isaac", "neurosim"):
+            fp = r.walk(fp_design, fp_opts, tech, model)
+            entry = {"full_precision_adc": fp}
+            for key in ("mtj_homogeneous", "mtj_inhomogeneous"):
+                _, _, dsg, opts = next(d for d in DESIGNS if d[0] == key)
+                lv = r.walk(dsg, opts, tech, model)
+                entry[key] = lv
+                entry[key + "_ratio"] = walk_ratios(fp, lv)
+            walk["by_adc_model"][model] = entry
+
     result = {"network": "ResNet-20, CIFAR-10 shapes (3x32x32, 10 classes), untrained weights",
               "mapping": "4-bit weights in three 1-bit slices, 4-bit inputs in one wave, 128x128 arrays, 32 tiles",
               "technology": args.tech, "adc_model": base["adc_model"],
               "designs": designs, "edp_ratio_to_sparse_adc": edp_vs_sparse, "paper": PAPER, "sensitivity": sens,
+              "walk": walk,
+              "timing_mode": "layer: one image at a time, each layer after the previous one (every latency, EDP "
+                             "and ratio above); designs.<d>.pipelined gives the pipelined mode's figures beside it",
               "command": "/usr/bin/python3 -m tools.stoxnet.compare " + " ".join(argv if argv is not None else sys.argv[1:])}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as f:
@@ -187,6 +264,30 @@ def main(argv=None):
     for s in sens:
         print(f"| {s['parameter']} | {s['value']} | {s['energy_pJ']:.2f} | {s['latency_ns']:.2f} | "
               f"{s['area_um2']:.2f} | {s['edp_pJ_ns']:.2f} | {s['macro_energy']:.2f} |")
+    print("\nTiming mode of every figure above: layer at a time. The pipelined mode (stoxvp --timing pipelined: "
+          "layers of consecutive images overlap, each on its own tiles) beside it:\n")
+    print("| design | latency, layer at a time | images/s, layer at a time | latency, pipelined | images/s, pipelined | bottleneck |")
+    print("|---|---|---|---|---|---|")
+    for key, dsg in designs.items():
+        pl = dsg["pipelined"]
+        print(f"| {dsg['label']} | {dsg['latency_ns'] / 1e3:.1f} us | {1e9 / dsg['latency_ns']:.4g} | "
+              f"{pl['latency_ns_per_image'] / 1e3:.1f} us | {pl['throughput_images_per_s']:.4g} | {pl['bottleneck']} |")
+    print("\nWhere the paper's ratios live: the full-precision ADC over the MTJ, level by level "
+          "(energy and latency of the second image; EDP = energy x latency at that level):\n")
+    for lvl, what in WALK_LEVELS:
+        print(f"- {lvl}: {what}")
+    for model, entry in walk["by_adc_model"].items():
+        for key in ("mtj_homogeneous", "mtj_inhomogeneous"):
+            print(f"\nADC model {model}, full-precision ADC vs {key.replace('_', ' ')}:\n")
+            print("| level | ADC energy | MTJ energy | ADC latency | MTJ latency | energy x | latency x | area x | EDP x |")
+            print("|---|---|---|---|---|---|---|---|---|")
+            for lvl, _ in WALK_LEVELS:
+                a, m, q = entry["full_precision_adc"][lvl], entry[key][lvl], entry[key + "_ratio"][lvl]
+                print(f"| {lvl} | {a['energy_pJ'] / 1e3:.4g} nJ | {m['energy_pJ'] / 1e3:.4g} nJ | "
+                      f"{a['latency_ns'] / 1e3:.4g} us | {m['latency_ns'] / 1e3:.4g} us | {fmt_ratio(q['energy_pJ'])} | "
+                      f"{fmt_ratio(q['latency_ns'])} | {fmt_ratio(q['area_um2'])} | {fmt_ratio(q['edp_pJ_ns'])} |")
+    print(f"\n(paper, MTJ vs full-precision ADC: v1 energy {PAPER['v1']['energy']}x, EDP {PAPER['v1']['edp']}x; "
+          f"v2 energy {PAPER['v2']['energy']}x, EDP {PAPER['v2']['edp']}x. Timing mode: layer-at-a-time.)")
     return 0
 
 

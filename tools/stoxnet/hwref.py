@@ -241,6 +241,9 @@ class Reference:
         self.model, self.seed, self.rows = model, seed, rows
         self.override = override or {}  # converter, adc_bits, adc_range, samples (8x8)
         self._thr = {}
+        # observe(layer, ps): every partial sum of a crossbar layer's reads, [P, N] int64 per
+        # (chunk, slice, wave), before conversion (tools/stoxnet/calibrate.py).
+        self.observe = None
 
     def thresholds(self, p, t):
         key = (p, t)
@@ -288,6 +291,8 @@ class Reference:
             for si in range(S):
                 for sj in range(A):
                     ps = awv[sj][:, k0:k1] @ wsl[si][:, k0:k1].T  # [P, N]
+                    if self.observe is not None:
+                        self.observe(i, ps)
                     mult = 2 ** (si * ws + sj * as_)
                     if kind == CONV_IDEAL:
                         code = ps

@@ -128,7 +128,7 @@ uint64_t parse_time(const std::string& option, const std::string& text) {
   return static_cast<uint64_t>(v);
 }
 
-// --adc-range: 0 (lossless power of two) or a positive float32 that stays what was written
+// --adc-range: 0 (the geometric bound's power of two) or a positive float32 that stays what was written
 // (no overflow to infinity, no underflow to 0, which would silently mean "lossless").
 float parse_adc_range(const std::string& text) {
   const std::string accepted = " (accepted: 0, or " + std::to_string(std::numeric_limits<float>::min()) + " to " +
@@ -339,7 +339,8 @@ int main(int argc, char** argv) {
                       cpu = "host", elf;
   uint64_t progress_after_s = 2;
   std::string converter, samples, seed_text, images_text = "1000", progress_after_text = "2", first_text = "0", adc_bits_text = "8",
-                                      adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt;
+                                      adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt,
+                                      timing = "layer";
   std::string timeline, html;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
@@ -388,7 +389,14 @@ int main(int argc, char** argv) {
        "with --converter adc/sparse_adc: bits, 1..24")
       ("adc-range", po::value(&adc_range_text)->default_value(adc_range_text),
        "with --converter adc/sparse_adc: full scale in partial-sum units, a positive float32 "
-       "(0: lossless power of two)")
+       "(0: per layer the smallest power of two >= the geometric bound min(K, rows) (2^w_slice - 1) "
+       "(2^a_stream - 1) of |PS|, lossless with enough bits, coarse with few: the run warns; "
+       "per-layer ranges calibrated on training images: python3 -m tools.stoxnet.calibrate)")
+      ("timing", po::value(&timing)->default_value(timing),
+       "inference: the timing the summary states: layer (one image at a time, each layer after the "
+       "previous: what the simulation does) or pipelined (ISAAC-style: layers of consecutive images "
+       "overlap, each on its own tiles; latency and images/s derived from the run's per-layer times); "
+       "the report's \"timing\" gives both")
       ("samples", po::value(&samples),
        "MTJ T, 1..255: one value, or one per weight slice least significant first (e.g. 1,2,4)")
       ("cols-per-converter", po::value(&cols_text)->default_value(cols_text),
@@ -466,7 +474,8 @@ int main(int argc, char** argv) {
     snn = firmware == "snn";
     if (!inference)
       for (const char* option : {"model", "images", "all", "first", "images-file", "labels-file", "converter",
-                                 "adc-bits", "adc-range", "samples", "cols-per-converter", "progress", "logits-out"})
+                                 "adc-bits", "adc-range", "samples", "cols-per-converter", "progress", "logits-out",
+                                 "timing"})
         if (given(option) && !(snn && (std::string(option) == "model" || std::string(option) == "images" ||
                                        std::string(option) == "all" || std::string(option) == "first" ||
                                        std::string(option) == "progress")))
@@ -486,6 +495,9 @@ int main(int argc, char** argv) {
     if (given("no-power") && (given("power-vcd") || given("power-csv")))
       throw usage_error("--power-vcd/--power-csv and --no-power contradict each other");
     if (vm.count("all") && given("images")) throw usage_error("--images and --all contradict each other");
+    if (timing != "layer" && timing != "pipelined")
+      throw usage_error("--timing: '" + timing + "' (accepted: layer, pipelined)");
+    req.pipelined = timing == "pipelined";
     limit_ps = parse_time("time-limit", time_limit);
     stall_ps = parse_time("stall-timeout", stall_timeout);
     if (given("seed")) seed = parse_count("seed", seed_text, 0, std::numeric_limits<uint64_t>::max());
@@ -664,6 +676,20 @@ int main(int argc, char** argv) {
                     engineering(latency_s, "s").c_str(), engineering(energy_j, "J").c_str(),
                     engineering(energy_j * latency_s, "Js").c_str());
       inference_line = line;
+      if (o.pipelined) {
+        // The pipelined mode states its own latency, throughput and EDP per image (the energy
+        // is the run's: the same work).
+        const double pl_s = o.pipeline.latency_ns * 1e-9;
+        std::snprintf(line, sizeof line,
+                      "\n  timing pipelined (ISAAC-style, layers of consecutive images overlap): latency %s, "
+                      "throughput %.4g images/s (one image every %s; bottleneck %s, layer %u), EDP %s; "
+                      "layer at a time: %.4g images/s",
+                      engineering(pl_s, "s").c_str(), o.pipeline.throughput_images_per_s,
+                      engineering(o.pipeline.interval_ns * 1e-9, "s").c_str(), o.pipeline.bottleneck,
+                      o.pipeline.bottleneck_tag, engineering(energy_j * pl_s, "Js").c_str(),
+                      latency_s > 0 ? 1 / latency_s : 0.0);
+        inference_line += line;
+      }
     } catch (const stoxvp::runner::input_error& e) {
       std::fprintf(stderr, "stoxvp: %s\n", e.what());
       inference_failed = true;

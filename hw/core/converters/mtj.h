@@ -22,6 +22,10 @@ class mtj_design final : public converter_design {
   double area_um2(const converter_figures& f, const converter_config& c) const override;
   double leakage_mw(const converter_figures& f, const converter_config& c) const override;
   // The slices of a wave sample in parallel, so a wave takes its largest T samples.
+  double conversion_ns(const converter_figures& f, const converter_config& c, const xbar_mapping& m,
+                       uint32_t wave) const override {
+    return wave_ns(f, c, m, wave);
+  }
   double wave_ns(const converter_figures& f, const converter_config& c, const xbar_mapping& m,
                  uint32_t wave) const override;
   // Every sample re-drives the columns for a write pulse.

@@ -45,7 +45,8 @@ class xbar_group : public tile_group_base {
   // once per distinct layer configuration rather than per invocation.
   std::shared_ptr<const core::converter_bank> converter_for(const std::vector<uint8_t>& raw,
                                                             const core::xbar_layer_shape& shape,
-                                                            const core::xbar_mapping& map);
+                                                            const core::xbar_mapping& map,
+                                                            bool* built = nullptr);
   core::packed_input packed;
 
  private:

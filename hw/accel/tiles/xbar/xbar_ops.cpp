@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 
 namespace stoxvp::hw {
 namespace {
@@ -112,6 +113,30 @@ void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& loc
   }
   local += *std::max_element(per_tile.begin(), per_tile.end());
 }
+
+// An ADC given no full scale (adc_range 0) takes the worst case the geometry allows, which is
+// lossless only with enough bits: with few bits its LSB is so coarse that most partial sums
+// convert to 0 (the small CNN at 4 bits falls to chance), and nothing else would say so. Said
+// once per layer configuration (when its converter bank is built), not per image.
+void warn_geometric_adc_range(const xbar_group& xg, const stoxvp_desc& d, const core::xbar_layer_shape& shape,
+                              const core::xbar_mapping& map, const core::converter_bank& bank) {
+  const core::converter_config& c = bank.config();
+  if ((c.kind != core::converter_kind::adc && c.kind != core::converter_kind::sparse_adc) || c.adc_range != 0) return;
+  const double lsb = bank.code_scale();
+  if (!(lsb > 1)) return;
+  const double full_scale = lsb * std::ldexp(1.0, static_cast<int>(c.adc_bits) - 1);
+  const accelerator_config& x = xg.config();
+  std::ostringstream m;
+  m << "XBAR_CONV layer " << d.hdr.tag << ": " << unsigned(c.adc_bits) << "-bit " << core::to_string(c.kind)
+    << " with adc_range 0 takes the geometric worst case |PS| <= min(K " << shape.K << ", rows " << x.array_rows
+    << ") x (2^" << unsigned(shape.w_slice) << " - 1) x (2^" << unsigned(shape.a_stream) << " - 1) = " << map.max_abs_ps
+    << ": full scale +-" << full_scale << ", LSB " << lsb
+    << " partial-sum units, so partial sums below " << lsb / 2
+    << " convert to 0; give a full scale (stoxvp --adc-range F) or calibrate one per layer"
+       " (python3 -m tools.stoxnet.calibrate; docs/datapath.md)";
+  log(log_level::warning, msg::accelerator, xg.xbar_tiles().front()->name(), m.str());
+}
+
 void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_conv_args& a = d.args.conv;
   const accelerator_config& cfg_ = ctx.cfg;
@@ -136,10 +161,12 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
                       : std::string("it was never programmed")));
   }
   read_params(ctx, a.params_addr, shape.N, ctx.buf.params, local);
-  const auto bank = xg.converter_for(ctx.buf.params, shape, map);
+  bool new_bank = false;
+  const auto bank = xg.converter_for(ctx.buf.params, shape, map, &new_bank);
   const auto& conv_cfg = bank->config();
   const std::string missing = bank->design().missing_figures(converter_figures_of(ctx.tech, cfg_), conv_cfg);
   need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
+  if (new_bank) warn_geometric_adc_range(xg, d, shape, map, *bank);
   ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
   xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, xcfg.array_rows, a.a_bits, a.a_stream);
   ctx.stats.saturated_row_drives += xg.packed.saturated();
@@ -174,6 +201,8 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   const uint64_t gb_bits_per_cycle = uint64_t(cfg_.global_buffer_banks) * cfg_.global_buffer_width_bits;
   const uint64_t plane = uint64_t(s.in_h) * s.in_w;
   sc_core::sc_time gb_cursor = sc_core::SC_ZERO_TIME, reduce_ready = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time slowest_conversion = sc_core::SC_ZERO_TIME, slowest_arrays = sc_core::SC_ZERO_TIME,
+                   slowest_tile = sc_core::SC_ZERO_TIME;
   double noc_bits_hops = 0, router_bits = 0, gb_bits = 0;
   core::converter_stats before, after;
   for (const auto& t : xg.xbar_tiles()) before += t->stats().datapath.conv;
@@ -194,6 +223,10 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     const action_cost c = xg.xbar_tiles()[t]->execute(op);
     ctx.cost.charge(c.energy, local + arrive, local + arrive + c.busy);
     ctx.cost.tile_activity(xg.xbar_tiles()[t]->index(), "conv", local + arrive, local + arrive + c.busy, c.energy);
+    slowest_conversion = std::max(slowest_conversion, c.conversion_time);
+    slowest_arrays = std::max(slowest_arrays, c.array_time);
+    slowest_tile = std::max(slowest_tile, c.busy);
+    ctx.cost.use_tile(xg.first_tile() + t);
     uint64_t channels = 0;
     for (const auto& sl : op.slots) channels += sl.array->channels();
     const uint64_t psum_bytes = uint64_t(s.positions()) * channels * cfg_.partial_sum_bits / 8;
@@ -205,6 +238,7 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
     gb_bits += 2.0 * psum_bytes * 8;  // written by the NoC, read by the reduction
   }
   for (const auto& t : xg.xbar_tiles()) after += t->stats().datapath.conv;
+  ctx.cost.add_level_times(slowest_conversion, slowest_arrays, slowest_tile);
   ctx.cost.charge(component::link, noc_bits_hops * ctx.tech.link_energy_pj_per_bit, local, local + reduce_ready);
   ctx.cost.charge(component::router, router_bits * ctx.tech.router_energy_pj_per_bit, local, local + reduce_ready);
   ctx.cost.charge(component::global_buffer, gb_bits * ctx.tech.global_buffer_energy_pj_per_bit, local, local + reduce_ready);
@@ -222,7 +256,8 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
 
 std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
     const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
-    const core::xbar_mapping& map) {
+    const core::xbar_mapping& map, bool* built) {
+  if (built) *built = false;
   std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
   const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows, cfg_.array_cols};
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
@@ -237,6 +272,7 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
   }
   if (banks_.size() >= 64) banks_.clear();  // bound the cache; rebuilding is only slower
   banks_.emplace(std::move(key), bank);
+  if (built) *built = true;
   return bank;
 }
 

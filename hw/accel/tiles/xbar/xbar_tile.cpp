@@ -86,7 +86,13 @@ action_cost tile::execute(const tile_op& op) {
   e[size_t(component::tile_buffer)] = buffer_bits * tech_.tile_buffer_energy_pj_per_bit;
 
   sc_core::sc_time compute = sc_core::SC_ZERO_TIME;
-  for (uint32_t j = 0; j < waves; ++j) compute += wave_time(bank, fig, j) * static_cast<double>(reads[j]);
+  sc_core::sc_time converting = sc_core::SC_ZERO_TIME;  // rounded per wave as the wave's time is
+  for (uint32_t j = 0; j < waves; ++j) {
+    compute += wave_time(bank, fig, j) * static_cast<double>(reads[j]);
+    converting += ns(design.conversion_ns(fig, cc, map, j)) * static_cast<double>(reads[j]);
+  }
+  cost.array_time = compute;
+  cost.conversion_time = converting;
   // The buffer streams inputs to the arrays at banks x width bits per cycle; whichever is
   // slower sets the pace. The shift-add of the last read drains in one cycle.
   const uint64_t per_cycle = uint64_t(cfg_.tile_buffer_banks) * cfg_.tile_buffer_width_bits;
