@@ -3,6 +3,7 @@
 #include "command_processor.h"
 #include "layer_common.h"
 #include "tiles/xbar/xbar_group.h"
+#include "tiles/rtm_ap/rtm_ap_kind.h"
 #include "common/log.h"
 
 #include <cmath>
@@ -103,6 +104,7 @@ void register_builtin_kinds() {
   operation_registry& r = operation_registry::instance();
   if (r.find_kind("xbar") != nullptr) return;
   register_xbar_kind(r);
+  register_rtm_ap_kind(r);
   register_vector_operations(r);
 }
 

@@ -265,7 +265,11 @@ enum stoxvp_desc_flag {
   X(DIGITAL_CONV, 3, "Exact convolution or FC in the digital unit (full-precision layers)")   \
   X(POOL, 4, "Max or average pooling in the vector unit")                                     \
   X(ADD, 5, "Residual add with requantisation in the vector unit")                          \
-  X(GB_INVALIDATE, 6, "Write back the kept outputs in a range and drop every held copy there (see Global-buffer coherence)")
+  X(GB_INVALIDATE, 6, "Write back the kept outputs in a range and drop every held copy there (see Global-buffer coherence)") \
+  X(AP_LOAD_PROGRAM, 0x20, "rtm_ap: load an AP program (docs/ap-program-format.md) into an AP tile; the reader checks it") \
+  X(AP_LOAD_ACT, 0x21, "rtm_ap: move a layer's activations (uint8 CHW) into an AP tile's input buffer") \
+  X(AP_RUN, 0x22, "rtm_ap: run the tile's program on its activations: compare/write passes over the CAM rows") \
+  X(AP_STORE, 0x23, "rtm_ap: move the tile's outputs (uint8 CHW) to memory")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -437,6 +441,14 @@ enum stoxvp_pool {
   X(uint32_t, table_len, "TABLE curve points (>= 2)")                                        \
   X(uint32_t, reserved, "Reserved, ignored")
 
+/* AP_LOAD_PROGRAM, AP_LOAD_ACT, AP_RUN, AP_STORE: one tile of the chip's rtm_ap groups. */
+#define STOXVP_AP_FIELDS(X)                                                                    \
+  X(uint64_t, addr, "AP_LOAD_PROGRAM: the program; AP_LOAD_ACT: the activations; AP_STORE: the outputs' destination; AP_RUN: 0") \
+  X(uint32_t, bytes, "AP_LOAD_PROGRAM: program bytes; AP_LOAD_ACT: the program's in_channels x in_h x in_w; AP_STORE: its output bytes; AP_RUN: 0") \
+  X(uint16_t, ap_tile, "AP tile: 0 .. tiles of the chip's rtm_ap groups - 1, in chip order")  \
+  X(uint16_t, reserved0, "Reserved, ignored")                                                 \
+  X(uint64_t, reserved1, "Reserved, ignored")
+
 #define STOXVP_X_MEMBER(type, name, doc) type name;
 struct stoxvp_desc_header {
   STOXVP_DESC_HEADER_FIELDS(STOXVP_X_MEMBER)
@@ -456,6 +468,9 @@ struct stoxvp_add_args {
 struct stoxvp_gb_invalidate_args {
   STOXVP_GB_INVALIDATE_FIELDS(STOXVP_X_MEMBER)
 };
+struct stoxvp_ap_args {
+  STOXVP_AP_FIELDS(STOXVP_X_MEMBER)
+};
 struct stoxvp_layer_params {
   STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
   /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
@@ -473,6 +488,7 @@ struct stoxvp_desc {
     struct stoxvp_pool_args pool;
     struct stoxvp_add_args add;
     struct stoxvp_gb_invalidate_args gb_invalidate;
+    struct stoxvp_ap_args ap;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
@@ -485,6 +501,7 @@ STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_pool_args) == 32, "no padding in pool 
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_add_args) == 40, "no padding in add args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_gb_invalidate_args) == 16, "no padding in invalidate args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_layer_params) == 96, "no padding in layer params");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_ap_args) == 24, "no padding in AP args");
 
 /* ---------------------------------------------------------------------------------------- */
 /* Mapping rule (hardware contract): how many arrays a crossbar layer occupies. Signed weights

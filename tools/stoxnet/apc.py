@@ -122,23 +122,33 @@ def _cse(channels, widths, next_id, free, room):
     """channels: {n: {atom: sign}}; widths: {atom: (bits, signed)}. Pairs shared by several
     channels become temporaries while their fields fit: a free temporary field of the same width
     (`free`: Counter of widths), else `room` new bits. Returns [(tmp, a, b, rel)] in definition
-    order."""
+    order. Pair counts come from the channel x atom sign matrix: same-sign co-occurrences are
+    P'P + N'N, opposite-sign ones P'N + N'P (P, N: where the sign is +1, -1)."""
     temps, free = [], Counter(free)
+    keys = list(channels)
+    atoms = sorted({a for t in channels.values() for a in t})
+    if not keys or len(atoms) < 2:
+        return temps
+    S = np.zeros((len(keys), len(atoms)), dtype=np.int32)
+    col = {a: j for j, a in enumerate(atoms)}
+    for i, k in enumerate(keys):
+        for a, sg in channels[k].items():
+            S[i, col[a]] = sg
     while True:
-        count = Counter()
-        for terms in channels.values():
-            atoms = sorted(terms)
-            for i, a in enumerate(atoms):
-                sa = terms[a]
-                for b in atoms[i + 1:]:
-                    count[(a, b, sa * terms[b])] += 1
-        if not count:
+        Pm, Nm = (S > 0).astype(np.int32), (S < 0).astype(np.int32)
+        same = Pm.T @ Pm + Nm.T @ Nm
+        opp = Pm.T @ Nm + Nm.T @ Pm
+        m = S.shape[1]
+        upper = np.triu(np.ones((m, m), dtype=bool), 1)
+        same = np.where(upper, same, 0)
+        opp = np.where(upper, opp, 0)
+        js, jo = int(np.argmax(same)), int(np.argmax(opp))
+        cs, co = same.flat[js], opp.flat[jo]
+        if max(cs, co) < 2:
             break
-        (a, b, rel), uses = max(count.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1], kv[0][2]))
-        if uses < 2:
-            break
-        t = next_id
-        next_id += 1
+        rel, flat = (1, js) if cs >= co else (-1, jo)
+        ja, jb = divmod(flat, m)
+        a, b = atoms[ja], atoms[jb]
         ba, sa = widths[a]
         bb, sb = widths[b]
         lo_a, hi_a = (-(1 << (ba - 1)), (1 << (ba - 1)) - 1) if sa else (0, (1 << ba) - 1)
@@ -152,13 +162,18 @@ def _cse(channels, widths, next_id, free, room):
             room -= tbits
         else:
             break
+        t = next_id
+        next_id += 1
         widths[t] = (tbits, signed)
         temps.append((t, a, b, rel))
-        for terms in channels.values():
-            if a in terms and b in terms and terms[a] * terms[b] == rel:
-                s = terms.pop(a)
-                terms.pop(b)
-                terms[t] = s
+        hit = (S[:, ja] != 0) & (S[:, ja] * S[:, jb] == rel)
+        new = np.where(hit, S[:, ja], 0).astype(np.int32)
+        S[hit, ja] = 0
+        S[hit, jb] = 0
+        S = np.concatenate([S, new[:, None]], axis=1)
+        atoms.append(t)
+    for i, k in enumerate(keys):
+        channels[k] = {atoms[j]: int(S[i, j]) for j in np.nonzero(S[i])[0]}
     return temps
 
 
