@@ -39,7 +39,8 @@ extern "C" {
   X(DIGITAL_CONV, 2, "Full-precision convolution or FC in the digital unit")                   \
   X(MAX_POOL, 3, "Max pooling (kernel_h x kernel_h window, stride)")                          \
   X(AVG_POOL, 4, "Average pooling (kernel_h x kernel_h window, stride)")                      \
-  X(ADD, 5, "Residual add of tensors input and input_b: act(a * scale_a + b * scale_b)")
+  X(ADD, 5, "Residual add of tensors input and input_b: act(a * scale_a + b * scale_b)")     \
+  X(AP_CONV, 24, "Ternary convolution on a racetrack associative-processor tile (rtm_ap): the weights blob is its AP program (docs/ap-program-format.md); a_bits and out_bits are unsigned activation bits; reserved[0] = pool (0, or 2: 2x2 max inside the program)")
 
 enum stoxvp_model_layer_type {
 #define STOXVP_X_LT(name, val, doc) STOXVP_LAYER_##name = (val),
@@ -94,7 +95,7 @@ enum stoxvp_model_layer_type {
   X(uint32_t, weights_bytes, , "= out_channels x in_channels x kernel_h x kernel_w")          \
   X(uint32_t, params_offset, , "Convolutions: layer parameter block, or 0 for none")          \
   X(uint32_t, params_bytes, , "Its size: 96 + 4 x (its float arrays)")                        \
-  X(uint32_t, reserved, [4], "0")
+  X(uint32_t, reserved, [4], "0; AP_CONV: reserved[0] = pool (0 or 2)")
 
 #define STOXVP_X_MODEL_MEMBER(type, name, dim, doc) type name dim;
 struct stoxvp_model_header {
