@@ -49,6 +49,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         got, text = run("host", tmp)
         assert np.array_equal(got, want), f"host logits differ from the reference:\n{got[:3]}\n{want[:3]}"
+        # Determinism: a second run gives the same logits and the same report (energy, time).
+        again, text2 = run("host", tmp)
+        summary = lambda t: [ln for ln in t.splitlines() if "per image" in ln or ln.strip().startswith(("total", "rtm_ap_"))]
+        assert summary(text), text
+        assert np.array_equal(again, got) and summary(text2) == summary(text), "two runs differ"
         for comp in ("rtm_ap_search", "rtm_ap_write", "rtm_ap_shift", "rtm_ap_activation"):
             assert comp in text, f"{comp} missing from the energy table"
         # One AP tile for three AP layers: the firmware reloads each program per image.
