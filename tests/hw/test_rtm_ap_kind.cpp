@@ -20,7 +20,7 @@ using hw::rtm_ap::ap_op;
 using hw::rtm_ap::ap_program;
 
 struct ternary_layer {
-  uint32_t C = 3, N = 4, H = 6, W = 6, k = 3, pad = 1, shift = 1;
+  uint32_t C = 3, N = 4, H = 6, W = 6, k = 3, pad = 1, shift = 1, act_bits = 4;
   std::vector<int8_t> w;  // N x C x k x k in {-1, 0, 1}
 };
 
@@ -56,15 +56,16 @@ std::vector<uint8_t> reference(const ternary_layer& L, const std::vector<uint8_t
 ap_program lower(const ternary_layer& L) {
   ap_program p;
   p.in_channels = uint16_t(L.C); p.in_h = uint16_t(L.H); p.in_w = uint16_t(L.W);
-  p.kernel = uint8_t(L.k); p.stride = 1; p.pad = uint8_t(L.pad); p.act_bits = 4; p.out_bits = 4;
+  p.kernel = uint8_t(L.k); p.stride = 1; p.pad = uint8_t(L.pad); p.act_bits = uint8_t(L.act_bits); p.out_bits = 4;
   p.out_channels = uint16_t(L.N); p.out_h = uint16_t(L.H); p.out_w = uint16_t(L.W);
   p.rows = L.H * L.W;
   const uint32_t K = L.C * L.k * L.k;
-  for (uint32_t i = 0; i < K; ++i) { p.field_bits.push_back(4); p.field_role.push_back(1); }
+  const uint8_t acc_bits = uint8_t(L.act_bits + 7);  // K = 27 < 2^5, signed
+  for (uint32_t i = 0; i < K; ++i) { p.field_bits.push_back(uint8_t(L.act_bits)); p.field_role.push_back(1); }
   const uint16_t acc = uint16_t(K), out = uint16_t(K + 1);
-  p.field_bits.push_back(11); p.field_role.push_back(2);
+  p.field_bits.push_back(acc_bits); p.field_role.push_back(2);
   p.field_bits.push_back(4); p.field_role.push_back(3);
-  p.columns = 4 * K + 11 + 4;
+  p.columns = L.act_bits * K + acc_bits + 4;
   for (uint32_t i = 0; i < K; ++i) {
     const uint32_t c = i / (L.k * L.k), dy = (i / L.k) % L.k, dx = i % L.k;
     p.code.push_back({uint8_t(ap_op::load), 0, uint16_t(i), 0, 0, int32_t(c | (dy << 16) | (dx << 24))});
@@ -161,6 +162,26 @@ TEST_F(rtm_ap_bench, ATernaryLayerThroughTheRingEqualsTheIntegerReference) {
     EXPECT_GT(c.realign_shifts, 0u);
     EXPECT_GT(acc->area().by_component[hw::rtm_ap_search().id()], 0.0);
   }
+}
+
+// Activations of 8 bits (the widest a program takes: every byte value is an activation).
+TEST_F(rtm_ap_bench, EightBitActivationsAreAccepted) {
+  build(ap_chip(1));
+  ternary_layer L = random_layer(9);
+  L.act_bits = 8;
+  L.shift = 5;
+  const uint32_t prog_bytes = put_program(lower(L));
+  std::vector<uint8_t> x(L.C * L.H * L.W);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = uint8_t(i * 37 + 255);
+  std::memcpy(mem(kAct), x.data(), x.size());
+  const uint32_t out_bytes = L.N * L.H * L.W;
+  ASSERT_EQ(submit({ap_desc(STOXVP_OP_AP_LOAD_PROGRAM, kProg, prog_bytes, 0),
+                    ap_desc(STOXVP_OP_AP_LOAD_ACT, kAct, uint32_t(x.size()), 0),
+                    ap_desc(STOXVP_OP_AP_RUN, 0, 0, 0),
+                    ap_desc(STOXVP_OP_AP_STORE, kOut, out_bytes, 0, STOXVP_DESC_F_IRQ)}),
+            uint32_t(STOXVP_ERR_NONE));
+  const std::vector<uint8_t> want = reference(L, x);
+  EXPECT_TRUE(std::equal(want.begin(), want.end(), mem(kOut)));
 }
 
 TEST_F(rtm_ap_bench, BadDescriptorsAreRefused) {

@@ -122,7 +122,7 @@ void exec_load_act(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& lo
   need(a.bytes == t.program->input_count(), STOXVP_ERR_BAD_SHAPE,
        "AP_LOAD_ACT bytes = " + str(a.bytes) + ": the tile's program takes " + str(t.program->input_count()));
   ctx.gb.fetch(a.addr, a.bytes, t.activations, "AP_LOAD_ACT activations", local);
-  const uint8_t limit = uint8_t(1u << t.program->act_bits);
+  const uint32_t limit = 1u << t.program->act_bits;  // act_bits 8: every byte fits
   for (uint32_t i = 0; i < a.bytes; ++i)
     need(t.activations[i] < limit, STOXVP_ERR_BAD_PARAM,
          "AP_LOAD_ACT activation " + str(i) + " = " + str(t.activations[i]) + " does not fit act_bits " +
