@@ -4,7 +4,8 @@
 
 Runs the shipped ternary small CNN (models/small_cnn_ternary) on the platform three ways, each
 with the same buffers, NoC, DRAM, digital unit and technology file:
-  rtm_ap      its AP_CONV layers on rtm_ap tiles (configs/rtm_ap.json);
+  rtm_ap      its AP_CONV layers on rtm_ap tiles (configs/rtm_ap.json), and once more with the
+              same layers compiled without common-subexpression elimination;
   xbar ADC    the same ternary weights on crossbar tiles (w_bits 2: one differential column pair
               per weight, all activation magnitude bits in one wave) read by a lossless 14-bit ADC;
   xbar MTJ    the same arrays read by the StoX MTJ converter, T = 4 (weights not retrained for it).
@@ -28,7 +29,8 @@ import numpy as np
 import torch
 
 from .export import HEADER, LAYER, LAYER_DIGITAL, LAYER_MAX_POOL, LAYER_XBAR, OUT_FLOAT32, layer_entry, params_block
-from .ternary import INPUT_SCALE, REQUANT_SHIFT
+from . import apc
+from .ternary import INPUT_BITS, INPUT_SCALE, REQUANT_SHIFT, export_model
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MOVEMENT = ("dram", "global_buffer", "router", "link", "rtm_ap_activation")
@@ -96,6 +98,19 @@ def xbar_model(npz, path):
         f.write(data)
 
 
+def ap_model_without_cse(npz, path):
+    """The shipped integer layers compiled without common-subexpression elimination."""
+    z = np.load(npz)
+    layers, programs = [], []
+    for i in range(3):
+        size = 28 >> i
+        L = apc.Layer(z[f"w{i + 1}"].astype(np.int64), size, size, 1, 1, INPUT_BITS if i == 0 else 4, 4,
+                      z[f"mult{i + 1}"], z[f"bias{i + 1}"], REQUANT_SHIFT, pool=2 if i < 2 else 0)
+        layers.append((L, float(z[f"step{i + 1}"])))
+        programs.append(apc.compile_layer(L, cse=False).encode())
+    export_model(path, layers, programs, (z["fc_wq"], z["fc_scale"], z["fc_bias"]))
+
+
 def run(binary, args, report):
     r = subprocess.run([binary] + args + ["--no-vcd", "--no-power", "--report", report], capture_output=True,
                        text=True, cwd=ROOT, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
@@ -133,6 +148,11 @@ def main(argv=None):
         rows.append(summarise("rtm_ap", run(args.binary, common + ["--config", "configs/rtm_ap.json", "--model",
                                                                     "models/small_cnn_ternary.sxvm"],
                                             os.path.join(tmp, "ap.json"))))
+        nocse = os.path.join(tmp, "small_cnn_ternary_nocse.sxvm")
+        ap_model_without_cse(os.path.join(model_dir, "model.npz"), nocse)
+        rows.append(summarise("rtm_ap without CSE", run(args.binary, common + ["--config", "configs/rtm_ap.json",
+                                                                               "--model", nocse],
+                                                        os.path.join(tmp, "ap_nocse.json"))))
         rows.append(summarise("xbar, 14-bit ADC", run(args.binary, common + ["--model", xm, "--converter", "adc",
                                                                              "--adc-bits", "14"],
                                                       os.path.join(tmp, "adc.json"))))
@@ -144,7 +164,7 @@ def main(argv=None):
     for r in rows:
         print(f"  {r['design']:18s} {100 * r['accuracy']:8.2f}% {r['energy_nj_per_image']:9.1f} nJ "
               f"{r['latency_us_per_image']:9.2f} us {r['area_mm2']:6.2f} mm2 {100 * r['movement_share']:10.1f}%")
-    ap_e, adc_e = rows[0]["energy_nj_per_image"], rows[1]["energy_nj_per_image"]
+    ap_e, nocse_e, adc_e = (rows[i]["energy_nj_per_image"] for i in range(3))
     print(f"  energy per inference, xbar ADC / rtm_ap: {adc_e / ap_e:.3g}x (paper: rtm_ap {PAPER['energy_ratio']}x better "
           f"than crossbar IMC, ResNet-18/ImageNet)")
     print(f"  share of energy moving activations on rtm_ap: {100 * rows[0]['movement_share']:.1f}% (paper: about 3%)")
@@ -157,6 +177,8 @@ def main(argv=None):
     alt = ap_e - idle - w + w * STT_TCAM_WRITE_PJ_PER_BIT / rtm_write
     print(f"  sensitivity: AP writes at the STT-TCAM proxy {STT_TCAM_WRITE_PJ_PER_BIT} pJ/bit instead of RTSim's "
           f"{rtm_write:.3g} pJ/bit: {alt:.1f} nJ per inference, xbar ADC / rtm_ap {adc_e / alt:.3g}x")
+    print(f"  CSE saves {100 * (1 - ap_e / nocse_e):.1f}% of the AP's energy per inference "
+          f"({nocse_e:.1f} -> {ap_e:.1f} nJ); weight folding stores no weight at all")
     for r in rows:
         print(f"  {r['design']}: largest components per image: " +
               ", ".join(f"{k} {v:.1f} nJ" for k, v in r["top_components"]))
