@@ -71,9 +71,9 @@ TEST(rtm_ap_array, InPlaceAddAndSubtractExhaustive) {
           auto u = exhaustive(wa, sa, wb, true);
           u.ap.sub(u.b, u.a, shift, sa);
           for (size_t r = 0; r < t.va.size(); ++r) {
-            ASSERT_EQ(t.ap.value(t.b, r, true), wrap(t.vb[r] + (t.va[r] << shift), wb))
+            ASSERT_EQ(t.ap.value(t.b, r, true), wrap(t.vb[r] + t.va[r] * (int64_t{1} << shift), wb))
                 << "add wa " << wa << " wb " << wb << " signed " << sa << " shift " << shift << " row " << r;
-            ASSERT_EQ(u.ap.value(u.b, r, true), wrap(u.vb[r] - (u.va[r] << shift), wb))
+            ASSERT_EQ(u.ap.value(u.b, r, true), wrap(u.vb[r] - u.va[r] * (int64_t{1} << shift), wb))
                 << "sub wa " << wa << " wb " << wb << " signed " << sa << " shift " << shift << " row " << r;
             ASSERT_EQ(t.ap.value(t.a, r, sa), t.va[r]) << "the source is left alone";
           }
