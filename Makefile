@@ -50,6 +50,12 @@ compare: build
 	@mkdir -p traces
 	$(PY) -m tools.stoxnet.compare --stoxvp $(BUILD_DIR)/tools/stoxvp
 
+# The racetrack associative processor against the crossbar on the same ternary weights (issue 12).
+ap-compare: build
+	@mkdir -p traces
+	$(PY) -m tools.stoxnet.ap_compare --binary $(BUILD_DIR)/tools/stoxvp $(AP_COMPARE_ARGS)
+.PHONY: ap-compare
+
 # Retrains every shipped model (models/train_all.sh; each model's .json records its command).
 models: build
 	bash models/train_all.sh

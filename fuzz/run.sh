@@ -13,7 +13,7 @@ build="${1:?usage: fuzz/run.sh <fuzz build folder> <seconds per target> [target 
 seconds="${2:?usage: fuzz/run.sh <fuzz build folder> <seconds per target> [target ...]}"
 shift 2
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(config tech model idx elf ring gdb_rsp events)
+[ ${#targets[@]} -eq 0 ] && targets=(config tech model idx elf ring gdb_rsp events ap_program)
 build="$(cd "$build" && pwd)"
 
 # SystemC's kernel keeps allocations for the life of the process: the only suppression.

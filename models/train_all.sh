@@ -9,3 +9,5 @@ $T --net small_cnn --converter ideal --epochs 5 --seed 1 --out models/small_cnn_
 $T --net small_cnn --converter mtj --w-slice 1 --samples 4 --epochs 4 --seed 1 --out models/small_cnn_mtj.sxvm
 $T --net small_cnn --converter sparse_adc --adc-bits 4 --epochs 5 --seed 1 --out models/small_cnn_sparse_adc.sxvm
 $T --net small_cnn --converter sense_amp --epochs 5 --seed 1 --out models/small_cnn_sense_amp.sxvm
+# The ternary small CNN for the racetrack associative processor (issue 12): model file, AP programs.
+/usr/bin/python3 -m tools.stoxnet.ternary --epochs 2 --seed 1 --threads 1 --out models/small_cnn_ternary

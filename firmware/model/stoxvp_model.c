@@ -199,8 +199,9 @@ static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
   const struct stoxvp_model_layer *l = &m->layers[i];
   const int last = i + 1 == m->layer_count;
   if (stoxvp_model_layer_is_snn(l->type) || m->header.input_bits == 1) return check_snn_layer(m, i, err, err_len);
-  if (l->type < STOXVP_LAYER_XBAR_CONV || l->type > STOXVP_LAYER_ADD) return E("type = %u", (unsigned)l->type);
-  for (int r = 0; r < 4; ++r)
+  const int ap = l->type == STOXVP_LAYER_AP_CONV;
+  if ((l->type < STOXVP_LAYER_XBAR_CONV || l->type > STOXVP_LAYER_ADD) && !ap) return E("type = %u", (unsigned)l->type);
+  for (int r = ap ? 1 : 0; r < 4; ++r)
     if (l->reserved[r] != 0) return E("reserved word %d = %u, must be 0", r, (unsigned)l->reserved[r]);
   if (l->input > i) return E("input = tensor %u, only tensors 0..%u exist before it", (unsigned)l->input, (unsigned)i);
   const struct stoxvp_tensor_shape in = m->tensors[l->input];
@@ -215,7 +216,44 @@ static int check_layer(stoxvp_model *m, uint32_t i, char *err, size_t err_len) {
   if (l->stride == 0) return E("stride = 0");
   struct stoxvp_tensor_shape out = in;
 
-  if (l->type == STOXVP_LAYER_XBAR_CONV || l->type == STOXVP_LAYER_DIGITAL_CONV) {
+  if (ap) {
+    /* The program is checked whole by the accelerator (AP_LOAD_PROGRAM); here its header must
+     * describe this layer, so the tensors the reader derives are the ones the program fills. */
+    const uint32_t pool = l->reserved[0];
+    if (pool != 0 && pool != 2) return E("pool (reserved word 0) = %u, must be 0 or 2", (unsigned)pool);
+    if (l->out_channels == 0) return E("out_channels = 0");
+    if (l->kernel_h == 0 || l->kernel_h != l->kernel_w || l->kernel_h > in.h + 2u * l->pad || l->kernel_w > in.w + 2u * l->pad ||
+        l->pad >= l->kernel_h)
+      return E("kernel %ux%u (pad %u) must be square, fit the %ux%u input and exceed the padding", (unsigned)l->kernel_h,
+               (unsigned)l->kernel_w, (unsigned)l->pad, (unsigned)in.h, (unsigned)in.w);
+    if (l->a_bits < 1 || l->a_bits > 8) return E("a_bits = %u, supported 1..8 (unsigned)", (unsigned)l->a_bits);
+    if (l->w_bits != 2 || l->w_slice != 0 || l->a_stream != 0)
+      return E("w_bits = %u, w_slice = %u, a_stream = %u: an AP_CONV layer is ternary (2, 0, 0)", (unsigned)l->w_bits,
+               (unsigned)l->w_slice, (unsigned)l->a_stream);
+    if (l->activation != STOXVP_ACT_RELU) return E("activation = %u: an AP_CONV layer's requantisation clamps at 0 (RELU)", (unsigned)l->activation);
+    if (l->params_offset || l->params_bytes) return E("an AP_CONV layer carries no parameter block");
+    if (l->weights_bytes < 64 || !blob_ok(m, l->weights_offset, l->weights_bytes))
+      return E("AP program at %u (%u bytes) is shorter than its header, misaligned or outside the file",
+               (unsigned)l->weights_offset, (unsigned)l->weights_bytes);
+    const uint8_t *pg = m->data + l->weights_offset;
+    const uint32_t total = (uint32_t)pg[8] | (uint32_t)pg[9] << 8 | (uint32_t)pg[10] << 16 | (uint32_t)pg[11] << 24;
+#define U16(o) ((uint32_t)pg[o] | (uint32_t)pg[(o) + 1] << 8)
+    if (memcmp(pg, "SXAP", 4) != 0 || U16(4) != 1u) return E("the weights blob is not an AP program of version 1");
+    if (total != l->weights_bytes) return E("AP program total_bytes = %u, weights_bytes = %u", (unsigned)total, (unsigned)l->weights_bytes);
+    if (U16(20) != l->in_channels || U16(22) != l->in_h || U16(24) != l->in_w || pg[26] != l->kernel_h ||
+        pg[27] != l->stride || pg[28] != l->pad || pg[29] != l->a_bits || pg[30] != l->out_bits || pg[31] != pool ||
+        U16(32) != l->out_channels)
+      return E("the AP program's layer (%ux%ux%u -> %u, kernel %u, stride %u, pad %u, bits %u/%u, pool %u) is not this entry's",
+               (unsigned)U16(20), (unsigned)U16(22), (unsigned)U16(24), (unsigned)U16(32), (unsigned)pg[26],
+               (unsigned)pg[27], (unsigned)pg[28], (unsigned)pg[29], (unsigned)pg[30], (unsigned)pg[31]);
+#undef U16
+    const uint32_t oh = out_dim(in.h, l->kernel_h, l->stride, l->pad), ow = out_dim(in.w, l->kernel_w, l->stride, l->pad);
+    if (pool && (oh < 2 || ow < 2)) return E("pool 2 on a %ux%u output", (unsigned)oh, (unsigned)ow);
+    if (oh > UINT16_MAX || ow > UINT16_MAX) return E("output %ux%u does not fit a 16-bit tensor", (unsigned)oh, (unsigned)ow);
+    out.c = l->out_channels;
+    out.h = (uint16_t)(pool ? oh / pool : oh);
+    out.w = (uint16_t)(pool ? ow / pool : ow);
+  } else if (l->type == STOXVP_LAYER_XBAR_CONV || l->type == STOXVP_LAYER_DIGITAL_CONV) {
     const int xbar = l->type == STOXVP_LAYER_XBAR_CONV;
     if (l->out_channels == 0) return E("out_channels = 0");
     if (l->kernel_h == 0 || l->kernel_h > in.h + 2u * l->pad || l->kernel_w == 0 || l->kernel_w > in.w + 2u * l->pad)

@@ -41,7 +41,8 @@ extern "C" {
   X(AVG_POOL, 4, "Average pooling (kernel_h x kernel_h window, stride)")                      \
   X(ADD, 5, "Residual add of tensors input and input_b: act(a * scale_a + b * scale_b)") \
   X(SNN_CONV, 16, "Spiking convolution of IF neurons on snn_cim macros (reserved words: STOXVP_MODEL_SNN_FIELDS)") \
-  X(SNN_FC, 17, "Spiking fully-connected layer of IF neurons on snn_cim macros (kernel 1; every input of the tensor)")
+  X(SNN_FC, 17, "Spiking fully-connected layer of IF neurons on snn_cim macros (kernel 1; every input of the tensor)") \
+  X(AP_CONV, 24, "Ternary convolution on a racetrack associative-processor tile (rtm_ap): the weights blob is its AP program (docs/ap-program-format.md); a_bits and out_bits are unsigned activation bits; reserved[0] = pool (0, or 2: 2x2 max inside the program)")
 
 enum stoxvp_model_layer_type {
 #define STOXVP_X_LT(name, val, doc) STOXVP_LAYER_##name = (val),
@@ -96,7 +97,7 @@ enum stoxvp_model_layer_type {
   X(uint32_t, weights_bytes, , "= out_channels x in_channels x kernel_h x kernel_w")          \
   X(uint32_t, params_offset, , "Convolutions: layer parameter block, or 0 for none")          \
   X(uint32_t, params_bytes, , "Its size: 96 + 4 x (its float arrays)")                        \
-  X(uint32_t, reserved, [4], "0")
+  X(uint32_t, reserved, [4], "0; AP_CONV: reserved[0] = pool (0 or 2)")
 
 /* Spiking layers (SNN_CONV, SNN_FC) reuse the entry: activation 0 (NONE), out_format INT32 (an
  * output tensor of spikes; the last layer's are the class spike counts), out_bits 0, w_slice 0,

@@ -5,6 +5,7 @@
 #include "tiles/xbar/xbar_group.h"
 #include "tiles/snn_cim/snn_group.h"
 #include "tiles/fp_pim/fp_pim_group.h"
+#include "tiles/rtm_ap/rtm_ap_kind.h"
 #include "common/log.h"
 
 #include <cmath>
@@ -106,6 +107,7 @@ void register_builtin_kinds() {
   if (r.find_kind("xbar") != nullptr) return;
   register_xbar_kind(r);
   register_fp_pim_kind(r);
+  register_rtm_ap_kind(r);
   register_vector_operations(r);
   register_snn_cim_kind(r);
 }

@@ -285,7 +285,11 @@ enum stoxvp_desc_flag {
   X(FP_GEMV, 0x32, "fp_pim: y = W x in bf16 inside the arrays (order of accumulation: FP arithmetic rule)") \
   X(FP_GEMV_T, 0x33, "fp_pim: z = W^T d in bf16 inside the arrays (the backward pass)") \
   X(FP_UPDATE, 0x34, "fp_pim: W[j][k] = W[j][k] + g[j] x[k] in place (the outer-product weight update)") \
-  X(FP_EW, 0x35, "fp_pim: element-wise bf16 operation on vectors (STOXVP_FP_EW_*)")
+  X(FP_EW, 0x35, "fp_pim: element-wise bf16 operation on vectors (STOXVP_FP_EW_*)") \
+  X(AP_LOAD_PROGRAM, 0x20, "rtm_ap: load an AP program (docs/ap-program-format.md) into an AP tile; the reader checks it") \
+  X(AP_LOAD_ACT, 0x21, "rtm_ap: move a layer's activations (uint8 CHW) into an AP tile's input buffer") \
+  X(AP_RUN, 0x22, "rtm_ap: run the tile's program on its activations: compare/write passes over the CAM rows") \
+  X(AP_STORE, 0x23, "rtm_ap: move the tile's outputs (uint8 CHW) to memory")
 
 enum stoxvp_opcode {
 #define STOXVP_X_OP(name, val, doc) STOXVP_OP_##name = (val),
@@ -555,6 +559,14 @@ enum stoxvp_snn_policy {
 #define STOXVP_SNN_RESET_POTENTIALS_FIELDS(X)                                                  \
   X(uint64_t, reserved, "Reserved, ignored")
 
+/* AP_LOAD_PROGRAM, AP_LOAD_ACT, AP_RUN, AP_STORE: one tile of the chip's rtm_ap groups. */
+#define STOXVP_AP_FIELDS(X)                                                                    \
+  X(uint64_t, addr, "AP_LOAD_PROGRAM: the program; AP_LOAD_ACT: the activations; AP_STORE: the outputs' destination; AP_RUN: 0") \
+  X(uint32_t, bytes, "AP_LOAD_PROGRAM: program bytes; AP_LOAD_ACT: the program's in_channels x in_h x in_w; AP_STORE: its output bytes; AP_RUN: 0") \
+  X(uint16_t, ap_tile, "AP tile: 0 .. tiles of the chip's rtm_ap groups - 1, in chip order")  \
+  X(uint16_t, reserved0, "Reserved, ignored")                                                 \
+  X(uint64_t, reserved1, "Reserved, ignored")
+
 #define STOXVP_X_MEMBER(type, name, doc) type name;
 struct stoxvp_desc_header {
   STOXVP_DESC_HEADER_FIELDS(STOXVP_X_MEMBER)
@@ -592,6 +604,9 @@ struct stoxvp_fp_tensor_args {
 struct stoxvp_fp_ew_args {
   STOXVP_FP_EW_FIELDS(STOXVP_X_MEMBER)
 };
+struct stoxvp_ap_args {
+  STOXVP_AP_FIELDS(STOXVP_X_MEMBER)
+};
 struct stoxvp_layer_params {
   STOXVP_LAYER_PARAMS_FIELDS(STOXVP_X_MEMBER)
   /* MTJ: T per (weight slice, input wave), 1..255 where the layer has that slice and wave. */
@@ -615,6 +630,7 @@ struct stoxvp_desc {
     struct stoxvp_snn_reset_potentials_args snn_reset_potentials;
     struct stoxvp_fp_tensor_args fp_tensor;
     struct stoxvp_fp_ew_args fp_ew;
+    struct stoxvp_ap_args ap;
     uint8_t raw[STOXVP_DESC_ARGS_SIZE];
   } args;
 };
@@ -632,6 +648,7 @@ STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_run_timestep_args) == 16, "no padd
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_snn_read_state_args) == 24, "no padding in SNN_READ_STATE args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_fp_tensor_args) == 32, "no padding in fp tensor args");
 STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_fp_ew_args) == 32, "no padding in fp element-wise args");
+STOXVP_STATIC_ASSERT(sizeof(struct stoxvp_ap_args) == 24, "no padding in AP args");
 
 /* ---------------------------------------------------------------------------------------- */
 /* Mapping rule (hardware contract): how many arrays a crossbar layer occupies. Signed weights

@@ -486,7 +486,14 @@ run_result platform::run(const sc_core::sc_time& limit) {
     const sc_core::sc_time from = sc_core::sc_time_stamp();
     sc_core::sc_time step = slice;
     if (limited && limit - (from - t0) < step) step = limit - (from - t0);
-    sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
+    // When the next event lies beyond the slice (an operation longer than a slice, such as an
+    // AP tile's run), a starvation-mode start would return at once without moving time, and
+    // SystemC warns (W571) for every such slice: go to the slice's end directly.
+    if (sc_core::sc_pending_activity() && !sc_core::sc_pending_activity_at_current_time() &&
+        sc_core::sc_time_to_pending_activity() > step)
+      sc_core::sc_start(step, sc_core::SC_RUN_TO_TIME);
+    else
+      sc_core::sc_start(step, sc_core::SC_EXIT_ON_STARVATION);
     if (stopped()) break;
     if (!sc_core::sc_pending_activity()) break;  // starved: idle
     // Starvation mode leaves time at the last event when the next lies beyond the slice; bring

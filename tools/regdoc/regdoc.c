@@ -146,6 +146,9 @@ int main(void) {
 #define STRUCT struct stoxvp_fp_ew_args
   TABLE("FP_EW arguments", STOXVP_FP_EW_FIELDS)
 #undef STRUCT
+#define STRUCT struct stoxvp_ap_args
+  TABLE("AP_LOAD_PROGRAM, AP_LOAD_ACT, AP_RUN and AP_STORE arguments", STOXVP_AP_FIELDS)
+#undef STRUCT
 
   printf("\n## Layer parameter block (at params_addr)\n\n"
          "A %zu-byte header, then float32 arrays of out_channels entries each: out_scale and\n"

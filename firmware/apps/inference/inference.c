@@ -28,7 +28,9 @@ struct plan {
   hal_addr_t tensor[STOXVP_MODEL_MAX_LAYERS + 1]; /* bus address of every tensor */
   hal_addr_t params[STOXVP_MODEL_MAX_LAYERS];     /* parameter block given to each layer */
   uint16_t array_base[STOXVP_MODEL_MAX_LAYERS];   /* crossbar layers: their first array */
+  uint16_t ap_tile[STOXVP_MODEL_MAX_LAYERS];      /* AP layers: the AP tile holding the program */
   int reload;                                     /* reprogram each crossbar layer per image */
+  int ap_reload;                                  /* reload each AP layer's program per image */
   hal_addr_t next, end;                           /* scratch allocator */
 };
 
@@ -110,6 +112,43 @@ static void program_desc(struct stoxvp_desc *d, const struct plan *p, const stru
   d->hdr.tag = i;
 }
 
+/* An AP tile's descriptor (AP_LOAD_PROGRAM, AP_LOAD_ACT, AP_RUN, AP_STORE). */
+static void ap_desc(struct stoxvp_desc *d, uint16_t op, hal_addr_t addr, uint32_t bytes, uint16_t tile) {
+  stoxvp_desc_init(d, op, 0);
+  d->args.ap.addr = addr;
+  d->args.ap.bytes = bytes;
+  d->args.ap.ap_tile = tile;
+}
+
+static void ap_program_desc(struct stoxvp_desc *d, const struct plan *p, const struct stoxvp_bootinfo *bi, uint32_t i) {
+  const struct stoxvp_model_layer *l = &model.layers[i];
+  ap_desc(d, STOXVP_OP_AP_LOAD_PROGRAM, bi->model_addr + l->weights_offset, l->weights_bytes, p->ap_tile[i]);
+  d->hdr.tag = i;
+}
+
+/* An AP layer: activations in, the program's passes, outputs back; its weights live in the
+ * program the tile already holds (or reloads, when AP tiles are fewer than AP layers). */
+static int queue_ap_layer(stoxvp_dev *dev, const struct plan *p, const struct stoxvp_bootinfo *bi, uint32_t i) {
+  const struct stoxvp_model_layer *l = &model.layers[i];
+  struct stoxvp_desc d;
+  int rc;
+  if (p->ap_reload) {
+    ap_program_desc(&d, p, bi, i);
+    if ((rc = stoxvp_drv_submit(dev, &d)) != 0) return rc;
+  }
+  const struct stoxvp_tensor_shape in = model.tensors[l->input];
+  ap_desc(&d, STOXVP_OP_AP_LOAD_ACT, p->tensor[l->input], (uint32_t)in.c * in.h * in.w, p->ap_tile[i]);
+  d.hdr.tag = i;
+  if ((rc = stoxvp_drv_submit(dev, &d)) != 0) return rc;
+  ap_desc(&d, STOXVP_OP_AP_RUN, 0, 0, p->ap_tile[i]);
+  d.hdr.tag = i;
+  if ((rc = stoxvp_drv_submit(dev, &d)) != 0) return rc;
+  ap_desc(&d, STOXVP_OP_AP_STORE, p->tensor[i + 1], stoxvp_model_output_bytes(&model, i), p->ap_tile[i]);
+  d.hdr.tag = i;
+  if (i + 1 < model.layer_count) d.hdr.flags |= STOXVP_DESC_F_KEEP_OUTPUT;
+  return stoxvp_drv_submit(dev, &d);
+}
+
 /* Queues one image's layers; returns 0 or the first submit error. */
 static int queue_image(stoxvp_dev *dev, const struct plan *p, const struct stoxvp_bootinfo *bi, uint32_t img) {
   struct stoxvp_desc d;
@@ -118,6 +157,9 @@ static int queue_image(stoxvp_dev *dev, const struct plan *p, const struct stoxv
     const struct stoxvp_model_layer *l = &model.layers[i];
     int rc = 0;
     switch (l->type) {
+      case STOXVP_LAYER_AP_CONV:
+        if ((rc = queue_ap_layer(dev, p, bi, i)) != 0) return rc;
+        continue;
       case STOXVP_LAYER_XBAR_CONV:
         if (p->reload) {
           program_desc(&d, p, bi, i);
@@ -244,6 +286,28 @@ int inference_main(void *arg) {
   }
   if (rc == 0 && !p.reload) rc = stoxvp_drv_wait(&dev);
   if (rc != 0) return fail(bi, 6, "programming the crossbars failed: %s", stoxvp_drv_error_name(rc));
+
+  /* AP layers: one program per AP tile (over the chip's rtm_ap groups in order), loaded once;
+   * with fewer tiles than AP layers every AP layer reloads its program on tile 0 per image. */
+  uint32_t ap_tiles = 0, ap_layers = 0;
+  for (uint32_t g = 0; g < dev.chip.groups; ++g)
+    if (dev.chip.group[g].kind == STOXVP_TILE_KIND_RTM_AP) ap_tiles += dev.chip.group[g].tiles;
+  for (uint32_t i = 0; i < model.layer_count; ++i)
+    if (model.layers[i].type == STOXVP_LAYER_AP_CONV) p.ap_tile[i] = (uint16_t)ap_layers++;
+  if (ap_layers && ap_tiles == 0)
+    return fail(bi, 5, "the model has %u AP layers, the accelerator no rtm_ap tiles", (unsigned)ap_layers);
+  p.ap_reload = ap_layers > ap_tiles;
+  for (uint32_t i = 0; i < model.layer_count && ap_layers; ++i) {
+    if (model.layers[i].type != STOXVP_LAYER_AP_CONV) continue;
+    if (p.ap_reload) {
+      p.ap_tile[i] = 0;
+      continue;
+    }
+    ap_program_desc(&d, &p, bi, i);
+    if ((rc = stoxvp_drv_submit(&dev, &d)) != 0) break;
+  }
+  if (rc == 0 && ap_layers && !p.ap_reload) rc = stoxvp_drv_wait(&dev);
+  if (rc != 0) return fail(bi, 6, "loading the AP programs failed: %s", stoxvp_drv_error_name(rc));
   hal_printf("inference: model %.16s, %u layers, %u of %u arrays%s; %u images\n", h->name,
              (unsigned)model.layer_count, (unsigned)need, (unsigned)total,
              p.reload ? " (reloaded per image)" : "", (unsigned)bi->image_count);
