@@ -2,6 +2,7 @@
 // virtual platform, prints a summary and writes the VCD trace and the JSON report. Uses only
 // the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
+#include "hw/core/kernels.h"
 #include "runner.h"
 #include "stoxvp.h"
 
@@ -290,7 +291,10 @@ int main(int argc, char** argv) {
       ("power-csv", po::value(&power_csv_opt), "power trace, CSV (default: traces/<firmware>_power.csv)")
       ("no-power", "do not write the power trace")
       ("report", po::value(&report), "JSON report file (default: traces/<firmware>.json)")
-      ("quiet,q", "print only the summary and errors");
+      ("quiet,q", "print only the summary and errors")
+      ("kernels", po::value<std::string>(),
+       "functional-core kernels: auto (the best this CPU runs), scalar, avx2 or avx512; every version gives "
+       "the same bits (default: $STOXVP_KERNELS, else auto)");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
   po::variables_map vm;
@@ -317,6 +321,14 @@ int main(int argc, char** argv) {
   bool inference = false;
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
+    try {
+      if (vm.count("kernels"))
+        stoxvp::core::select_kernels(vm["kernels"].as<std::string>(), "--kernels");
+      else
+        stoxvp::core::active_kernels();  // a bad STOXVP_KERNELS is refused here, not mid-run
+    } catch (const stoxvp::core::kernel_error& e) {
+      throw usage_error(e.what());
+    }
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
                                "images-file", "firmware"})
       if (given(option) && vm[option].as<std::string>().empty())

@@ -1,0 +1,143 @@
+// The AVX-512 versions (F, BW, DQ, VL, VPOPCNTDQ) of the kernels in kernels.h. Compiled for
+// that target function by function (the pragma below), so the rest of the binary stays portable;
+// kernels.cpp calls them only on a CPU that has the features. No library template is
+// instantiated here, so no function compiled for AVX-512 can be shared with portable code.
+#include "kernels.h"
+
+#include <immintrin.h>
+
+#if defined(__x86_64__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt,bmi2")
+// GCC 12 warns that the undefined vector behind _mm512_cvtepi64_epi32 may be uninitialised: a
+// false positive of its own header (the instruction writes every lane).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace stoxvp::core::kernels_impl {
+namespace {
+
+constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ull;  // rng.h's kGolden
+
+// Eight channels side by side: one 64-bit lane per channel, the input word broadcast to all.
+template <uint32_t W>
+void read_groups(const xbar_read_args& a) {
+  const uint32_t words = W ? W : a.words;
+  const uint32_t SA = a.w_slices * a.a_waves;
+  const uint32_t groups = (a.channels + kLanesPerGroup - 1) / kLanesPerGroup;
+  __m512i acc[64];
+  for (uint32_t g = 0; g < groups; ++g) {
+    for (uint32_t k = 0; k < SA; ++k) acc[k] = _mm512_setzero_si512();
+    for (uint32_t p = 0; p < a.w_mag; ++p) {
+      const uint64_t* wt = a.weights_t + (size_t(g) * a.w_mag + p) * words * 16;
+      const uint32_t i = p / a.w_slice, pshift = p - i * a.w_slice;
+      for (uint32_t q = 0; q < a.a_mag; ++q) {
+        const uint64_t* ap = a.planes + size_t(q) * 2 * words;
+        const uint64_t* an = ap + words;
+        const uint32_t j = q / a.a_stream, qshift = q - j * a.a_stream;
+        __m512i d = _mm512_setzero_si512();
+        for (uint32_t w = 0; w < words; ++w) {
+          const __m512i xp = _mm512_set1_epi64(static_cast<long long>(ap[w]));
+          const __m512i xn = _mm512_set1_epi64(static_cast<long long>(an[w]));
+          const __m512i wp = _mm512_loadu_si512(wt + w * 16);
+          const __m512i wn = _mm512_loadu_si512(wt + w * 16 + 8);
+          const __m512i plus = _mm512_popcnt_epi64(_mm512_or_si512(_mm512_and_si512(xp, wp), _mm512_and_si512(xn, wn)));
+          const __m512i minus = _mm512_popcnt_epi64(_mm512_or_si512(_mm512_and_si512(xp, wn), _mm512_and_si512(xn, wp)));
+          d = _mm512_add_epi64(d, _mm512_sub_epi64(plus, minus));
+        }
+        // 64-bit lanes shifted and later truncated to 32 bits: the same low 32 bits as the
+        // scalar version's shift and wrap-around sum in uint32.
+        __m512i& acc_k = acc[i * a.a_waves + j];
+        acc_k = _mm512_add_epi64(acc_k, _mm512_sll_epi64(d, _mm_cvtsi32_si128(static_cast<int>(pshift + qshift))));
+      }
+    }
+    const uint32_t ch0 = g * kLanesPerGroup;
+    const uint32_t lanes = a.channels - ch0 < kLanesPerGroup ? a.channels - ch0 : kLanesPerGroup;
+    alignas(32) int32_t lane_ps[kLanesPerGroup];
+    for (uint32_t k = 0; k < SA; ++k) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lane_ps), _mm512_cvtepi64_epi32(acc[k]));
+      for (uint32_t l = 0; l < lanes; ++l) a.ps[size_t(ch0 + l) * SA + k] = lane_ps[l];
+    }
+  }
+}
+
+void xbar_read(const xbar_read_args& a) {
+  switch (a.words) {
+    case 1: read_groups<1>(a); break;
+    case 2: read_groups<2>(a); break;
+    case 4: read_groups<4>(a); break;
+    default: read_groups<0>(a);
+  }
+}
+
+// 64 inputs per instruction: the sign and each magnitude bit of 64 bytes are one mask each.
+uint32_t pack_planes(const int8_t* x, uint32_t n, uint32_t mag_bits, uint32_t words, uint64_t* planes,
+                     uint64_t* saturated) {
+  const __m512i max_mag = _mm512_set1_epi8(static_cast<char>((1 << mag_bits) - 1));
+  uint32_t magnitude_or = 0;
+  uint64_t sat = 0;
+  const uint32_t blocks = (n + 63) / 64;
+  for (uint32_t w = 0; w < blocks; ++w) {
+    const uint32_t left = n - w * 64;
+    const uint64_t live = left >= 64 ? ~uint64_t{0} : (uint64_t{1} << left) - 1;
+    const __m512i v = _mm512_loadu_si512(x + size_t(w) * 64);
+    const uint64_t neg = _mm512_movepi8_mask(v) & live;
+    const __m512i mag_raw = _mm512_abs_epi8(v);  // -128 becomes 0x80, 128 as unsigned
+    sat += static_cast<uint64_t>(__builtin_popcountll(_mm512_cmpgt_epu8_mask(mag_raw, max_mag) & live));
+    const __m512i mag = _mm512_min_epu8(mag_raw, max_mag);
+    for (uint32_t b = 0; b < mag_bits; ++b) {
+      const uint64_t bits = _mm512_test_epi8_mask(mag, _mm512_set1_epi8(static_cast<char>(1 << b))) & live;
+      planes[size_t(b) * 2 * words + w] = bits & ~neg;
+      planes[(size_t(b) * 2 + 1) * words + w] = bits & neg;
+      magnitude_or |= static_cast<uint32_t>(bits != 0) << b;
+    }
+  }
+  *saturated += sat;
+  return magnitude_or;
+}
+
+inline __m512i mix64(__m512i z) {
+  z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
+  z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ull)));
+  z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 27));
+  z = _mm512_mullo_epi64(z, _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBull)));
+  return _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+}
+
+// SplitMix64 states key + counter * gamma along an arithmetic sequence of counters: 16 per
+// iteration in two independent vectors.
+void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint32_t* out) {
+  const uint64_t base = key + first * kGamma, delta = step * kGamma;
+  alignas(64) uint64_t start[8];
+  for (uint32_t l = 0; l < 8; ++l) start[l] = base + l * delta;
+  __m512i s0 = _mm512_load_si512(start);
+  __m512i s1 = _mm512_add_epi64(s0, _mm512_set1_epi64(static_cast<long long>(8 * delta)));
+  const __m512i inc = _mm512_set1_epi64(static_cast<long long>(16 * delta));
+  uint32_t e = 0;
+  for (; e + 16 <= n; e += 16) {
+    const __m512i z0 = _mm512_srli_epi64(mix64(s0), 32), z1 = _mm512_srli_epi64(mix64(s1), 32);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e), _mm512_cvtepi64_epi32(z0));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + e + 8), _mm512_cvtepi64_epi32(z1));
+    s0 = _mm512_add_epi64(s0, inc);
+    s1 = _mm512_add_epi64(s1, inc);
+  }
+  if (e < n) {
+    alignas(64) uint32_t tail[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tail), _mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s0), 32)));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(tail + 8), _mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s1), 32)));
+    for (uint32_t l = 0; e + l < n; ++l) out[e + l] = tail[l];
+  }
+}
+
+}  // namespace
+
+const kernel_table avx512_table{kernel_isa::avx512, xbar_read, pack_planes, uniform32_run};
+
+}  // namespace stoxvp::core::kernels_impl
+
+#pragma GCC pop_options
+#else
+namespace stoxvp::core::kernels_impl {
+// Never selected off x86-64 (kernel_isa_supported says no): the scalar versions stand in.
+const kernel_table avx512_table = scalar_table;
+}  // namespace stoxvp::core::kernels_impl
+#endif
