@@ -1,8 +1,15 @@
 // The functional core alone, on one core: bit-level MACs per second of the crossbar kernel and
-// conversions per second of every converter kind.
+// conversions per second of every converter kind, for every kernel version this CPU runs
+// (kernels.h), each beside this machine's own ceiling for the same method:
+//  - the crossbar ceiling: the sign-magnitude AND + VPOPCNTQ step of the AVX-512 read (4 AND,
+//    2 OR, 2 VPOPCNTQ, a subtract and an add per 8 channels x 64 rows) on operands held in
+//    registers, four independent chains: what the read would reach without loads or bookkeeping;
+//  - the MTJ ceiling: the AVX-512 SplitMix64 draw and the count of T thresholds <= the draw, the
+//    thresholds held in registers: the same method with no table lookup, no PS clamp, no stores.
 //   bench_core [seconds_per_measurement]
 #include "hw/core/converter.h"
 #include "hw/core/crossbar_array.h"
+#include "hw/core/kernels.h"
 #include "hw/core/layer_ops.h"
 #include "hw/core/packed_input.h"
 #include "hw/core/rng.h"
@@ -11,6 +18,8 @@
 #include <cstdlib>
 #include <random>
 #include <time.h>
+
+#include <immintrin.h>
 
 using namespace stoxvp::core;
 
@@ -27,6 +36,75 @@ double cpu_now() {
 double seconds_since(double t0) { return cpu_now() - t0; }
 
 volatile int64_t sink;
+
+#if defined(__x86_64__)
+// Bit-level MACs per second at the AND + VPOPCNTQ ceiling (see the top of the file).
+__attribute__((target("avx512f,avx512vpopcntdq"))) double ceiling_bit_macs(double budget) {
+  __m512i xp = _mm512_set1_epi64(0x5555aaaa3333cccbll), xn = _mm512_set1_epi64(0x0a0a50503c3c0101ll);
+  __m512i wp[4], wn[4], d[4];
+  for (int c = 0; c < 4; ++c) {
+    wp[c] = _mm512_set1_epi64(0x123456789abcdefll * (c + 1));
+    wn[c] = _mm512_set1_epi64(0x0fedcba987654321ll * (c + 3));
+    d[c] = _mm512_setzero_si512();
+  }
+  uint64_t steps = 0;
+  const double t0 = cpu_now();
+  do {
+    for (int r = 0; r < 4096; ++r) {
+      for (int c = 0; c < 4; ++c) {
+        const __m512i plus = _mm512_popcnt_epi64(_mm512_or_si512(_mm512_and_si512(xp, wp[c]), _mm512_and_si512(xn, wn[c])));
+        const __m512i minus = _mm512_popcnt_epi64(_mm512_or_si512(_mm512_and_si512(xp, wn[c]), _mm512_and_si512(xn, wp[c])));
+        d[c] = _mm512_add_epi64(d[c], _mm512_sub_epi64(plus, minus));
+      }
+      // Keeps the operands live and unknown to the compiler without adding work to the chains.
+      __asm__ volatile("" : "+v"(xp), "+v"(xn));
+    }
+    steps += 4096 * 4;
+  } while (seconds_since(t0) < budget);
+  const double s = seconds_since(t0);
+  __m512i all = _mm512_add_epi64(_mm512_add_epi64(d[0], d[1]), _mm512_add_epi64(d[2], d[3]));
+  sink = _mm512_reduce_add_epi64(all);
+  return steps * 8.0 * 64.0 / s;
+}
+
+// MTJ conversions per second at the ceiling of the bit-exact method (see the top of the file).
+__attribute__((target("avx512f,avx512dq,avx512vl"))) double ceiling_mtj_conversions(uint32_t t, double budget) {
+  const __m512i c1 = _mm512_set1_epi64(static_cast<long long>(0xBF58476D1CE4E5B9ull));
+  const __m512i c2 = _mm512_set1_epi64(static_cast<long long>(0x94D049BB133111EBull));
+  __m512i thr[16];
+  for (uint32_t q = 0; q < t; ++q) thr[q] = _mm512_set1_epi64(static_cast<long long>((uint64_t{q + 1} << 32) / (t + 1)));
+  __m512i s0 = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), s1 = _mm512_add_epi64(s0, _mm512_set1_epi64(8));
+  const __m512i inc = _mm512_set1_epi64(16), one = _mm512_set1_epi64(1);
+  __m512i k0 = _mm512_setzero_si512(), k1 = _mm512_setzero_si512();
+  uint64_t n = 0;
+  const double t0 = cpu_now();
+  do {
+    for (int r = 0; r < 4096; ++r) {
+      __m512i z0 = s0, z1 = s1;
+      z0 = _mm512_xor_si512(z0, _mm512_srli_epi64(z0, 30));
+      z1 = _mm512_xor_si512(z1, _mm512_srli_epi64(z1, 30));
+      z0 = _mm512_mullo_epi64(z0, c1);
+      z1 = _mm512_mullo_epi64(z1, c1);
+      z0 = _mm512_xor_si512(z0, _mm512_srli_epi64(z0, 27));
+      z1 = _mm512_xor_si512(z1, _mm512_srli_epi64(z1, 27));
+      z0 = _mm512_mullo_epi64(z0, c2);
+      z1 = _mm512_mullo_epi64(z1, c2);
+      z0 = _mm512_srli_epi64(_mm512_xor_si512(z0, _mm512_srli_epi64(z0, 31)), 32);
+      z1 = _mm512_srli_epi64(_mm512_xor_si512(z1, _mm512_srli_epi64(z1, 31)), 32);
+      for (uint32_t q = 0; q < t; ++q) {
+        k0 = _mm512_mask_add_epi64(k0, _mm512_cmpge_epu64_mask(z0, thr[q]), k0, one);
+        k1 = _mm512_mask_add_epi64(k1, _mm512_cmpge_epu64_mask(z1, thr[q]), k1, one);
+      }
+      s0 = _mm512_add_epi64(s0, inc);
+      s1 = _mm512_add_epi64(s1, inc);
+    }
+    n += 4096 * 16;
+  } while (seconds_since(t0) < budget);
+  const double s = seconds_since(t0);
+  sink = _mm512_reduce_add_epi64(_mm512_add_epi64(k0, k1));
+  return n / s;
+}
+#endif
 
 // A 128x128 array holding 64 outputs of 4-bit weights (3 magnitude bits in one slice, one
 // differential column pair each), read with 4-bit inputs in one wave, as StoX-Net maps a layer.
@@ -93,22 +171,45 @@ double conversions_per_second(converter_kind kind, uint8_t t, double budget) {
 int main(int argc, char** argv) {
   const double budget = argc > 1 ? std::atof(argv[1]) : 1.0;
   std::printf("bench_core: functional core on one thread, %.1f s of CPU time per figure\n", budget);
-  const double bm = bit_macs_per_second(budget);
-  std::printf("  %-40s %8.2f G/s   (target >= 2 G/s)\n", "bit-level MACs, 128x128 array", bm / 1e9);
-  struct row {
-    const char* name;
-    converter_kind kind;
-    uint8_t t;
-  } rows[] = {{"conversions, ideal", converter_kind::ideal, 1},
-              {"conversions, 8-bit ADC", converter_kind::adc, 1},
-              {"conversions, 4-bit sparse ADC", converter_kind::sparse_adc, 1},
-              {"conversions, sense amplifier", converter_kind::sense_amp, 1},
-              {"conversions, MTJ T=4", converter_kind::mtj, 4},
-              {"conversions, MTJ T=16", converter_kind::mtj, 16}};
-  for (const auto& r : rows) {
-    const double cps = conversions_per_second(r.kind, r.t, budget);
-    std::printf("  %-40s %8.1f M/s%s\n", r.name, cps / 1e6,
-                r.kind == converter_kind::mtj && r.t == 4 ? "   (target >= 20 M/s)" : "");
+  double ceiling_macs = 0, ceiling_mtj4 = 0, ceiling_mtj16 = 0;
+#if defined(__x86_64__)
+  if (kernel_isa_supported(kernel_isa::avx512)) {
+    ceiling_macs = ceiling_bit_macs(budget);
+    ceiling_mtj4 = ceiling_mtj_conversions(4, budget);
+    ceiling_mtj16 = ceiling_mtj_conversions(16, budget);
+    std::printf("  ceiling: AND+VPOPCNTQ sign-magnitude     %8.2f G bit-MACs/s\n", ceiling_macs / 1e9);
+    std::printf("  ceiling: MTJ draws + counts, T=4         %8.1f M/s\n", ceiling_mtj4 / 1e6);
+    std::printf("  ceiling: MTJ draws + counts, T=16        %8.1f M/s\n", ceiling_mtj16 / 1e6);
+  }
+#endif
+  auto of_ceiling = [](double v, double c) {
+    static char buf[32];
+    if (c > 0) std::snprintf(buf, sizeof buf, "  %5.1f %% of ceiling", 100 * v / c);
+    else buf[0] = 0;
+    return buf;
+  };
+  for (size_t i = 0; i < kKernelIsas; ++i) {
+    const kernel_isa isa = static_cast<kernel_isa>(i);
+    if (!kernel_isa_supported(isa)) continue;
+    select_kernels(isa);
+    std::printf(" kernels: %s\n", to_string(isa));
+    const double bm = bit_macs_per_second(budget);
+    std::printf("  %-40s %8.2f G/s%s\n", "bit-level MACs, 128x128 array", bm / 1e9, of_ceiling(bm, ceiling_macs));
+    struct row {
+      const char* name;
+      converter_kind kind;
+      uint8_t t;
+    } rows[] = {{"conversions, ideal", converter_kind::ideal, 1},
+                {"conversions, 8-bit ADC", converter_kind::adc, 1},
+                {"conversions, 4-bit sparse ADC", converter_kind::sparse_adc, 1},
+                {"conversions, sense amplifier", converter_kind::sense_amp, 1},
+                {"conversions, MTJ T=4", converter_kind::mtj, 4},
+                {"conversions, MTJ T=16", converter_kind::mtj, 16}};
+    for (const auto& r : rows) {
+      const double cps = conversions_per_second(r.kind, r.t, budget);
+      const double c = r.kind != converter_kind::mtj ? 0 : r.t == 4 ? ceiling_mtj4 : ceiling_mtj16;
+      std::printf("  %-40s %8.1f M/s%s\n", r.name, cps / 1e6, of_ceiling(cps, c));
+    }
   }
   return 0;
 }

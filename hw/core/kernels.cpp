@@ -185,7 +185,7 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
 
 }  // namespace
 
-const kernel_table scalar_table{kernel_isa::scalar, xbar_read, pack_planes, uniform32_run};
+const kernel_table scalar_table{kernel_isa::scalar, xbar_read, pack_planes, uniform32_run, nullptr};
 
 }  // namespace kernels_impl
 }  // namespace stoxvp::core

@@ -55,6 +55,21 @@ struct xbar_read_args {
 };
 constexpr uint32_t kLanesPerGroup = 8;  // channels per group of the transposed weights
 
+// The MTJ conversions of one (slice, wave) k of an array read with `count` channels, T = t
+// for all of them, every channel's thresholds tabulated: channel c converts ps[c * SA + k]
+// with the draw uniform32(key, first + (c * SA + k) * step) into codes[c * SA + k] = 2 n - t,
+// n the number of its thresholds thr[off[c] + (clamp(ps, lo[c], hi[c]) - lo[c]) * t + q],
+// q < t, that are <= the draw. Returns the sum of the n.
+struct mtj_count_args {
+  const int32_t* ps;
+  int32_t* codes;
+  uint32_t count, SA, k, t;
+  const int32_t *lo, *hi;
+  const uint32_t* off;
+  const uint32_t* thr;
+  uint64_t key, first, step;
+};
+
 struct kernel_table {
   kernel_isa isa;
   void (*xbar_read)(const xbar_read_args& a);
@@ -66,6 +81,9 @@ struct kernel_table {
                           uint64_t* planes, uint64_t* saturated);
   // out[e] = uniform32(key, first + e * step) for e < n (rng.h).
   void (*uniform32_run)(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint32_t* out);
+  // nullptr: no vector version; the MTJ converter counts with its portable loop (which the
+  // scalar version's results are defined by).
+  uint64_t (*mtj_counts)(const mtj_count_args& a);
 };
 
 // The table of one version (kernel_error when the CPU lacks it), and the one in use.

@@ -168,7 +168,7 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
 
 }  // namespace
 
-const kernel_table avx2_table{kernel_isa::avx2, xbar_read, pack_planes, uniform32_run};
+const kernel_table avx2_table{kernel_isa::avx2, xbar_read, pack_planes, uniform32_run, nullptr};
 
 }  // namespace stoxvp::core::kernels_impl
 

@@ -128,9 +128,47 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
   }
 }
 
+// Sixteen channels at a time: their draws are counters in arithmetic sequence (computed in
+// registers), their PS at stride SA (gathered), their thresholds gathered per q.
+uint64_t mtj_counts(const mtj_count_args& a) {
+  const uint64_t delta = uint64_t(a.SA) * a.step * kGamma;
+  const uint64_t base = a.key + (a.first + uint64_t(a.k) * a.step) * kGamma;
+  alignas(64) uint64_t start[8];
+  for (uint32_t l = 0; l < 8; ++l) start[l] = base + l * delta;
+  __m512i s0 = _mm512_load_si512(start);
+  __m512i s1 = _mm512_add_epi64(s0, _mm512_set1_epi64(static_cast<long long>(8 * delta)));
+  const __m512i inc = _mm512_set1_epi64(static_cast<long long>(16 * delta));
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i stride = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(a.SA)));
+  const __m512i t = _mm512_set1_epi32(static_cast<int>(a.t));
+  __m512i switched = _mm512_setzero_si512();
+  for (uint32_t c = 0; c < a.count; c += 16) {
+    const __mmask16 live = a.count - c >= 16 ? __mmask16(0xffff) : __mmask16((1u << (a.count - c)) - 1);
+    const __m512i u = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s0), 32))),
+                                         _mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s1), 32)), 1);
+    s0 = _mm512_add_epi64(s0, inc);
+    s1 = _mm512_add_epi64(s1, inc);
+    const size_t at = size_t(c) * a.SA + a.k;
+    const __m512i ps = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, stride, a.ps + at, 4);
+    const __m512i lo = _mm512_maskz_loadu_epi32(live, a.lo + c), hi = _mm512_maskz_loadu_epi32(live, a.hi + c);
+    const __m512i e = _mm512_sub_epi32(_mm512_min_epi32(_mm512_max_epi32(ps, lo), hi), lo);
+    __m512i idx = _mm512_add_epi32(_mm512_maskz_loadu_epi32(live, a.off + c), _mm512_mullo_epi32(e, t));
+    __m512i n = _mm512_setzero_si512();
+    for (uint32_t q = 0; q < a.t; ++q) {
+      const __m512i thr = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, idx, a.thr, 4);
+      n = _mm512_mask_sub_epi32(n, _mm512_mask_cmpge_epu32_mask(live, u, thr), n, _mm512_set1_epi32(-1));
+      idx = _mm512_add_epi32(idx, _mm512_set1_epi32(1));
+    }
+    switched = _mm512_add_epi64(switched, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(n)));
+    switched = _mm512_add_epi64(switched, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(n, 1)));
+    _mm512_mask_i32scatter_epi32(a.codes + at, live, stride, _mm512_sub_epi32(_mm512_add_epi32(n, n), t), 4);
+  }
+  return static_cast<uint64_t>(_mm512_reduce_add_epi64(switched));
+}
+
 }  // namespace
 
-const kernel_table avx512_table{kernel_isa::avx512, xbar_read, pack_planes, uniform32_run};
+const kernel_table avx512_table{kernel_isa::avx512, xbar_read, pack_planes, uniform32_run, mtj_counts};
 
 }  // namespace stoxvp::core::kernels_impl
 

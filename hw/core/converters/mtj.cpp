@@ -132,6 +132,23 @@ class mtj_kernel final : public converter_kernel {
     // slice i, wave j) is (((position * N + n) * S + i) * A + j) * chunks + chunk.
     const uint64_t first = (uint64_t(position) * N_ + ch0) * SA * chunks_ + chunk;
     const kernel_table& kern = kernels();
+    if (kern.mtj_counts && vector_ok_) {
+      uint64_t switches = 0;
+      for (uint32_t k = 0; k < SA; ++k) {
+        if (!live[k]) {
+          for (uint32_t c = 0; c < count; ++c) codes[size_t(c) * SA + k] = 0;
+          continue;
+        }
+        switches += kern.mtj_counts(mtj_count_args{ps, codes, count, SA, k, t_of[k], lo_.data() + ch0,
+                                                   hi_.data() + ch0, off_.data() + size_t(ti_of[k]) * N_ + ch0,
+                                                   flat_thr_.data(), key, first, chunks_});
+      }
+      stats.conversions += count * live_per_channel;
+      stats.skipped += count * (SA - live_per_channel);
+      stats.samples += count * samples_per_channel;
+      stats.switches += switches;
+      return;
+    }
     constexpr uint32_t kBlock = 1024;
     uint32_t draws[kBlock];
     const uint32_t per_block = SA <= kBlock ? kBlock / SA : 1;
@@ -213,6 +230,33 @@ class mtj_kernel final : public converter_kernel {
         }
       }
     }
+    build_vector_tables();
+  }
+
+  // The vector kernel's view of the tables: one array with 32-bit offsets per (T, channel),
+  // the windows side by side; only when every channel is tabulated and the offsets fit.
+  void build_vector_tables() {
+    vector_ok_ = false;
+    size_t total = 0;
+    for (const table& tb : tables_) {
+      if (!tb.tabulated) return;
+      for (const auto& v : tb.thr) total += v.size();
+    }
+    if (total >= (size_t{1} << 31)) return;
+    flat_thr_.reserve(total);
+    off_.resize(t_values_.size() * N_);
+    lo_.resize(N_);
+    hi_.resize(N_);
+    for (size_t ti = 0; ti < t_values_.size(); ++ti)
+      for (uint32_t n = 0; n < N_; ++n) {
+        off_[ti * N_ + n] = static_cast<uint32_t>(flat_thr_.size());
+        flat_thr_.insert(flat_thr_.end(), tables_[n].thr[ti].begin(), tables_[n].thr[ti].end());
+      }
+    for (uint32_t n = 0; n < N_; ++n) {
+      lo_[n] = tables_[n].lo;
+      hi_[n] = tables_[n].hi;
+    }
+    vector_ok_ = true;
   }
 
   uint32_t count_untabulated(uint32_t ch, int32_t ps, uint32_t t, uint32_t u) const {
@@ -226,6 +270,9 @@ class mtj_kernel final : public converter_kernel {
   std::vector<uint32_t> t_values_;                 // distinct T of the layer
   uint8_t t_index_[kMaxSlices * kMaxSlices] = {};  // (slice, wave) -> index into t_values_
   std::vector<table> tables_;
+  bool vector_ok_ = false;
+  std::vector<uint32_t> flat_thr_, off_;  // off_[ti * N + n]
+  std::vector<int32_t> lo_, hi_;
 };
 
 }  // namespace
