@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <time.h>
 
@@ -135,18 +136,23 @@ double bit_macs_per_second(double budget) {
   return macs / seconds_since(t0);
 }
 
-double conversions_per_second(converter_kind kind, uint8_t t, double budget) {
-  const xbar_mapping m = map_layer({128, 64, 4, 3, 4, 3}, xbar_geometry{128, 128, 4, 128});
+// An array read of 64 outputs, one slice per weight (w_slice 3); with `one_bit_slices`, the
+// small CNN's mapping instead: 21 outputs of three 1-bit slices each per read.
+double conversions_per_second(converter_kind kind, uint8_t t, double budget, bool one_bit_slices = false) {
+  const uint32_t N = one_bit_slices ? 21 : 64;
+  const xbar_mapping m =
+      map_layer({128, N, 4, one_bit_slices ? 1u : 3u, 4, 3}, xbar_geometry{128, 128, 4, 128});
+  const uint32_t SA = m.w_slices * m.a_waves;
   converter_config c;
   c.kind = kind;
   c.set_samples(t);
   c.adc_bits = kind == converter_kind::sparse_adc ? 4 : 8;
   c.adc_range = kind == converter_kind::sparse_adc ? 64 : 0;
   if (kind == converter_kind::mtj || kind == converter_kind::sense_amp) {
-    c.gain.assign(64, 1.0f / 80);  // a trained drive: |x| < 1 over about +-80 PS
-    c.bias.assign(64, 0.05f);
+    c.gain.assign(N, 1.0f / 80);  // a trained drive: |x| < 1 over about +-80 PS
+    c.bias.assign(N, 0.05f);
   }
-  const converter_bank bank(c, m, 64, 1);
+  const converter_bank bank(c, m, N, 1);
   // Partial sums as a 128-row StoX layer produces them: roughly normal, sigma ~ 40.
   std::mt19937 rng(2);
   std::normal_distribution<double> nd(0, 40);
@@ -158,11 +164,11 @@ double conversions_per_second(converter_kind kind, uint8_t t, double budget) {
   const double t0 = cpu_now();
   do {
     for (uint32_t r = 0; r < 1024; ++r, ++pos) {
-      bank.convert(&ps[size_t(r) * 64], codes.data(), 0, 64, pos, 0, ~0u, key, st);
+      bank.convert(&ps[size_t(r) * 64], codes.data(), 0, N, pos, 0, ~0u, key, st);
       sink = codes[r % 64];
     }
   } while (seconds_since(t0) < budget);
-  const uint64_t n = kind == converter_kind::ideal ? uint64_t(pos) * 64 : st.conversions;
+  const uint64_t n = kind == converter_kind::ideal ? uint64_t(pos) * N * SA : st.conversions;
   return n / seconds_since(t0);
 }
 
@@ -204,9 +210,10 @@ int main(int argc, char** argv) {
                 {"conversions, 4-bit sparse ADC", converter_kind::sparse_adc, 1},
                 {"conversions, sense amplifier", converter_kind::sense_amp, 1},
                 {"conversions, MTJ T=4", converter_kind::mtj, 4},
-                {"conversions, MTJ T=16", converter_kind::mtj, 16}};
+                {"conversions, MTJ T=16", converter_kind::mtj, 16},
+                {"conversions, MTJ T=4, 21 x 3 1-bit slices", converter_kind::mtj, 4}};
     for (const auto& r : rows) {
-      const double cps = conversions_per_second(r.kind, r.t, budget);
+      const double cps = conversions_per_second(r.kind, r.t, budget, r.name[std::strlen(r.name) - 1] == 's');
       const double c = r.kind != converter_kind::mtj ? 0 : r.t == 4 ? ceiling_mtj4 : ceiling_mtj16;
       std::printf("  %-40s %8.1f M/s%s\n", r.name, cps / 1e6, of_ceiling(cps, c));
     }

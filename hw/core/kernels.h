@@ -55,15 +55,15 @@ struct xbar_read_args {
 };
 constexpr uint32_t kLanesPerGroup = 8;  // channels per group of the transposed weights
 
-// The MTJ conversions of one (slice, wave) k of an array read with `count` channels, T = t
-// for all of them, every channel's thresholds tabulated: channel c converts ps[c * SA + k]
-// with the draw uniform32(key, first + (c * SA + k) * step) into codes[c * SA + k] = 2 n - t,
-// n the number of its thresholds thr[off[c] + (clamp(ps, lo[c], hi[c]) - lo[c]) * t + q],
-// q < t, that are <= the draw. Returns the sum of the n.
+// The MTJ conversions of one array read, `count` channels x SA (slice, wave) values, all with
+// T = t and every channel's thresholds tabulated: conversion e = c * SA + k converts ps[e] with
+// the draw uniform32(key, first + e * step) into codes[e] = 2 n - t, n the number of channel
+// c's thresholds thr[off[c] + (clamp(ps, lo[c], hi[c]) - lo[c]) * t + q], q < t, that are <=
+// the draw. Returns the sum of the n.
 struct mtj_count_args {
   const int32_t* ps;
   int32_t* codes;
-  uint32_t count, SA, k, t;
+  uint32_t count, SA, t;
   const int32_t *lo, *hi;
   const uint32_t* off;
   const uint32_t* thr;

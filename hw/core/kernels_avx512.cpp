@@ -128,40 +128,48 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
   }
 }
 
-// Sixteen channels at a time: their draws are counters in arithmetic sequence (computed in
-// registers), their PS at stride SA (gathered), their thresholds gathered per q.
+// Sixteen consecutive conversions at a time: their draws are counters in arithmetic sequence
+// (computed in registers), their PS and codes contiguous, their channel's window and table
+// offset gathered, their thresholds gathered per q.
 uint64_t mtj_counts(const mtj_count_args& a) {
-  const uint64_t delta = uint64_t(a.SA) * a.step * kGamma;
-  const uint64_t base = a.key + (a.first + uint64_t(a.k) * a.step) * kGamma;
+  const uint64_t base = a.key + a.first * kGamma, delta = a.step * kGamma;
   alignas(64) uint64_t start[8];
   for (uint32_t l = 0; l < 8; ++l) start[l] = base + l * delta;
   __m512i s0 = _mm512_load_si512(start);
   __m512i s1 = _mm512_add_epi64(s0, _mm512_set1_epi64(static_cast<long long>(8 * delta)));
   const __m512i inc = _mm512_set1_epi64(static_cast<long long>(16 * delta));
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i stride = _mm512_mullo_epi32(lane, _mm512_set1_epi32(static_cast<int>(a.SA)));
+  // The channel of conversion e is floor((e + 1/2) / SA), exact in float for e < 2^21: the
+  // quotient stays at least 1/(2 SA) from an integer, far beyond the product's rounding.
+  const __m512 inverse = _mm512_set1_ps(1.0f / static_cast<float>(a.SA));
   const __m512i t = _mm512_set1_epi32(static_cast<int>(a.t));
+  const uint32_t total = a.count * a.SA;
   __m512i switched = _mm512_setzero_si512();
-  for (uint32_t c = 0; c < a.count; c += 16) {
-    const __mmask16 live = a.count - c >= 16 ? __mmask16(0xffff) : __mmask16((1u << (a.count - c)) - 1);
+  for (uint32_t e0 = 0; e0 < total; e0 += 16) {
+    const __mmask16 live = total - e0 >= 16 ? __mmask16(0xffff) : __mmask16((1u << (total - e0)) - 1);
     const __m512i u = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s0), 32))),
                                          _mm512_cvtepi64_epi32(_mm512_srli_epi64(mix64(s1), 32)), 1);
     s0 = _mm512_add_epi64(s0, inc);
     s1 = _mm512_add_epi64(s1, inc);
-    const size_t at = size_t(c) * a.SA + a.k;
-    const __m512i ps = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, stride, a.ps + at, 4);
-    const __m512i lo = _mm512_maskz_loadu_epi32(live, a.lo + c), hi = _mm512_maskz_loadu_epi32(live, a.hi + c);
-    const __m512i e = _mm512_sub_epi32(_mm512_min_epi32(_mm512_max_epi32(ps, lo), hi), lo);
-    __m512i idx = _mm512_add_epi32(_mm512_maskz_loadu_epi32(live, a.off + c), _mm512_mullo_epi32(e, t));
-    __m512i n = _mm512_setzero_si512();
+    const __m512i e = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(e0)));
+    const __m512i c = _mm512_cvttps_epi32(
+        _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(e), _mm512_set1_ps(0.5f)), inverse));
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i lo = _mm512_mask_i32gather_epi32(zero, live, c, a.lo, 4);
+    const __m512i hi = _mm512_mask_i32gather_epi32(zero, live, c, a.hi, 4);
+    const __m512i off = _mm512_mask_i32gather_epi32(zero, live, c, a.off, 4);
+    const __m512i ps = _mm512_maskz_loadu_epi32(live, a.ps + e0);
+    const __m512i entry = _mm512_sub_epi32(_mm512_min_epi32(_mm512_max_epi32(ps, lo), hi), lo);
+    __m512i idx = _mm512_add_epi32(off, _mm512_mullo_epi32(entry, t));
+    __m512i n = zero;
     for (uint32_t q = 0; q < a.t; ++q) {
-      const __m512i thr = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, idx, a.thr, 4);
+      const __m512i thr = _mm512_mask_i32gather_epi32(zero, live, idx, a.thr, 4);
       n = _mm512_mask_sub_epi32(n, _mm512_mask_cmpge_epu32_mask(live, u, thr), n, _mm512_set1_epi32(-1));
       idx = _mm512_add_epi32(idx, _mm512_set1_epi32(1));
     }
     switched = _mm512_add_epi64(switched, _mm512_cvtepu32_epi64(_mm512_castsi512_si256(n)));
     switched = _mm512_add_epi64(switched, _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(n, 1)));
-    _mm512_mask_i32scatter_epi32(a.codes + at, live, stride, _mm512_sub_epi32(_mm512_add_epi32(n, n), t), 4);
+    _mm512_mask_storeu_epi32(a.codes + e0, live, _mm512_sub_epi32(_mm512_add_epi32(n, n), t));
   }
   return static_cast<uint64_t>(_mm512_reduce_add_epi64(switched));
 }

@@ -132,19 +132,14 @@ class mtj_kernel final : public converter_kernel {
     // slice i, wave j) is (((position * N + n) * S + i) * A + j) * chunks + chunk.
     const uint64_t first = (uint64_t(position) * N_ + ch0) * SA * chunks_ + chunk;
     const kernel_table& kern = kernels();
-    if (kern.mtj_counts && vector_ok_) {
-      uint64_t switches = 0;
-      for (uint32_t k = 0; k < SA; ++k) {
-        if (!live[k]) {
-          for (uint32_t c = 0; c < count; ++c) codes[size_t(c) * SA + k] = 0;
-          continue;
-        }
-        switches += kern.mtj_counts(mtj_count_args{ps, codes, count, SA, k, t_of[k], lo_.data() + ch0,
-                                                   hi_.data() + ch0, off_.data() + size_t(ti_of[k]) * N_ + ch0,
-                                                   flat_thr_.data(), key, first, chunks_});
-      }
+    bool uniform = live_per_channel == SA;  // no skipped wave and one T for the read
+    for (uint32_t k = 1; k < SA; ++k) uniform = uniform && t_of[k] == t_of[0];
+    if (kern.mtj_counts && vector_ok_ && uniform && uint64_t(count) * SA < (uint64_t{1} << 21)) {
+      const uint64_t switches =
+          kern.mtj_counts(mtj_count_args{ps, codes, count, SA, t_of[0], lo_.data() + ch0, hi_.data() + ch0,
+                                         off_.data() + size_t(ti_of[0]) * N_ + ch0, flat_thr_.data(), key, first,
+                                         chunks_});
       stats.conversions += count * live_per_channel;
-      stats.skipped += count * (SA - live_per_channel);
       stats.samples += count * samples_per_channel;
       stats.switches += switches;
       return;
