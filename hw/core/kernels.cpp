@@ -3,6 +3,7 @@
 #include "rng.h"
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -183,9 +184,29 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
   for (uint32_t e = 0; e < n; ++e) out[e] = uniform32(key, first + uint64_t(e) * step);
 }
 
+void digital_dot(const int8_t* x, uint32_t K, const int16_t* w_t, uint32_t N, int64_t* acc) {
+  for (uint32_t n = 0; n < N; ++n) acc[n] = 0;
+  for (uint32_t k = 0; k < K; ++k) {
+    const int32_t v = x[k];
+    if (v == 0) continue;
+    const int16_t* w = w_t + size_t(k) * N;
+    for (uint32_t n = 0; n < N; ++n) acc[n] += v * int32_t{w[n]};
+  }
+}
+
+void output_int8(const int64_t* acc, uint32_t positions, uint32_t N, float m, float b, float lo, float hi,
+                 int8_t* out) {
+  for (uint32_t q = 0; q < positions; ++q) {
+    const float z = static_cast<float>(acc[size_t(q) * N]) * m + b;
+    const float v = std::floor(z + 0.5f);
+    out[q] = static_cast<int8_t>(v < lo ? lo : hi < v ? hi : v);
+  }
+}
+
 }  // namespace
 
-const kernel_table scalar_table{kernel_isa::scalar, xbar_read, pack_planes, uniform32_run, nullptr};
+const kernel_table scalar_table{kernel_isa::scalar, xbar_read,   pack_planes, uniform32_run,
+                                nullptr,            digital_dot, output_int8};
 
 }  // namespace kernels_impl
 }  // namespace stoxvp::core

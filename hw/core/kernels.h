@@ -84,6 +84,14 @@ struct kernel_table {
   // nullptr: no vector version; the MTJ converter counts with its portable loop (which the
   // scalar version's results are defined by).
   uint64_t (*mtj_counts)(const mtj_count_args& a);
+  // The digital unit's exact convolution at one output position: acc[n] = sum_k x[k] * w_t[k][n]
+  // for n < N (w_t the weights transposed, K x N, widened to int16). Sums in 32 bits: exact for
+  // K < 2^17 (|x w| <= 2^14), which the caller guarantees.
+  void (*digital_dot)(const int8_t* x, uint32_t K, const int16_t* w_t, uint32_t N, int64_t* acc);
+  // The int8 output stage of one output channel: out[q] = clamp(floor(float(acc[q * N]) * m + b
+  // + 1/2), lo, hi) for q < positions (float32 arithmetic, no fused multiply-add).
+  void (*output_int8)(const int64_t* acc, uint32_t positions, uint32_t N, float m, float b, float lo, float hi,
+                      int8_t* out);
 };
 
 // The table of one version (kernel_error when the CPU lacks it), and the one in use.

@@ -166,9 +166,34 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
   }
 }
 
+// Eight outputs per vector, the input broadcast: 32-bit products and sums (exact, see kernels.h).
+void digital_dot(const int8_t* x, uint32_t K, const int16_t* w_t, uint32_t N, int64_t* acc) {
+  uint32_t n0 = 0;
+  for (; n0 + 8 <= N; n0 += 8) {
+    __m256i sum = _mm256_setzero_si256();
+    for (uint32_t k = 0; k < K; ++k) {
+      const __m256i w = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w_t + size_t(k) * N + n0)));
+      sum = _mm256_add_epi32(sum, _mm256_mullo_epi32(w, _mm256_set1_epi32(x[k])));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + n0), _mm256_cvtepi32_epi64(_mm256_castsi256_si128(sum)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + n0 + 4), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(sum, 1)));
+  }
+  for (; n0 < N; ++n0) {
+    int32_t sum = 0;
+    for (uint32_t k = 0; k < K; ++k) sum += int32_t{x[k]} * int32_t{w_t[size_t(k) * N + n0]};
+    acc[n0] = sum;
+  }
+}
+
+// AVX2 has no int64 -> float conversion: the portable loop (kernels.cpp) serves it.
+void output_int8(const int64_t* acc, uint32_t positions, uint32_t N, float m, float b, float lo, float hi,
+                 int8_t* out) {
+  kernels_impl::scalar_table.output_int8(acc, positions, N, m, b, lo, hi, out);
+}
+
 }  // namespace
 
-const kernel_table avx2_table{kernel_isa::avx2, xbar_read, pack_planes, uniform32_run, nullptr};
+const kernel_table avx2_table{kernel_isa::avx2, xbar_read, pack_planes, uniform32_run, nullptr, digital_dot, output_int8};
 
 }  // namespace stoxvp::core::kernels_impl
 

@@ -174,9 +174,45 @@ uint64_t mtj_counts(const mtj_count_args& a) {
   return static_cast<uint64_t>(_mm512_reduce_add_epi64(switched));
 }
 
+// Sixteen outputs per vector, the input broadcast: 32-bit products and sums (exact, see
+// kernels.h); the last outputs under a mask.
+void digital_dot(const int8_t* x, uint32_t K, const int16_t* w_t, uint32_t N, int64_t* acc) {
+  for (uint32_t n0 = 0; n0 < N; n0 += 16) {
+    const __mmask16 live = N - n0 >= 16 ? __mmask16(0xffff) : __mmask16((1u << (N - n0)) - 1);
+    __m512i sum = _mm512_setzero_si512();
+    for (uint32_t k = 0; k < K; ++k) {
+      const __m512i w = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(live, w_t + size_t(k) * N + n0));
+      sum = _mm512_add_epi32(sum, _mm512_mullo_epi32(w, _mm512_set1_epi32(x[k])));
+    }
+    _mm512_mask_storeu_epi64(acc + n0, __mmask8(live), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(sum)));
+    _mm512_mask_storeu_epi64(acc + n0 + 8, __mmask8(live >> 8), _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(sum, 1)));
+  }
+}
+
+// Eight positions at a time: their sums gathered at stride N, converted as C++ converts int64 to
+// float (round to nearest even), multiplied and added separately (as -ffp-contract=off keeps the
+// portable loop), floored and clamped, narrowed to bytes.
+void output_int8(const int64_t* acc, uint32_t positions, uint32_t N, float m, float b, float lo, float hi,
+                 int8_t* out) {
+  const __m512i stride = _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_epi64(N));
+  const __m256 mv = _mm256_set1_ps(m), bv = _mm256_set1_ps(b), half = _mm256_set1_ps(0.5f);
+  const __m256 lov = _mm256_set1_ps(lo), hiv = _mm256_set1_ps(hi);
+  for (uint32_t q = 0; q < positions; q += 8) {
+    const __mmask8 live = positions - q >= 8 ? __mmask8(0xff) : __mmask8((1u << (positions - q)) - 1);
+    const __m512i a = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, stride, acc + size_t(q) * N, 8);
+    const __m256 z = _mm256_add_ps(_mm256_mul_ps(_mm512_cvtepi64_ps(a), mv), bv);
+    __m256 v = _mm256_round_ps(_mm256_add_ps(z, half), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    // The portable loop's v < lo ? lo : hi < v ? hi : v, comparison for comparison.
+    v = _mm256_blendv_ps(v, hiv, _mm256_cmp_ps(hiv, v, _CMP_LT_OQ));
+    v = _mm256_blendv_ps(v, lov, _mm256_cmp_ps(v, lov, _CMP_LT_OQ));
+    _mm_mask_storeu_epi8(out + q, live, _mm256_cvtepi32_epi8(_mm256_cvttps_epi32(v)));
+  }
+}
+
 }  // namespace
 
-const kernel_table avx512_table{kernel_isa::avx512, xbar_read, pack_planes, uniform32_run, mtj_counts};
+const kernel_table avx512_table{kernel_isa::avx512, xbar_read,   pack_planes, uniform32_run,
+                                mtj_counts,         digital_dot, output_int8};
 
 }  // namespace stoxvp::core::kernels_impl
 

@@ -11,6 +11,16 @@ void im2col_row(const int8_t* x, const conv_shape& s, uint32_t position, int8_t*
   const int y0 = oy * static_cast<int>(s.stride) - static_cast<int>(s.pad);
   const int x0 = ox * static_cast<int>(s.stride) - static_cast<int>(s.pad);
   size_t k = 0;
+  if (y0 >= 0 && x0 >= 0 && y0 + static_cast<int>(s.kernel_h) <= static_cast<int>(s.in_h) &&
+      x0 + static_cast<int>(s.kernel_w) <= static_cast<int>(s.in_w)) {
+    // The window lies inside the image: whole kernel rows are copies, no bound checks.
+    for (uint32_t c = 0; c < s.in_channels; ++c) {
+      const int8_t* plane = x + size_t(c) * s.in_h * s.in_w + size_t(y0) * s.in_w + x0;
+      for (uint32_t kh = 0; kh < s.kernel_h; ++kh, k += s.kernel_w)
+        std::memcpy(row + k, plane + size_t(kh) * s.in_w, s.kernel_w);
+    }
+    return;
+  }
   for (uint32_t c = 0; c < s.in_channels; ++c) {
     const int8_t* plane = x + size_t(c) * s.in_h * s.in_w;
     for (uint32_t kh = 0; kh < s.kernel_h; ++kh) {

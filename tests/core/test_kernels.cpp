@@ -5,12 +5,14 @@
 #include "hw/core/converter.h"
 #include "hw/core/crossbar_array.h"
 #include "hw/core/kernels.h"
+#include "hw/core/layer_ops.h"
 #include "hw/core/packed_input.h"
 #include "hw/core/rng.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 #include <vector>
@@ -200,4 +202,91 @@ TEST_P(kernels_mtj, ConversionsOfEveryVersionAreIdentical) {
     EXPECT_EQ(st.skipped, want_stats.skipped);
   }
   select_kernels(kernel_isa::scalar);
+}
+
+// The digital unit's exact convolution under every version against a plain 64-bit reference:
+// output counts that fill and do not fill a vector, padding, stride.
+TEST(kernels, DigitalConvolutionOfEveryVersionIsExact) {
+  std::mt19937 rng(18);
+  std::uniform_int_distribution<int> d(-128, 127);
+  for (uint32_t N : {1u, 10u, 16u, 37u}) {
+    conv_shape s;
+    s.in_channels = 5;
+    s.in_h = 9;
+    s.in_w = 7;
+    s.out_channels = N;
+    s.kernel_h = 3;
+    s.kernel_w = 2;
+    s.pad = 1;
+    s.stride = 2;
+    const uint32_t K = s.K();
+    std::vector<int8_t> x(size_t(s.in_channels) * s.in_h * s.in_w), w(size_t(N) * K), row(K);
+    for (auto& v : x) v = static_cast<int8_t>(d(rng));
+    for (auto& v : w) v = static_cast<int8_t>(d(rng));
+    x[0] = w[0] = -128;
+    std::vector<int64_t> want(size_t(s.positions()) * N);
+    for (uint32_t p = 0; p < s.positions(); ++p) {
+      // The window by hand, independent of im2col_row.
+      const int oy = static_cast<int>(p / s.out_w()), ox = static_cast<int>(p % s.out_w());
+      for (uint32_t n = 0; n < N; ++n) {
+        int64_t sum = 0;
+        for (uint32_t c = 0; c < s.in_channels; ++c)
+          for (uint32_t kh = 0; kh < s.kernel_h; ++kh)
+            for (uint32_t kw = 0; kw < s.kernel_w; ++kw) {
+              const int y = oy * 2 - 1 + static_cast<int>(kh), xx = ox * 2 - 1 + static_cast<int>(kw);
+              if (y < 0 || xx < 0 || y >= 9 || xx >= 7) continue;
+              sum += int64_t{x[(size_t(c) * 9 + y) * 7 + xx]} * w[size_t(n) * K + (c * 3 + kh) * 2 + kw];
+            }
+        want[size_t(p) * N + n] = sum;
+      }
+    }
+    std::vector<kernel_isa> isas = supported_vector_isas();
+    isas.push_back(kernel_isa::scalar);
+    for (kernel_isa isa : isas) {
+      std::vector<int64_t> got(want.size(), 99);
+      digital_conv_with(kernels_for(isa), x.data(), s, w.data(), got.data());
+      EXPECT_EQ(got, want) << to_string(isa) << " N " << N;
+    }
+  }
+}
+
+// The int8 output stage under every version against the formula written out here: rounding
+// halves up, ReLU clamping at 0, the out_bits range, positions that do not fill a vector, sums
+// too large for a float to hold exactly.
+TEST(kernels, OutputStageOfEveryVersionIsTheFormula) {
+  std::mt19937_64 rng(19);
+  for (activation act : {activation::none, activation::relu}) {
+    for (uint32_t positions : {1u, 7u, 8u, 49u}) {
+      const uint32_t N = 5;
+      std::vector<int64_t> acc(size_t(positions) * N);
+      for (size_t i = 0; i < acc.size(); ++i)
+        acc[i] = i % 7 == 3 ? static_cast<int64_t>(rng()) >> 8 : static_cast<int64_t>(rng() % 4001) - 2000;
+      output_params p;
+      p.act = act;
+      p.out_bits = 4;
+      for (uint32_t n = 0; n < N; ++n) {
+        p.scale.push_back(0.003f * static_cast<float>(n + 1));
+        p.bias.push_back(0.25f * static_cast<float>(n) - 0.5f);
+      }
+      p.scale[2] = 0.0025f;  // multiples of 200 land on halves: rounding up
+      const float code_scale = 0.5f;
+      std::vector<int8_t> want(acc.size());
+      for (uint32_t n = 0; n < N; ++n)
+        for (uint32_t q = 0; q < positions; ++q) {
+          const float m = p.scale[n] * code_scale;
+          volatile float prod = static_cast<float>(acc[size_t(q) * N + n]) * m;  // no fused multiply-add
+          const float z = prod + p.bias[n];
+          float v = std::floor(z + 0.5f);
+          v = std::min(std::max(v, act == activation::relu ? 0.0f : -7.0f), 7.0f);
+          want[size_t(n) * positions + q] = static_cast<int8_t>(v);
+        }
+      std::vector<kernel_isa> isas = supported_vector_isas();
+      isas.push_back(kernel_isa::scalar);
+      for (kernel_isa isa : isas) {
+        std::vector<int8_t> got(want.size(), 99);
+        output_stage_with(kernels_for(isa), acc.data(), positions, N, code_scale, p, got.data());
+        EXPECT_EQ(got, want) << to_string(isa) << " positions " << positions;
+      }
+    }
+  }
 }
