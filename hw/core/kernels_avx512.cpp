@@ -130,7 +130,7 @@ void uniform32_run(uint64_t key, uint64_t first, uint64_t step, uint32_t n, uint
 
 // Sixteen consecutive conversions at a time: their draws are counters in arithmetic sequence
 // (computed in registers), their PS and codes contiguous, their channel's window and table
-// offset gathered, their thresholds gathered per q.
+// offset permuted into place, their thresholds gathered per q.
 uint64_t mtj_counts(const mtj_count_args& a) {
   const uint64_t base = a.key + a.first * kGamma, delta = a.step * kGamma;
   alignas(64) uint64_t start[8];
@@ -155,9 +155,14 @@ uint64_t mtj_counts(const mtj_count_args& a) {
     const __m512i c = _mm512_cvttps_epi32(
         _mm512_mul_ps(_mm512_add_ps(_mm512_cvtepi32_ps(e), _mm512_set1_ps(0.5f)), inverse));
     const __m512i zero = _mm512_setzero_si512();
-    const __m512i lo = _mm512_mask_i32gather_epi32(zero, live, c, a.lo, 4);
-    const __m512i hi = _mm512_mask_i32gather_epi32(zero, live, c, a.hi, 4);
-    const __m512i off = _mm512_mask_i32gather_epi32(zero, live, c, a.off, 4);
+    // Sixteen conversions span at most sixteen channels from the first lane's: their windows
+    // and offsets are one (masked) load each, spread to the lanes by a permute, not a gather.
+    const uint32_t c0 = static_cast<uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(c)));
+    const __mmask16 channels = a.count - c0 >= 16 ? __mmask16(0xffff) : __mmask16((1u << (a.count - c0)) - 1);
+    const __m512i rel = _mm512_sub_epi32(c, _mm512_set1_epi32(static_cast<int>(c0)));
+    const __m512i lo = _mm512_permutexvar_epi32(rel, _mm512_maskz_loadu_epi32(channels, a.lo + c0));
+    const __m512i hi = _mm512_permutexvar_epi32(rel, _mm512_maskz_loadu_epi32(channels, a.hi + c0));
+    const __m512i off = _mm512_permutexvar_epi32(rel, _mm512_maskz_loadu_epi32(channels, a.off + c0));
     const __m512i ps = _mm512_maskz_loadu_epi32(live, a.ps + e0);
     const __m512i entry = _mm512_sub_epi32(_mm512_min_epi32(_mm512_max_epi32(ps, lo), hi), lo);
     __m512i idx = _mm512_add_epi32(off, _mm512_mullo_epi32(entry, t));
