@@ -142,8 +142,8 @@ const char* stoxvp_active_kernels(void) {
   try {
     return stoxvp::core::to_string(stoxvp::core::active_kernels());
   } catch (const stoxvp::core::kernel_error& e) {
-    fail(STOXVP_E_ARGUMENT, e.what());
-    return "scalar";
+    fail(STOXVP_E_CONFIG, e.what());
+    return nullptr;
   }
 }
 

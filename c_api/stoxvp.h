@@ -172,7 +172,8 @@ stoxvp_result stoxvp_report_add(stoxvp_platform *p, const char *key, const char 
  * naming the version, and what the CPU lacks, when it cannot run here. Without a call, the
  * environment variable STOXVP_KERNELS, else auto; stoxvp_create refuses a bad STOXVP_KERNELS. */
 stoxvp_result stoxvp_select_kernels(const char *name);
-/* The version in use ("scalar", "avx2", "avx512"). */
+/* The version in use ("scalar", "avx2", "avx512"); NULL (and stoxvp_last_error says why) when
+ * no version was selected and STOXVP_KERNELS names none this CPU runs. */
 const char *stoxvp_active_kernels(void);
 
 /*
