@@ -8,7 +8,7 @@
 
 #if defined(__x86_64__)
 #pragma GCC push_options
-#pragma GCC target("avx2,popcnt,bmi2")
+#pragma GCC target("avx2,popcnt")
 
 namespace stoxvp::core::kernels_impl {
 namespace {

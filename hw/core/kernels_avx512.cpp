@@ -8,7 +8,7 @@
 
 #if defined(__x86_64__)
 #pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt,bmi2")
+#pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt")
 // GCC 12 warns that the undefined vector behind _mm512_cvtepi64_epi32 may be uninitialised: a
 // false positive of its own header (the instruction writes every lane).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
