@@ -5,6 +5,7 @@
 
 #include "common/json_reader.h"
 #include "common/log.h"
+#include "hw/core/kernels.h"
 #include "tlm/platform/output_file.h"
 #include "tlm/platform/platform.h"
 #include "hw/accel/pipeline.h"
@@ -69,6 +70,11 @@ stoxvp_result create(const std::function<stoxvp::platform_config()>& load, stoxv
   } catch (const std::exception& e) {
     return fail(STOXVP_E_CONFIG, std::string("configuration: ") + e.what());
   }
+  try {
+    stoxvp::core::active_kernels();
+  } catch (const stoxvp::core::kernel_error& e) {
+    return fail(STOXVP_E_CONFIG, e.what());
+  }
   prepare_kernel();
   auto p = std::make_unique<stoxvp_platform>();
   try {
@@ -123,6 +129,25 @@ const char* stoxvp_result_string(stoxvp_result r) {
     case STOXVP_E_FIRMWARE: return "firmware error";
   }
   return "unknown result";
+}
+
+stoxvp_result stoxvp_select_kernels(const char* name) {
+  if (name == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_select_kernels: name is NULL");
+  try {
+    stoxvp::core::select_kernels(name, "stoxvp_select_kernels");
+  } catch (const stoxvp::core::kernel_error& e) {
+    return fail(STOXVP_E_ARGUMENT, e.what());
+  }
+  return STOXVP_OK;
+}
+
+const char* stoxvp_active_kernels(void) {
+  try {
+    return stoxvp::core::to_string(stoxvp::core::active_kernels());
+  } catch (const stoxvp::core::kernel_error& e) {
+    fail(STOXVP_E_CONFIG, e.what());
+    return nullptr;
+  }
 }
 
 stoxvp_result stoxvp_create(const char* config_path, stoxvp_platform** out) {

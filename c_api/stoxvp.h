@@ -186,6 +186,15 @@ stoxvp_result stoxvp_write_report(const stoxvp_platform *p, const char *path);
 /* Adds a JSON object (as text) under `key` in the report; for applications' own results. */
 stoxvp_result stoxvp_report_add(stoxvp_platform *p, const char *key, const char *json_text);
 
+/* The functional core's kernels for every platform of this process: "auto" (the best this CPU
+ * runs), "scalar", "avx2" or "avx512"; every version computes the same bits. STOXVP_E_ARGUMENT
+ * naming the version, and what the CPU lacks, when it cannot run here. Without a call, the
+ * environment variable STOXVP_KERNELS, else auto; stoxvp_create refuses a bad STOXVP_KERNELS. */
+stoxvp_result stoxvp_select_kernels(const char *name);
+/* The version in use ("scalar", "avx2", "avx512"); NULL (and stoxvp_last_error says why) when
+ * no version was selected and STOXVP_KERNELS names none this CPU runs. */
+const char *stoxvp_active_kernels(void);
+
 /*
  * Services for host-compiled firmware, valid only inside the firmware's entry function (they
  * run on the simulated CPU's thread). firmware/hal/hal_host.c is their only intended caller.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "geometry.h"
+#include "kernels.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,9 @@ class crossbar_array {
   // magnitude bits x input magnitude bits, per channel).
   uint64_t read(const uint64_t* planes, uint32_t a_mag_bits, uint32_t a_stream,
                 int32_t* ps) const;
+  // As read(), with the kernels of one version (kernels.h), for comparing versions.
+  uint64_t read_with(const kernel_table& k, const uint64_t* planes, uint32_t a_mag_bits, uint32_t a_stream,
+                     int32_t* ps) const;
 
  private:
   uint32_t rows_, cols_, words_;
@@ -42,6 +46,9 @@ class crossbar_array {
   // Weight planes: [ch][magnitude bit][pos/neg][words]; the positive column of a pair holds the
   // bits of positive weights, the negative column those of negative weights.
   std::vector<uint64_t> planes_;
+  // The same bits transposed for the vector kernels: groups of 8 channels side by side,
+  // [group][magnitude bit][word][pos/neg][8 lanes] (absent channels of the last group zero).
+  std::vector<uint64_t> planes_t_;
 };
 
 }  // namespace stoxvp::core

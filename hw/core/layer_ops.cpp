@@ -70,6 +70,21 @@ void run_arrays(const packed_input& in, const array_slot* slots, size_t n,
 
 void output_stage(const int64_t* acc, uint32_t positions, uint32_t N, float code_scale,
                   const output_params& p, void* out) {
+  output_stage_with(kernels(), acc, positions, N, code_scale, p, out);
+}
+
+void output_stage_with(const kernel_table& kern, const int64_t* acc, uint32_t positions, uint32_t N,
+                       float code_scale, const output_params& p, void* out) {
+  if (p.format == out_format::int8) {
+    const float qmax = static_cast<float>((1 << (p.out_bits - 1)) - 1);
+    const float lo = p.act == activation::relu ? 0.0f : -qmax;
+    for (uint32_t n = 0; n < N; ++n) {
+      const float m = (p.scale.empty() ? 1.0f : p.scale[n]) * code_scale;
+      const float b = p.bias.empty() ? 0.0f : p.bias[n];
+      kern.output_int8(acc + n, positions, N, m, b, lo, qmax, static_cast<int8_t*>(out) + size_t(n) * positions);
+    }
+    return;
+  }
   if (p.format == out_format::int32) {
     auto* o = static_cast<int32_t*>(out);
     for (uint32_t n = 0; n < N; ++n)
@@ -97,16 +112,32 @@ void output_stage(const int64_t* acc, uint32_t positions, uint32_t N, float code
 }
 
 void digital_conv(const int8_t* x, const conv_shape& s, const int8_t* w, int64_t* acc) {
+  digital_conv_with(kernels(), x, s, w, acc);
+}
+
+void digital_conv_with(const kernel_table& kern, const int8_t* x, const conv_shape& s, const int8_t* w,
+                       int64_t* acc) {
   const uint32_t K = s.K(), N = s.out_channels;
   std::vector<int8_t> row(K);
+  if (K >= (1u << 17)) {  // beyond what 32-bit sums hold exactly (kernels.h): 64-bit sums
+    for (uint32_t p = 0; p < s.positions(); ++p) {
+      im2col_row(x, s, p, row.data());
+      for (uint32_t n = 0; n < N; ++n) {
+        const int8_t* wn = w + size_t(n) * K;
+        int64_t sum = 0;
+        for (uint32_t k = 0; k < K; ++k) sum += int32_t{row[k]} * int32_t{wn[k]};
+        acc[size_t(p) * N + n] = sum;
+      }
+    }
+    return;
+  }
+  // Outputs side by side: the weights transposed to [k][n] once per layer.
+  std::vector<int16_t> w_t(size_t(K) * N);
+  for (uint32_t n = 0; n < N; ++n)
+    for (uint32_t k = 0; k < K; ++k) w_t[size_t(k) * N + n] = w[size_t(n) * K + k];
   for (uint32_t p = 0; p < s.positions(); ++p) {
     im2col_row(x, s, p, row.data());
-    for (uint32_t n = 0; n < N; ++n) {
-      const int8_t* wn = w + size_t(n) * K;
-      int64_t sum = 0;
-      for (uint32_t k = 0; k < K; ++k) sum += int32_t{row[k]} * int32_t{wn[k]};
-      acc[size_t(p) * N + n] = sum;
-    }
+    kern.digital_dot(row.data(), K, w_t.data(), N, acc + size_t(p) * N);
   }
 }
 

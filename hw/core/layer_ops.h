@@ -58,9 +58,15 @@ void run_arrays(const packed_input& in, const array_slot* slots, size_t n,
 // 0 from below), float32: z (hardtanh clamps to +-1), int32: acc itself, wrapped to 32 bits.
 void output_stage(const int64_t* acc, uint32_t positions, uint32_t N, float code_scale,
                   const output_params& p, void* out);
+// As output_stage, with the kernels of one version (kernels.h), for comparing versions.
+void output_stage_with(const kernel_table& k, const int64_t* acc, uint32_t positions, uint32_t N,
+                       float code_scale, const output_params& p, void* out);
 
 // Exact convolution in the digital unit: acc[position][out] = sum_k x_col[k] * w[out][k].
 void digital_conv(const int8_t* x_chw, const conv_shape& s, const int8_t* w, int64_t* acc);
+// As digital_conv, with the kernels of one version (kernels.h), for comparing versions.
+void digital_conv_with(const kernel_table& k, const int8_t* x_chw, const conv_shape& s, const int8_t* w,
+                       int64_t* acc);
 
 enum class pool_kind : uint8_t { max = 0, avg = 1 };
 struct pool_shape {

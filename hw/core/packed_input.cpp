@@ -11,6 +11,16 @@ void im2col_row(const int8_t* x, const conv_shape& s, uint32_t position, int8_t*
   const int y0 = oy * static_cast<int>(s.stride) - static_cast<int>(s.pad);
   const int x0 = ox * static_cast<int>(s.stride) - static_cast<int>(s.pad);
   size_t k = 0;
+  if (y0 >= 0 && x0 >= 0 && y0 + static_cast<int>(s.kernel_h) <= static_cast<int>(s.in_h) &&
+      x0 + static_cast<int>(s.kernel_w) <= static_cast<int>(s.in_w)) {
+    // The window lies inside the image: whole kernel rows are copies, no bound checks.
+    for (uint32_t c = 0; c < s.in_channels; ++c) {
+      const int8_t* plane = x + size_t(c) * s.in_h * s.in_w + size_t(y0) * s.in_w + x0;
+      for (uint32_t kh = 0; kh < s.kernel_h; ++kh, k += s.kernel_w)
+        std::memcpy(row + k, plane + size_t(kh) * s.in_w, s.kernel_w);
+    }
+    return;
+  }
   for (uint32_t c = 0; c < s.in_channels; ++c) {
     const int8_t* plane = x + size_t(c) * s.in_h * s.in_w;
     for (uint32_t kh = 0; kh < s.kernel_h; ++kh) {
@@ -28,6 +38,11 @@ void im2col_row(const int8_t* x, const conv_shape& s, uint32_t position, int8_t*
 
 void packed_input::pack(const int8_t* x, const conv_shape& s, uint32_t rows, uint32_t a_bits,
                         uint32_t a_stream) {
+  pack_with(kernels(), x, s, rows, a_bits, a_stream);
+}
+
+void packed_input::pack_with(const kernel_table& kern, const int8_t* x, const conv_shape& s, uint32_t rows,
+                             uint32_t a_bits, uint32_t a_stream) {
   const uint32_t K = s.K();
   positions_ = s.positions();
   chunks_ = (K + rows - 1) / rows;
@@ -38,30 +53,16 @@ void packed_input::pack(const int8_t* x, const conv_shape& s, uint32_t rows, uin
   waves_.assign(size_t(positions_) * chunks_, 0);
   waves_count_ = (mag_bits_ + a_stream - 1) / a_stream;
   driven_.assign(size_t(positions_) * chunks_ * waves_count_, 0);
-  row_.resize(K);
+  // The packing kernels read whole 64-input blocks: zeros past the last input.
+  row_.assign(size_t(K) + 64, 0);
   saturated_ = 0;
-  const int max_mag = (1 << mag_bits_) - 1;
   for (uint32_t p = 0; p < positions_; ++p) {
     im2col_row(x, s, p, row_.data());
     for (uint32_t c = 0; c < chunks_; ++c) {
       uint64_t* planes = data_.data() + (size_t(p) * chunks_ + c) * stride_;
-      uint32_t magnitude_or = 0;
       const uint32_t r_end = std::min(K, (c + 1) * rows);
-      for (uint32_t k = c * rows; k < r_end; ++k) {
-        const int v = row_[k];
-        if (v == 0) continue;
-        int mag = v < 0 ? -v : v;
-        if (mag > max_mag) {
-          mag = max_mag;
-          ++saturated_;
-        }
-        magnitude_or |= static_cast<uint32_t>(mag);
-        const uint32_t r = k - c * rows;
-        const uint64_t bit = uint64_t{1} << (r % 64);
-        uint64_t* base = planes + (v < 0 ? words_ : 0) + r / 64;
-        for (uint32_t b = 0; mag != 0; ++b, mag >>= 1)
-          if (mag & 1) base[size_t(b) * 2 * words_] |= bit;
-      }
+      const uint32_t magnitude_or =
+          kern.pack_planes(row_.data() + size_t(c) * rows, r_end - c * rows, mag_bits_, words_, planes, &saturated_);
       uint32_t waves = 0;
       for (uint32_t j = 0; j * a_stream < mag_bits_; ++j)
         if ((magnitude_or >> (j * a_stream)) & ((1u << a_stream) - 1)) waves |= 1u << j;

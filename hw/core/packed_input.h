@@ -4,6 +4,8 @@
 // AND + popcount operations per word.
 #pragma once
 
+#include "kernels.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -32,6 +34,9 @@ class packed_input {
   // saturate, as the row driver's register holds only a_bits bits; saturated() counts them.
   void pack(const int8_t* x_chw, const conv_shape& s, uint32_t rows, uint32_t a_bits,
             uint32_t a_stream);
+  // As pack(), with the kernels of one version (kernels.h), for comparing versions.
+  void pack_with(const kernel_table& k, const int8_t* x_chw, const conv_shape& s, uint32_t rows,
+                 uint32_t a_bits, uint32_t a_stream);
 
   uint32_t positions() const { return positions_; }
   uint32_t chunks() const { return chunks_; }

@@ -3,6 +3,7 @@
 // the C API, like any other client of the platform.
 #include "firmware/apps/host_apps.h"
 #include "firmware/apps/inference/bootinfo.h"
+#include "hw/core/kernels.h"
 #include "runner.h"
 #include "snn_runner.h"
 #include "stoxvp.h"
@@ -432,7 +433,10 @@ int main(int argc, char** argv) {
       ("no-progress-bar", "inference: no progress bar (by default one shows on stderr after 2 s: a bar with the "
        "rate and the time left on a terminal, a line every 10 s otherwise)")
       ("progress-after", po::value(&progress_after_text)->default_value(progress_after_text),
-       "inference: seconds of wall time before the progress bar shows, 0..3600");
+       "inference: seconds of wall time before the progress bar shows, 0..3600")
+      ("kernels", po::value<std::string>(),
+       "functional-core kernels: auto (the best this CPU runs), scalar, avx2 or avx512; every version gives "
+       "the same bits (default: $STOXVP_KERNELS, else auto)");
   // From the start: a signal during set-up stops the run as soon as it begins.
   install_stop_handlers();
   po::variables_map vm;
@@ -459,6 +463,14 @@ int main(int argc, char** argv) {
   bool inference = false, snn = false;
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
+    try {
+      if (vm.count("kernels"))
+        stoxvp::core::select_kernels(vm["kernels"].as<std::string>(), "--kernels");
+      else
+        stoxvp::core::active_kernels();  // a bad STOXVP_KERNELS is refused here, not mid-run
+    } catch (const stoxvp::core::kernel_error& e) {
+      throw usage_error(e.what());
+    }
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
                                "images-file", "firmware", "timeline", "html"})
       if (given(option) && vm[option].as<std::string>().empty())

@@ -1,6 +1,7 @@
 #include "mtj.h"
 
 #include "conversion_loop.h"
+#include "../kernels.h"
 #include "../rng.h"
 
 #include <algorithm>
@@ -56,9 +57,12 @@ void binomial_thresholds(double p, uint32_t t, uint32_t* thr) {
   }
 }
 
-inline uint32_t count_from(const uint32_t* thr, uint32_t t, uint32_t u) {
+// The count k: the number of thresholds <= u. The thresholds are a cumulative distribution,
+// non-decreasing, so this is the first k with u < thr[k]; counted by comparisons alone, without
+// a branch on the random draw.
+inline uint32_t count_below(const uint32_t* thr, uint32_t t, uint32_t u) {
   uint32_t k = 0;
-  while (k < t && u >= thr[k]) ++k;
+  for (uint32_t q = 0; q < t; ++q) k += u >= thr[q] ? 1u : 0u;
   return k;
 }
 
@@ -104,22 +108,77 @@ class mtj_kernel final : public converter_kernel {
     build_tables();
   }
 
+  // The draws of one array read are uniform32(key, index) for indices along an arithmetic
+  // sequence (the conversions of consecutive channels, slices and waves are consecutive
+  // counters times `chunks`), so they are drawn in bulk by the vector kernel, then counted
+  // against each channel's thresholds without a data-dependent branch; what a conversion adds
+  // to the statistics depends only on its slice and wave, so it is counted per read.
   void convert(const int32_t* ps, int32_t* codes, uint32_t ch0, uint32_t count, uint32_t position,
                uint32_t chunk, uint32_t active_waves, uint64_t key, converter_stats& stats) const override {
-    const uint32_t S = map_.w_slices, A = map_.a_waves;
-    detail::convert_each(ps, codes, count, S, A, cfg_.skip_zero_waves, active_waves, stats,
-                         [&](uint32_t c, uint32_t i, uint32_t j, int32_t v) {
-                           const uint32_t n = ch0 + c;
-                           const uint32_t t = cfg_.samples[i][j];
-                           // Names this conversion uniquely within the layer invocation.
-                           const uint64_t index =
-                               (((uint64_t(position) * N_ + n) * S + i) * A + j) * chunks_ + chunk;
-                           const int32_t k = count_of(n, v, t, t_index_[i * kMaxSlices + j], uniform32(key, index));
-                           ++stats.conversions;
-                           stats.samples += t;
-                           stats.switches += static_cast<uint64_t>(k);
-                           return 2 * k - static_cast<int32_t>(t);
-                         });
+    const uint32_t S = map_.w_slices, A = map_.a_waves, SA = S * A;
+    uint32_t t_of[kMaxSlices * kMaxSlices], ti_of[kMaxSlices * kMaxSlices];
+    bool live[kMaxSlices * kMaxSlices];
+    uint64_t live_per_channel = 0, samples_per_channel = 0;
+    for (uint32_t i = 0; i < S; ++i)
+      for (uint32_t j = 0; j < A; ++j) {
+        const uint32_t k = i * A + j;
+        t_of[k] = cfg_.samples[i][j];
+        ti_of[k] = t_index_[i * kMaxSlices + j];
+        live[k] = !(cfg_.skip_zero_waves && !((active_waves >> j) & 1));
+        live_per_channel += live[k];
+        samples_per_channel += live[k] ? t_of[k] : 0;
+      }
+    // Names each conversion uniquely within the layer invocation: the counter of (channel n,
+    // slice i, wave j) is (((position * N + n) * S + i) * A + j) * chunks + chunk.
+    const uint64_t first = (uint64_t(position) * N_ + ch0) * SA * chunks_ + chunk;
+    const kernel_table& kern = kernels();
+    bool uniform = live_per_channel == SA;  // no skipped wave and one T for the read
+    for (uint32_t k = 1; k < SA; ++k) uniform = uniform && t_of[k] == t_of[0];
+    if (kern.mtj_counts && vector_ok_ && uniform && uint64_t(count) * SA < (uint64_t{1} << 21)) {
+      const uint64_t switches =
+          kern.mtj_counts(mtj_count_args{ps, codes, count, SA, t_of[0], lo_.data() + ch0, hi_.data() + ch0,
+                                         off_.data() + size_t(ti_of[0]) * N_ + ch0, flat_thr_.data(), key, first,
+                                         chunks_});
+      stats.conversions += count * live_per_channel;
+      stats.samples += count * samples_per_channel;
+      stats.switches += switches;
+      return;
+    }
+    constexpr uint32_t kBlock = 1024;
+    uint32_t draws[kBlock];
+    const uint32_t per_block = SA <= kBlock ? kBlock / SA : 1;
+    uint64_t switches = 0;
+    for (uint32_t c0 = 0; c0 < count; c0 += per_block) {
+      const uint32_t cn = std::min(per_block, count - c0);
+      kern.uniform32_run(key, first + uint64_t(c0) * SA * chunks_, chunks_, cn * SA, draws);
+      for (uint32_t c = c0; c < c0 + cn; ++c) {
+        const uint32_t n = ch0 + c;
+        const table& tb = tables_[n];
+        const int32_t* in = ps + size_t(c) * SA;
+        int32_t* out = codes + size_t(c) * SA;
+        const uint32_t* u = draws + size_t(c - c0) * SA;
+        for (uint32_t k = 0; k < SA; ++k) {
+          if (!live[k]) {
+            out[k] = 0;
+            continue;
+          }
+          const uint32_t t = t_of[k];
+          uint32_t switched;
+          if (tb.tabulated) {
+            const uint32_t e = static_cast<uint32_t>(std::clamp(in[k], tb.lo, tb.hi) - tb.lo);
+            switched = count_below(&tb.thr[ti_of[k]][size_t(e) * t], t, u[k]);
+          } else {
+            switched = count_untabulated(n, in[k], t, u[k]);
+          }
+          switches += switched;
+          out[k] = 2 * static_cast<int32_t>(switched) - static_cast<int32_t>(t);
+        }
+      }
+    }
+    stats.conversions += count * live_per_channel;
+    stats.skipped += count * (SA - live_per_channel);
+    stats.samples += count * samples_per_channel;
+    stats.switches += switches;
   }
 
  private:
@@ -166,24 +225,49 @@ class mtj_kernel final : public converter_kernel {
         }
       }
     }
+    build_vector_tables();
   }
 
-  int32_t count_of(uint32_t ch, int32_t ps, uint32_t t, uint32_t ti, uint32_t u) const {
-    const table& tb = tables_[ch];
-    if (tb.tabulated) {
-      const int32_t e = std::clamp(ps, tb.lo, tb.hi) - tb.lo;
-      return static_cast<int32_t>(count_from(&tb.thr[ti][static_cast<size_t>(e) * t], t, u));
+  // The vector kernel's view of the tables: one array with 32-bit offsets per (T, channel),
+  // the windows side by side; only when every channel is tabulated and the offsets fit.
+  void build_vector_tables() {
+    vector_ok_ = false;
+    size_t total = 0;
+    for (const table& tb : tables_) {
+      if (!tb.tabulated) return;
+      for (const auto& v : tb.thr) total += v.size();
     }
+    if (total >= (size_t{1} << 31)) return;
+    flat_thr_.reserve(total);
+    off_.resize(t_values_.size() * N_);
+    lo_.resize(N_);
+    hi_.resize(N_);
+    for (size_t ti = 0; ti < t_values_.size(); ++ti)
+      for (uint32_t n = 0; n < N_; ++n) {
+        off_[ti * N_ + n] = static_cast<uint32_t>(flat_thr_.size());
+        flat_thr_.insert(flat_thr_.end(), tables_[n].thr[ti].begin(), tables_[n].thr[ti].end());
+      }
+    for (uint32_t n = 0; n < N_; ++n) {
+      lo_[n] = tables_[n].lo;
+      hi_[n] = tables_[n].hi;
+    }
+    vector_ok_ = true;
+  }
+
+  uint32_t count_untabulated(uint32_t ch, int32_t ps, uint32_t t, uint32_t u) const {
     const float g = cfg_.gain.empty() ? 1.0f : cfg_.gain[ch];
     const float b = cfg_.bias.empty() ? 0.0f : cfg_.bias[ch];
     uint32_t thr[256];
     binomial_thresholds(switching_probability(cfg_, detail::drive(g, b, ps)), t, thr);
-    return static_cast<int32_t>(count_from(thr, t, u));
+    return count_below(thr, t, u);
   }
 
   std::vector<uint32_t> t_values_;                 // distinct T of the layer
   uint8_t t_index_[kMaxSlices * kMaxSlices] = {};  // (slice, wave) -> index into t_values_
   std::vector<table> tables_;
+  bool vector_ok_ = false;
+  std::vector<uint32_t> flat_thr_, off_;  // off_[ti * N + n]
+  std::vector<int32_t> lo_, hi_;
 };
 
 }  // namespace
