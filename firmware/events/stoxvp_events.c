@@ -1,6 +1,7 @@
 /* The event-file reader: every field of the header, of every sample entry and of every event is
  * checked before anything is used; a refusal names the file, the field and its value. */
 #include "stoxvp_events.h"
+#include "stoxvp_model.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,24 +14,8 @@ const char *stoxvp_events_result_name(int result) {
   return result >= 0 && result <= STOXVP_EVENTS_BAD_FIELD ? result_names[result] : "unknown";
 }
 
-uint32_t stoxvp_events_crc32(uint32_t crc, const void *data, size_t len) {
-  /* A table (1 KiB): event files run to megabytes, and the bitwise loop costs eight times the
-   * instructions on the bare-metal CPU. */
-  static uint32_t table[256];
-  static int ready = 0;
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
-  }
-  const uint8_t *p = (const uint8_t *)data;
-  crc = ~crc;
-  for (size_t i = 0; i < len; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
-}
+/* The same CRC-32 as model files: one table-driven implementation, in the model reader. */
+uint32_t stoxvp_events_crc32(uint32_t crc, const void *data, size_t len) { return stoxvp_crc32(crc, data, len); }
 
 static int fail(char *err, size_t len, const char *name, int result, const char *fmt, ...) {
   if (err != NULL && len > 0) {

@@ -12,6 +12,7 @@
 // GCC 12 warns that the undefined vector behind _mm512_cvtepi64_epi32 may be uninitialised: a
 // false positive of its own header (the instruction writes every lane).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace stoxvp::core::kernels_impl {
 namespace {
