@@ -7,8 +7,14 @@
 #include <immintrin.h>
 
 #if defined(__x86_64__)
+// GCC takes the target by pragma; clang ignores that pragma and takes it as an attribute applied
+// to every function defined below.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,popcnt"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,popcnt")
+#endif
 
 namespace stoxvp::core::kernels_impl {
 namespace {
@@ -197,7 +203,11 @@ const kernel_table avx2_table{kernel_isa::avx2, xbar_read, pack_planes, uniform3
 
 }  // namespace stoxvp::core::kernels_impl
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #else
 namespace stoxvp::core::kernels_impl {
 const kernel_table avx2_table = scalar_table;

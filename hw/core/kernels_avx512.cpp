@@ -7,12 +7,20 @@
 #include <immintrin.h>
 
 #if defined(__x86_64__)
+// GCC takes the target by pragma; clang ignores that pragma and takes it as an attribute applied
+// to every function defined below.
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,popcnt")
+#endif
 // GCC 12 warns that the undefined vector behind _mm512_cvtepi64_epi32 may be uninitialised: a
 // false positive of its own header (the instruction writes every lane).
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 
 namespace stoxvp::core::kernels_impl {
 namespace {
@@ -222,7 +230,11 @@ const kernel_table avx512_table{kernel_isa::avx512, xbar_read,   pack_planes, un
 
 }  // namespace stoxvp::core::kernels_impl
 
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 #else
 namespace stoxvp::core::kernels_impl {
 // Never selected off x86-64 (kernel_isa_supported says no): the scalar versions stand in.
