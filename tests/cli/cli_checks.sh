@@ -121,6 +121,15 @@ exit-status)
   expect 1 "exited with 42" -- --elf "$2" --no-vcd --no-power --report r.json
   echo "firmware exit codes map to status 1"
   ;;
+tile)
+  # --tile KIND builds the chip of the shipped configuration: the report's tile groups say so.
+  for kind in rtm_ap fp_pim; do
+    expect 0 "exited with 0" -- --tile $kind --firmware fc-demo --no-vcd --no-power --report $kind.json
+    grep -Eq "\"kind\": *\"$kind\"" $kind.json || { cat $kind.json; fail "--tile $kind: no $kind tile group in the report"; }
+  done
+  expect 64 "--tile: 'warp' is not a tile kind with a built-in chip \(accepted: xbar, snn_cim, rtm_ap, fp_pim\)" -- --tile warp --no-vcd --no-power
+  echo "every shipped tile kind built its chip"
+  ;;
 *)
   fail "unknown check $check"
   ;;

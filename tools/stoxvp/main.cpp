@@ -6,6 +6,7 @@
 #include "hw/core/kernels.h"
 #include "runner.h"
 #include "snn_runner.h"
+#include "shipped_chips.h"
 #include "stoxvp.h"
 
 #include <boost/program_options.hpp>
@@ -360,8 +361,10 @@ int main(int argc, char** argv) {
       ("firmware,f", po::value(&firmware)->default_value(firmware),
        "firmware application to run (see --list-firmware)")
       ("tile", po::value(&tile),
-       "the kind of tile the chip is built of, without --config: xbar (the built-in StoX-Net chip) or snn_cim "
-       "(four FlexSpIM spiking CIM macros and 512 MiB of DRAM, as configs/snn.json; --firmware snn implies it)")
+       "the kind of tile the chip is built of, without --config: xbar (the built-in StoX-Net chip), snn_cim "
+       "(four FlexSpIM spiking CIM macros and 512 MiB of DRAM, as configs/snn.json; --firmware snn implies it), "
+       "rtm_ap (configs/rtm_ap.json) or fp_pim (configs/fp_pim.json); those "
+       "configurations are compiled in")
       ("cpu", po::value(&cpu)->default_value(cpu),
        "where the firmware runs: host (compiled for this machine: fast, debuggable with gdb) or "
        "riscv (the same application cross-compiled for RV32, on the instruction-set simulator)")
@@ -498,8 +501,12 @@ int main(int argc, char** argv) {
         if (given(option))
           throw usage_error(std::string("--") + option + " is an option of the snn firmware; --firmware is " + firmware);
     if (snn && !given("events")) throw usage_error("--firmware snn needs --events (an SXEV file)");
-    if (given("tile") && tile != "xbar" && tile != "snn_cim")
-      throw usage_error("--tile: '" + tile + "' is neither xbar nor snn_cim");
+    if (given("tile") && tile != "xbar" && tile != "snn_cim" &&
+        std::none_of(std::begin(kShippedChips), std::end(kShippedChips), [&](const shipped_chip& c) { return tile == c.kind; })) {
+      std::string accepted = "xbar, snn_cim";
+      for (const auto& c : kShippedChips) accepted += std::string(", ") + c.kind;
+      throw usage_error("--tile: '" + tile + "' is not a tile kind with a built-in chip (accepted: " + accepted + ")");
+    }
     if (given("tile") && given("config"))
       throw usage_error("--tile and --config: give the tile groups in the configuration file");
     if (snn && !given("config") && !given("tile")) tile = "snn_cim";
@@ -588,7 +595,12 @@ int main(int argc, char** argv) {
   static const char* const kSnnChip =
       R"({"dram": {"base": "0x80000000", "size": "0x20000000", "read_latency_ns": 50, "write_latency_ns": 50,)"
       R"( "bandwidth_gbps": 25.6}, "accelerator": {"tile_groups": [{"kind": "snn_cim", "count": 4, "nodes": [5, 6, 9, 10]}]}})";
+  const shipped_chip* shipped = nullptr;
+  for (const auto& c : kShippedChips)
+    if (tile == c.kind) shipped = &c;
+  const std::string tile_source = shipped ? std::string("--tile ") + tile + " (" + shipped->file + ", built in)" : "";
   if (tile == "snn_cim" ? stoxvp_create_from_json(kSnnChip, "--tile snn_cim", &p) != STOXVP_OK
+      : shipped         ? stoxvp_create_from_json(shipped->json, tile_source.c_str(), &p) != STOXVP_OK
                         : stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
     return kSetup;
