@@ -130,6 +130,21 @@ tile)
   expect 64 "--tile: 'warp' is not a tile kind with a built-in chip \(accepted: xbar, snn_cim, rtm_ap, fp_pim\)" -- --tile warp --no-vcd --no-power
   echo "every shipped tile kind built its chip"
   ;;
+summary)
+  # The summary of a chip without crossbar arrays: no ADC model named for its area, spiking SOPs
+  # not counted as MACs, and the energy table's values in one column whatever the names' lengths.
+  # ARGS: MODEL EVENTS (a spiking model and an event file).
+  expect 0 "snn_cim_spike_buffer" -- --firmware snn --model "$1" --events "$2" --no-vcd --no-power --report r.json
+  grep -q "ADC model" out.txt && { cat out.txt; fail "a chip without crossbars names an ADC model"; }
+  grep -Eq "^  chip area [0-9.]+ mm\^2; average power .* TSOPS/W \(spiking synaptic operations\)$" out.txt ||
+    { cat out.txt; fail "no TSOPS/W figure"; }
+  grep -q "TOPS/W" out.txt && { cat out.txt; fail "spiking SOPs counted as MACs (TOPS/W)"; }
+  ends=$(sed -n '/^  energy /,/^  total /p' out.txt | awk 'match($0, /[0-9.]+ [a-zA-Z]?J/) { print RSTART + RLENGTH }' | sort -u | wc -l)
+  rows=$(sed -n '/^  energy /,/^  total /p' out.txt | wc -l)
+  [ "$ends" = 1 ] && [ "$rows" -gt 3 ] || { cat out.txt; fail "the energy table's values are not in one column"; }
+  expect 0 "chip area [0-9.]+ mm\^2 \([a-z_]+ ADC model\); average power .*; [0-9.]+ TOPS/W$" -- --firmware fc-demo --no-vcd --no-power --report r.json
+  echo "the summary names no ADC model without crossbars and counts SOPs apart"
+  ;;
 fp-train)
   # The training firmware from the command line: its options checked, the host-compiled and the
   # RV32 runs print the same (ARGS: "riscv" when the RV32 images are built).

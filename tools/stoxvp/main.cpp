@@ -193,14 +193,32 @@ void print_energy_table(const stoxvp_platform* p, const stoxvp_stats& st) {
   rows.emplace_back(st.energy_pj - st.accel_energy_pj - st.cpu_energy_pj, "system bus");
   rows.emplace_back(st.cpu_energy_pj, "cpu");
   std::sort(rows.rbegin(), rows.rend());
-  std::printf("  %-16s %12s %7s\n", "energy", "", "share");
+  int w = 16;  // the name column: as wide as the longest name printed (snn_cim_spike_buffer...)
   for (const auto& [e, n] : rows)
-    if (e > 0) std::printf("  %-16s %12s %6.1f%%\n", n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total);
-  std::printf("  %-16s %12s\n", "total", engineering(total * 1e-12, "J").c_str());
+    if (e > 0) w = std::max(w, int(n.size()));
+  std::printf("  %-*s %12s %7s\n", w, "energy", "", "share");
+  for (const auto& [e, n] : rows)
+    if (e > 0) std::printf("  %-*s %12s %6.1f%%\n", w, n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total);
+  std::printf("  %-*s %12s\n", w, "total", engineering(total * 1e-12, "J").c_str());
   const double elapsed_ns = double(st.sim_time_ps) / 1000.0;
-  std::printf("  chip area %.2f mm^2 (%s ADC model); average power %s; %.2f TOPS/W\n", st.chip_area_um2 * 1e-6,
-              stoxvp_adc_model(p), engineering((elapsed_ns > 0 ? total / elapsed_ns : 0.0) * 1e-3, "W").c_str(),
-              2.0 * double(st.accel_macs) / total);
+  stoxvp_chip_info chip{};
+  stoxvp_get_chip_info(p, &chip);
+  // The ADC model prices crossbar columns only; a spiking SOP is one accumulate, not a MAC's two
+  // operations, so SOPs get their own figure (ops per pJ = TOPS/W).
+  const std::string adc = chip.crossbar_tiles ? std::string(" (") + stoxvp_adc_model(p) + " ADC model)" : "";
+  const uint64_t macs = st.accel_macs - std::min(st.accel_macs, chip.accel_sops);
+  std::string efficiency;
+  char buf[96];
+  if (macs || !chip.accel_sops) {
+    std::snprintf(buf, sizeof buf, "; %.2f TOPS/W", 2.0 * double(macs) / total);
+    efficiency += buf;
+  }
+  if (chip.accel_sops) {
+    std::snprintf(buf, sizeof buf, "; %.3g TSOPS/W (spiking synaptic operations)", double(chip.accel_sops) / total);
+    efficiency += buf;
+  }
+  std::printf("  chip area %.2f mm^2%s; average power %s%s\n", st.chip_area_um2 * 1e-6, adc.c_str(),
+              engineering((elapsed_ns > 0 ? total / elapsed_ns : 0.0) * 1e-3, "W").c_str(), efficiency.c_str());
 }
 
 // The cross-compiled image of an application, found from where this program is: next to it in
