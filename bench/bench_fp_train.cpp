@@ -5,7 +5,7 @@
 //   bench_fp_train [train_images (multiple of batch)] [batch] [test_images] [learning rate]
 #include "fp_train/fp_train.h"
 #include "host_apps.h"
-#include "runner.h"
+#include "fp_train_runner.h"
 #include "stoxvp.h"
 
 #include <nlohmann/json.hpp>
@@ -30,13 +30,6 @@ double cpu_now() {
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
-uint16_t bf16_rne(double v) {  // initial weights only: round a double to bf16 (finite, normal)
-  float f = float(v);
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return uint16_t(u >> 16);
-}
 float f32(uint16_t h) {
   uint32_t u = uint32_t(h) << 16;
   float f;
@@ -111,21 +104,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_fp_train: train images (1..60000, a multiple of batch), batch 1..64, test images 0..10000\n");
     return 2;
   }
-  const auto img = stoxvp::runner::read_idx_images("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
-  const auto lab = stoxvp::runner::read_idx_labels("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz");
-  const auto timg = stoxvp::runner::read_idx_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
-  const auto tlab = stoxvp::runner::read_idx_labels("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz");
-  std::mt19937 g(11);
-  std::uniform_real_distribution<double> u(-1, 1);
-  std::vector<uint16_t> w1(HID * IN), w2(OUT * HID);
-  for (auto& v : w1) v = bf16_rne(u(g) / std::sqrt(double(IN)));
-  for (auto& v : w2) v = bf16_rne(u(g) / std::sqrt(double(HID)));
   const double lr_arg = argc > 4 ? std::atof(argv[4]) : 0.005;
   if (!(lr_arg > 0 && lr_arg < 1)) {
     std::fprintf(stderr, "bench_fp_train: learning rate '%s' is not in (0, 1)\n", argv[4]);
     return 2;
   }
-  const uint16_t lr = bf16_rne(-lr_arg);  // the step: each image's gradient x lr, summed over the batch
+  // The host side of `stoxvp --firmware fp-train` (tools/runner/fp_train_runner.h).
+  stoxvp::runner::fp_train_request req;
+  req.count = n;
+  req.batch = batch;
+  req.test_count = tn;
+  req.lr = lr_arg;  // the step: each image's gradient x lr, summed over the batch
+  const stoxvp::runner::fp_train_inputs in = stoxvp::runner::load_fp_train_inputs(req);
+  const std::vector<uint16_t>& w1 = in.w1;
+  const std::vector<uint16_t>& w2 = in.w2;
+  const uint16_t lr = in.lr;
 
   std::ifstream f(std::string(STOXVP_SOURCE_DIR) + "/configs/fp_pim.json");
   std::stringstream ss;
@@ -137,42 +130,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", stoxvp_last_error());
     return 1;
   }
-  uint64_t dram = 0, size = 0;
-  stoxvp_region(p, "dram", &dram, &size);
-  fp_train_boot boot{};
-  boot.magic = FP_TRAIN_MAGIC;
-  boot.version = FP_TRAIN_VERSION;
-  boot.images_addr = dram + 0x1000000;
-  boot.labels_addr = dram + 0x4000000;
-  boot.test_images_addr = dram + 0x5000000;
-  boot.test_labels_addr = dram + 0x6000000;
-  boot.w1_addr = dram + 0x100000;
-  boot.w2_addr = dram + 0x140000;
-  boot.w1_out = dram + 0x200000;
-  boot.w2_out = dram + 0x240000;
-  boot.b_out = dram + 0x250000;
-  boot.scratch_addr = dram + 0x300000;
-  boot.scratch_bytes = 0x800000;
-  boot.count = n;
-  boot.batch = batch;
-  boot.lr = lr;
-  boot.test_count = tn;
-  stoxvp_mem_write(p, dram, &boot, sizeof boot);
-  stoxvp_mem_write(p, boot.images_addr, img.pixels.data(), size_t(n) * IN);
-  stoxvp_mem_write(p, boot.labels_addr, lab.data(), n);
-  stoxvp_mem_write(p, boot.test_images_addr, timg.pixels.data(), size_t(tn) * IN);
-  stoxvp_mem_write(p, boot.test_labels_addr, tlab.data(), tn);
-  stoxvp_mem_write(p, boot.w1_addr, w1.data(), w1.size() * 2);
-  stoxvp_mem_write(p, boot.w2_addr, w2.data(), w2.size() * 2);
-  stoxvp_attach_firmware(p, stoxvp_find_host_app("fp-train")->entry, nullptr);
+  stoxvp::runner::fp_train_session session(p, in);
   const double c0 = cpu_now();
   const auto t0 = std::chrono::steady_clock::now();
   stoxvp_run_result rr{};
   stoxvp_run(p, 0, &rr);
   const double cpu = cpu_now() - c0;
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  fp_train_boot after{};
-  stoxvp_mem_read(p, dram, &after, sizeof after);
+  const auto after = session.collect();
   const std::string console = stoxvp_console_output(p);
   const size_t last = console.rfind("fp-train: done");
   std::printf("%s", last == std::string::npos ? console.c_str() : console.substr(last).c_str());
@@ -183,7 +148,7 @@ int main(int argc, char** argv) {
   std::vector<float> fw1(w1.size()), fw2(w2.size());
   for (size_t i = 0; i < w1.size(); ++i) fw1[i] = f32(w1[i]);
   for (size_t i = 0; i < w2.size(); ++i) fw2[i] = f32(w2[i]);
-  const uint32_t fc = float_training(img.pixels, lab, n, batch, timg.pixels, tlab, tn, fw1, fw2, f32(lr));
+  const uint32_t fc = float_training(in.pixels, in.labels, n, batch, in.test_pixels, in.test_labels, tn, fw1, fw2, f32(lr));
   std::printf("test accuracy: platform bf16 %.2f %%, float32 training %.2f %% (%u test images)\n",
               tn ? 100.0 * after.test_correct / tn : 0.0, tn ? 100.0 * fc / tn : 0.0, tn);
   stoxvp_destroy(p);

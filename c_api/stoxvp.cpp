@@ -450,6 +450,18 @@ stoxvp_result stoxvp_get_component_energy(const stoxvp_platform* p, size_t index
   return ok();
 }
 
+stoxvp_result stoxvp_get_chip_info(const stoxvp_platform* p, stoxvp_chip_info* out) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_chip_info", r)) return r;
+  if (out == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_chip_info: out is NULL");
+  *out = stoxvp_chip_info{};
+  const auto& acc = p->impl->accelerator();
+  out->crossbar_tiles = static_cast<uint32_t>(acc.tiles().size());
+  out->tile_groups = static_cast<uint32_t>(acc.tile_groups().size());
+  out->accel_sops = acc.stats().sops;
+  return ok();
+}
+
 const char* stoxvp_adc_model(const stoxvp_platform* p) {
   return p != nullptr && p->impl ? p->impl->technology().tech.adc.name.c_str() : "";
 }

@@ -153,6 +153,16 @@ stoxvp_result stoxvp_get_component_energy(const stoxvp_platform *p, size_t index
 /* The ADC model the technology file selected ("isaac", ...); owned by the platform. */
 const char *stoxvp_adc_model(const stoxvp_platform *p);
 
+/* What the chip is built of, for summaries: crossbar tiles (0: the ADC model prices nothing) and
+ * the spiking synaptic operations so far (counted in stoxvp_stats.accel_macs as well; an SOP is
+ * one accumulate, a MAC two operations). */
+typedef struct stoxvp_chip_info {
+  uint32_t crossbar_tiles;
+  uint32_t tile_groups;
+  uint64_t accel_sops;
+} stoxvp_chip_info;
+stoxvp_result stoxvp_get_chip_info(const stoxvp_platform *p, stoxvp_chip_info *out);
+
 typedef struct stoxvp_cpu_info {
   int riscv;               /* 1: the RISC-V CPU ran the firmware; 0: host-compiled firmware */
   double frequency_mhz;    /* RISC-V only, as every field below */

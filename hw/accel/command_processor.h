@@ -36,6 +36,7 @@ struct command_stats {
   uint64_t descriptors = 0;
   uint64_t errors = 0;
   uint64_t macs = 0;                // multiply-accumulates of executed layers
+  uint64_t sops = 0;                // of those, synaptic operations of spiking layers (an accumulate each)
   // Inputs clipped to a_bits, in the units each unit sees them: a crossbar layer drives an
   // input once per output position whose window covers it (im2col rows), the digital unit
   // reads each input element once.

@@ -121,6 +121,62 @@ exit-status)
   expect 1 "exited with 42" -- --elf "$2" --no-vcd --no-power --report r.json
   echo "firmware exit codes map to status 1"
   ;;
+tile)
+  # --tile KIND builds the chip of the shipped configuration: the report's tile groups say so.
+  for kind in rtm_ap fp_pim; do
+    expect 0 "exited with 0" -- --tile $kind --firmware fc-demo --no-vcd --no-power --report $kind.json
+    grep -Eq "\"kind\": *\"$kind\"" $kind.json || { cat $kind.json; fail "--tile $kind: no $kind tile group in the report"; }
+  done
+  expect 64 "--tile: 'warp' is not a tile kind with a built-in chip \(accepted: xbar, snn_cim, rtm_ap, fp_pim\)" -- --tile warp --no-vcd --no-power
+  echo "every shipped tile kind built its chip"
+  ;;
+summary)
+  # The summary of a chip without crossbar arrays: no ADC model named for its area, spiking SOPs
+  # not counted as MACs, and the energy table's values in one column whatever the names' lengths.
+  # ARGS: MODEL EVENTS (a spiking model and an event file).
+  expect 0 "snn_cim_spike_buffer" -- --firmware snn --model "$1" --events "$2" --no-vcd --no-power --report r.json
+  grep -q "ADC model" out.txt && { cat out.txt; fail "a chip without crossbars names an ADC model"; }
+  grep -Eq "^  chip area [0-9.]+ mm\^2; average power .* TSOPS/W \(spiking synaptic operations\)$" out.txt ||
+    { cat out.txt; fail "no TSOPS/W figure"; }
+  grep -q "TOPS/W" out.txt && { cat out.txt; fail "spiking SOPs counted as MACs (TOPS/W)"; }
+  ends=$(sed -n '/^  energy /,/^  total /p' out.txt | awk 'match($0, /[0-9.]+ [a-zA-Z]?J/) { print RSTART + RLENGTH }' | sort -u | wc -l)
+  rows=$(sed -n '/^  energy /,/^  total /p' out.txt | wc -l)
+  [ "$ends" = 1 ] && [ "$rows" -gt 3 ] || { cat out.txt; fail "the energy table's values are not in one column"; }
+  expect 0 "chip area [0-9.]+ mm\^2 \([a-z_]+ ADC model\); average power .*; [0-9.]+ TOPS/W$" -- --firmware fc-demo --no-vcd --no-power --report r.json
+  echo "the summary names no ADC model without crossbars and counts SOPs apart"
+  ;;
+fp-train)
+  # The training firmware from the command line: its options checked, the host-compiled and the
+  # RV32 runs print the same (ARGS: "riscv" when the RV32 images are built).
+  common="--firmware fp-train --no-vcd --no-power --report r.json"
+  expect 64 "--batch: 0 is out of range \(accepted: 1..64\)" -- --batch 0 $common
+  expect 64 "--batch: 65 is out of range \(accepted: 1..64\)" -- --batch 65 $common
+  expect 64 "--train-count: 10 is not a multiple of --batch 4" -- --train-count 10 $common
+  expect 64 "--train-count: 60001 is out of range \(accepted: 1..60000\)" -- --train-count 60001 --batch 1 $common
+  expect 64 "--epochs: 0 is out of range \(accepted: 1..1000\)" -- --epochs 0 $common
+  expect 64 "--test-count: 10001 is out of range \(accepted: 0..10000\)" -- --test-count 10001 $common
+  expect 64 "--lr: 0 is out of range \(accepted: a number in \(0, 1\)\)" -- --lr 0 $common
+  expect 64 "--lr: 1.5 is out of range" -- --lr 1.5 $common
+  expect 64 "--lr: 'nan' is not a finite number" -- --lr nan $common
+  expect 64 "--lr: '0.05x' is not a finite number" -- --lr 0.05x $common
+  expect 64 "--weight-seed: '-1' is not a whole number" -- --weight-seed -1 $common
+  expect 64 "--train-images: empty value" -- --train-images "" $common
+  expect 64 "--batch is an option of the fp-train firmware; --firmware is fc-demo" -- --firmware fc-demo --batch 4 --no-vcd --no-power --report r.json
+  expect 65 "/nonexistent/train.gz" -- --train-images /nonexistent/train.gz $common
+  expect 65 "fp-train: 600000 training and 0 test images need [0-9]+ bytes of DRAM; the platform has 268435456" -- --train-count 60000 --epochs 10 $common
+  expect 0 "fp-train: done: 16 images, mean loss 1.355, training accuracy 4/16" -- $common
+  grep '^fp-train:' out.txt > host.txt
+  grep -q "^fp-train: 16 images (16 x 1 epochs), mini-batch 4" host.txt || { cat out.txt; fail "no fp-train summary"; }
+  if [ "${1:-}" = riscv ]; then
+    expect 0 "fp-train: done: 16 images" -- --cpu riscv $common
+    grep '^fp-train:' out.txt > rv32.txt
+    diff host.txt rv32.txt || fail "--cpu riscv printed other fp-train lines than --cpu host"
+    echo "fp-train: --cpu host and --cpu riscv printed the same $(wc -l < host.txt) lines"
+  fi
+  expect 0 "^fp-train: test accuracy [0-9]+/4$" -- --train-count 4 --epochs 2 --batch 2 --test-count 4 $common
+  grep -q "^fp-train: done: 8 images" out.txt || { cat out.txt; fail "--epochs 2 did not train on 8 images"; }
+  echo "fp-train options refused with exit status 64 and the training ran"
+  ;;
 *)
   fail "unknown check $check"
   ;;

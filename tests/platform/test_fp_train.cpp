@@ -6,7 +6,7 @@
 #include "core/bf16_reference.h"
 #include "fp_train/fp_train.h"
 #include "host_apps.h"
-#include "runner.h"
+#include "fp_train_runner.h"
 #include "stoxvp.h"
 
 #include <gtest/gtest.h>
@@ -83,47 +83,26 @@ trained run_platform(const inputs& in, const std::string& elf) {
   trained out;
   EXPECT_EQ(stoxvp_create_from_json(cfg.dump().c_str(), "fp_pim.json", &p), STOXVP_OK) << stoxvp_last_error();
   if (!p) return out;
-  uint64_t dram = 0, size = 0;
-  EXPECT_EQ(stoxvp_region(p, "dram", &dram, &size), STOXVP_OK);
-  fp_train_boot boot{};
-  boot.magic = FP_TRAIN_MAGIC;
-  boot.version = FP_TRAIN_VERSION;
-  boot.images_addr = dram + 0x10000;
-  boot.labels_addr = dram + 0x20000;
-  boot.w1_addr = dram + 0x100000;
-  boot.w2_addr = dram + 0x140000;
-  boot.w1_out = dram + 0x200000;
-  boot.w2_out = dram + 0x240000;
-  boot.b_out = dram + 0x250000;
-  boot.scratch_addr = dram + 0x300000;
-  boot.scratch_bytes = 0x100000;
-  boot.count = COUNT;
-  boot.batch = BATCH;
-  boot.lr = in.lr;
-  stoxvp_mem_write(p, dram, &boot, sizeof boot);
-  stoxvp_mem_write(p, boot.images_addr, in.pixels.data(), in.pixels.size());
-  stoxvp_mem_write(p, boot.labels_addr, in.labels.data(), in.labels.size());
-  stoxvp_mem_write(p, boot.w1_addr, in.w1.data(), in.w1.size() * 2);
-  stoxvp_mem_write(p, boot.w2_addr, in.w2.data(), in.w2.size() * 2);
-  if (elf.empty())
-    EXPECT_EQ(stoxvp_attach_firmware(p, stoxvp_find_host_app("fp-train")->entry, nullptr), STOXVP_OK);
-  else
-    EXPECT_EQ(stoxvp_attach_elf(p, elf.c_str()), STOXVP_OK) << stoxvp_last_error();
+  // The host side of `stoxvp --firmware fp-train`, given this test's own inputs.
+  stoxvp::runner::fp_train_inputs fin;
+  fin.pixels = in.pixels;
+  fin.labels = in.labels;
+  fin.w1 = in.w1;
+  fin.w2 = in.w2;
+  fin.lr = in.lr;
+  fin.batch = BATCH;
+  stoxvp::runner::fp_train_session session(p, fin, elf);
   stoxvp_run_result rr{};
   EXPECT_EQ(stoxvp_run(p, 0, &rr), STOXVP_OK) << stoxvp_last_error();
   EXPECT_EQ(rr.reason, STOXVP_STOP_EXIT) << rr.message;
   out.exit_code = rr.exit_code;
   out.console = stoxvp_console_output(p);
-  out.w1.resize(HID * IN);
-  out.w2.resize(OUT * HID);
-  out.b.resize(HID + OUT);
-  stoxvp_mem_read(p, boot.w1_out, out.w1.data(), out.w1.size() * 2);
-  stoxvp_mem_read(p, boot.w2_out, out.w2.data(), out.w2.size() * 2);
-  stoxvp_mem_read(p, boot.b_out, out.b.data(), out.b.size() * 2);
-  fp_train_boot after{};
-  stoxvp_mem_read(p, dram, &after, sizeof after);
-  EXPECT_EQ(after.status, FP_TRAIN_DONE);
-  EXPECT_EQ(after.iterations_done, COUNT / BATCH);
+  const auto got = session.collect();
+  out.w1 = got.w1;
+  out.w2 = got.w2;
+  out.b = got.b;
+  EXPECT_EQ(got.status, FP_TRAIN_DONE);
+  EXPECT_EQ(got.iterations, COUNT / BATCH);
   stoxvp_destroy(p);
   return out;
 }

@@ -6,6 +6,8 @@
 #include "hw/core/kernels.h"
 #include "runner.h"
 #include "snn_runner.h"
+#include "fp_train_runner.h"
+#include "shipped_chips.h"
 #include "stoxvp.h"
 
 #include <boost/program_options.hpp>
@@ -191,14 +193,32 @@ void print_energy_table(const stoxvp_platform* p, const stoxvp_stats& st) {
   rows.emplace_back(st.energy_pj - st.accel_energy_pj - st.cpu_energy_pj, "system bus");
   rows.emplace_back(st.cpu_energy_pj, "cpu");
   std::sort(rows.rbegin(), rows.rend());
-  std::printf("  %-16s %12s %7s\n", "energy", "", "share");
+  int w = 16;  // the name column: as wide as the longest name printed (snn_cim_spike_buffer...)
   for (const auto& [e, n] : rows)
-    if (e > 0) std::printf("  %-16s %12s %6.1f%%\n", n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total);
-  std::printf("  %-16s %12s\n", "total", engineering(total * 1e-12, "J").c_str());
+    if (e > 0) w = std::max(w, int(n.size()));
+  std::printf("  %-*s %12s %7s\n", w, "energy", "", "share");
+  for (const auto& [e, n] : rows)
+    if (e > 0) std::printf("  %-*s %12s %6.1f%%\n", w, n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total);
+  std::printf("  %-*s %12s\n", w, "total", engineering(total * 1e-12, "J").c_str());
   const double elapsed_ns = double(st.sim_time_ps) / 1000.0;
-  std::printf("  chip area %.2f mm^2 (%s ADC model); average power %s; %.2f TOPS/W\n", st.chip_area_um2 * 1e-6,
-              stoxvp_adc_model(p), engineering((elapsed_ns > 0 ? total / elapsed_ns : 0.0) * 1e-3, "W").c_str(),
-              2.0 * double(st.accel_macs) / total);
+  stoxvp_chip_info chip{};
+  stoxvp_get_chip_info(p, &chip);
+  // The ADC model prices crossbar columns only; a spiking SOP is one accumulate, not a MAC's two
+  // operations, so SOPs get their own figure (ops per pJ = TOPS/W).
+  const std::string adc = chip.crossbar_tiles ? std::string(" (") + stoxvp_adc_model(p) + " ADC model)" : "";
+  const uint64_t macs = st.accel_macs - std::min(st.accel_macs, chip.accel_sops);
+  std::string efficiency;
+  char buf[96];
+  if (macs || !chip.accel_sops) {
+    std::snprintf(buf, sizeof buf, "; %.2f TOPS/W", 2.0 * double(macs) / total);
+    efficiency += buf;
+  }
+  if (chip.accel_sops) {
+    std::snprintf(buf, sizeof buf, "; %.3g TSOPS/W (spiking synaptic operations)", double(chip.accel_sops) / total);
+    efficiency += buf;
+  }
+  std::printf("  chip area %.2f mm^2%s; average power %s%s\n", st.chip_area_um2 * 1e-6, adc.c_str(),
+              engineering((elapsed_ns > 0 ? total / elapsed_ns : 0.0) * 1e-3, "W").c_str(), efficiency.c_str());
 }
 
 // The cross-compiled image of an application, found from where this program is: next to it in
@@ -347,6 +367,9 @@ int main(int argc, char** argv) {
   req.model_path = "models/small_cnn_mtj.sxvm";
   stoxvp::runner::snn_request snn_req;
   std::string timesteps_text = "8", tile;
+  stoxvp::runner::fp_train_request train_req;
+  std::string train_count_text = "16", batch_text = "4", epochs_text = "1", test_count_text = "0", lr_text = "0.05",
+              weight_seed_text = "11";
   po::options_description opts(
       "stoxvp - SystemC virtual platform of the StoX-Net in-memory-computing accelerator\n\n"
       "Runs a firmware on the platform, prints a summary, writes a VCD trace and a JSON report.\n"
@@ -360,8 +383,10 @@ int main(int argc, char** argv) {
       ("firmware,f", po::value(&firmware)->default_value(firmware),
        "firmware application to run (see --list-firmware)")
       ("tile", po::value(&tile),
-       "the kind of tile the chip is built of, without --config: xbar (the built-in StoX-Net chip) or snn_cim "
-       "(four FlexSpIM spiking CIM macros and 512 MiB of DRAM, as configs/snn.json; --firmware snn implies it)")
+       "the kind of tile the chip is built of, without --config: xbar (the built-in StoX-Net chip), snn_cim "
+       "(four FlexSpIM spiking CIM macros and 512 MiB of DRAM, as configs/snn.json; --firmware snn implies it), "
+       "rtm_ap (configs/rtm_ap.json) or fp_pim (configs/fp_pim.json; --firmware fp-train implies it); those "
+       "configurations are compiled in")
       ("cpu", po::value(&cpu)->default_value(cpu),
        "where the firmware runs: host (compiled for this machine: fast, debuggable with gdb) or "
        "riscv (the same application cross-compiled for RV32, on the instruction-set simulator)")
@@ -409,6 +434,26 @@ int main(int argc, char** argv) {
        "apply to its samples")
       ("timesteps", po::value(&timesteps_text)->default_value(timesteps_text),
        "snn: timesteps each sample's events are binned into, 1..64")
+      ("train-images", po::value(&train_req.images_path)->default_value(train_req.images_path),
+       "fp-train: IDX file of the training images (28x28)")
+      ("train-labels", po::value(&train_req.labels_path)->default_value(train_req.labels_path),
+       "fp-train: IDX file of the training labels (0..9)")
+      ("train-count", po::value(&train_count_text)->default_value(train_count_text),
+       "fp-train: how many training images (the first of the file), 1..60000, a multiple of --batch")
+      ("batch", po::value(&batch_text)->default_value(batch_text), "fp-train: mini-batch, 1..64")
+      ("epochs", po::value(&epochs_text)->default_value(epochs_text),
+       "fp-train: passes over the training images, 1..1000 (the firmware sees them repeated in order)")
+      ("lr", po::value(&lr_text)->default_value(lr_text),
+       "fp-train: learning rate, a number in (0, 1), rounded to bf16: each image's gradient times it, "
+       "summed over the mini-batch (docs/fp-pim.md: 0.005 for batch 32)")
+      ("test-count", po::value(&test_count_text)->default_value(test_count_text),
+       "fp-train: test images for the forward pass after training, 0..10000 (0: none)")
+      ("test-images", po::value(&train_req.test_images_path)->default_value(train_req.test_images_path),
+       "fp-train: IDX file of the test images")
+      ("test-labels", po::value(&train_req.test_labels_path)->default_value(train_req.test_labels_path),
+       "fp-train: IDX file of the test labels")
+      ("weight-seed", po::value(&weight_seed_text)->default_value(weight_seed_text),
+       "fp-train: seed of the initial weights (std::mt19937, uniform in +-1/sqrt(fan-in)), 0..4294967295")
       ("time-limit,t", po::value(&time_limit)->default_value(time_limit),
        "stop after this much simulated time, e.g. 500us, 10ms, 2s (whole picoseconds; none: no limit)")
       ("stall-timeout", po::value(&stall_timeout)->default_value(stall_timeout),
@@ -460,7 +505,7 @@ int main(int argc, char** argv) {
   }
   auto given = [&](const char* option) { return vm.count(option) && !vm[option].defaulted(); };
   uint64_t limit_ps = 0, stall_ps = 0, seed = 0;
-  bool inference = false, snn = false;
+  bool inference = false, snn = false, fp_train = false;
   try {
     if (cpu != "host" && cpu != "riscv") throw usage_error("--cpu: '" + cpu + "' is neither host nor riscv");
     try {
@@ -472,7 +517,8 @@ int main(int argc, char** argv) {
       throw usage_error(e.what());
     }
     for (const char* option : {"config", "elf", "vcd", "report", "power-vcd", "power-csv", "logits-out", "model",
-                               "images-file", "firmware", "timeline", "html"})
+                               "images-file", "firmware", "timeline", "html", "train-images", "train-labels",
+                               "test-images", "test-labels"})
       if (given(option) && vm[option].as<std::string>().empty())
         throw usage_error(std::string("--") + option + ": empty value (leave the option out for its default)");
     if (!elf.empty()) {
@@ -498,11 +544,39 @@ int main(int argc, char** argv) {
         if (given(option))
           throw usage_error(std::string("--") + option + " is an option of the snn firmware; --firmware is " + firmware);
     if (snn && !given("events")) throw usage_error("--firmware snn needs --events (an SXEV file)");
-    if (given("tile") && tile != "xbar" && tile != "snn_cim")
-      throw usage_error("--tile: '" + tile + "' is neither xbar nor snn_cim");
+    fp_train = firmware == "fp-train";
+    if (!fp_train)
+      for (const char* option : {"train-images", "train-labels", "train-count", "batch", "epochs", "lr", "test-count",
+                                 "test-images", "test-labels", "weight-seed"})
+        if (given(option))
+          throw usage_error(std::string("--") + option + " is an option of the fp-train firmware; --firmware is " + firmware);
+    if (fp_train) {
+      train_req.batch = static_cast<uint32_t>(parse_count("batch", batch_text, 1, 64));
+      train_req.count = static_cast<uint32_t>(parse_count("train-count", train_count_text, 1, 60000));
+      if (train_req.count % train_req.batch)
+        throw usage_error("--train-count: " + train_count_text + " is not a multiple of --batch " + batch_text);
+      train_req.epochs = static_cast<uint32_t>(parse_count("epochs", epochs_text, 1, 1000));
+      train_req.test_count = static_cast<uint32_t>(parse_count("test-count", test_count_text, 0, 10000));
+      train_req.weight_seed = parse_count("weight-seed", weight_seed_text, 0, UINT32_MAX);
+      char* end = nullptr;
+      const double lr = lr_text.empty() || lr_text.front() == ' ' ? NAN : std::strtod(lr_text.c_str(), &end);
+      if (end == nullptr || *end != '\0' || !std::isfinite(lr))
+        throw usage_error("--lr: '" + lr_text + "' is not a finite number (accepted: a number in (0, 1))");
+      if (!(lr > 0 && lr < 1)) throw usage_error("--lr: " + lr_text + " is out of range (accepted: a number in (0, 1))");
+      if (uint64_t(train_req.count) * train_req.epochs > UINT32_MAX)
+        throw usage_error("--epochs: " + epochs_text + " x --train-count " + train_count_text + " is more images than 4294967295");
+      train_req.lr = lr;
+    }
+    if (given("tile") && tile != "xbar" && tile != "snn_cim" &&
+        std::none_of(std::begin(kShippedChips), std::end(kShippedChips), [&](const shipped_chip& c) { return tile == c.kind; })) {
+      std::string accepted = "xbar, snn_cim";
+      for (const auto& c : kShippedChips) accepted += std::string(", ") + c.kind;
+      throw usage_error("--tile: '" + tile + "' is not a tile kind with a built-in chip (accepted: " + accepted + ")");
+    }
     if (given("tile") && given("config"))
       throw usage_error("--tile and --config: give the tile groups in the configuration file");
     if (snn && !given("config") && !given("tile")) tile = "snn_cim";
+    if (fp_train && !given("config") && !given("tile")) tile = "fp_pim";
     if (given("no-vcd") && given("vcd")) throw usage_error("--vcd and --no-vcd contradict each other");
     if (given("no-power") && (given("power-vcd") || given("power-csv")))
       throw usage_error("--power-vcd/--power-csv and --no-power contradict each other");
@@ -588,7 +662,12 @@ int main(int argc, char** argv) {
   static const char* const kSnnChip =
       R"({"dram": {"base": "0x80000000", "size": "0x20000000", "read_latency_ns": 50, "write_latency_ns": 50,)"
       R"( "bandwidth_gbps": 25.6}, "accelerator": {"tile_groups": [{"kind": "snn_cim", "count": 4, "nodes": [5, 6, 9, 10]}]}})";
+  const shipped_chip* shipped = nullptr;
+  for (const auto& c : kShippedChips)
+    if (tile == c.kind) shipped = &c;
+  const std::string tile_source = shipped ? std::string("--tile ") + tile + " (" + shipped->file + ", built in)" : "";
   if (tile == "snn_cim" ? stoxvp_create_from_json(kSnnChip, "--tile snn_cim", &p) != STOXVP_OK
+      : shipped         ? stoxvp_create_from_json(shipped->json, tile_source.c_str(), &p) != STOXVP_OK
                         : stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
     return kSetup;
@@ -603,7 +682,15 @@ int main(int argc, char** argv) {
     return fail(kSetup, std::string("--stall-timeout: ") + stoxvp_last_error());
   std::unique_ptr<stoxvp::runner::session> session;
   std::unique_ptr<stoxvp::runner::snn_session> snn_session;
-  if (snn) {
+  std::unique_ptr<stoxvp::runner::fp_train_session> train_session;
+  if (fp_train) {
+    try {
+      train_session = std::make_unique<stoxvp::runner::fp_train_session>(
+          p, stoxvp::runner::load_fp_train_inputs(train_req), elf);
+    } catch (const stoxvp::runner::input_error& e) {
+      return fail(kSetup, e.what());
+    }
+  } else if (snn) {
     try {
       snn_session = std::make_unique<stoxvp::runner::snn_session>(p, snn_req);
     } catch (const stoxvp::runner::input_error& e) {
@@ -724,6 +811,27 @@ int main(int argc, char** argv) {
                     engineering(energy_j, "J").c_str(),
                     engineering(st.accel_macs ? st.energy_pj * 1e-12 / double(st.accel_macs) : 0.0, "J").c_str());
       inference_line = line;
+    } catch (const stoxvp::runner::input_error& e) {
+      std::fprintf(stderr, "stoxvp: %s\n", e.what());
+      inference_failed = true;
+    }
+  }
+  if (train_session && rr.reason == STOXVP_STOP_EXIT && rr.exit_code == 0) {
+    try {
+      const auto o = train_session->collect();
+      char line[512];
+      std::snprintf(line, sizeof line,
+                    "fp-train: %u images (%u x %u epochs), mini-batch %u, lr %s (bf16 %.6g): %u iterations, "
+                    "mean loss %.4f, training accuracy %.2f%%",
+                    o.count, train_req.count, train_req.epochs, train_req.batch, lr_text.c_str(),
+                    -double(stoxvp::runner::fp_train_bf16_to_float(stoxvp::runner::bf16_of_float(float(-train_req.lr)))),
+                    o.iterations, o.count ? o.loss_sum / o.count : 0.0, o.count ? 100.0 * o.correct / o.count : 0.0);
+      inference_line = line;
+      if (o.test_count) {
+        std::snprintf(line, sizeof line, ", test accuracy %.2f%% (%u images)", 100.0 * o.test_correct / o.test_count,
+                      o.test_count);
+        inference_line += line;
+      }
     } catch (const stoxvp::runner::input_error& e) {
       std::fprintf(stderr, "stoxvp: %s\n", e.what());
       inference_failed = true;

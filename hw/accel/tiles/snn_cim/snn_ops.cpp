@@ -267,6 +267,7 @@ void exec_run_timestep(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
     g.stats.spike_buffer_bits += spike_bits;
     g.stats.dram_stream_bits += dram_bits;
     ctx.stats.macs += st.sops;
+    ctx.stats.sops += st.sops;
     at += busy;
     from_node = node;
     in.swap(out);
