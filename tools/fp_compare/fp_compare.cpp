@@ -165,8 +165,3 @@ int main(int argc, char** argv) {
               s->floatpim.cell_area_um2, s->sot.cell_area_um2);
   return 0;
 }
-
-// libsystemc.so refers to sc_main; this program has its own main and runs no simulation.
-extern "C" int sc_main(int, char**);
-int sc_main(int, char**) __attribute__((weak));
-int sc_main(int, char**) { return 1; }
