@@ -360,7 +360,10 @@ def run(sweep_file, out=None, cores=None, profile=None, extra=()):
            f"base={sw.base}", f"stoxvp={stoxvp_command()}", "--rerun-triggers", "mtime", "--printshellcmds",
            # Every point asks for the same resources: the ILP scheduler's solver run (a cbc
            # process) each time a core frees only costs time.
-           "--scheduler", "greedy"]
+           "--scheduler", "greedy",
+           # Local `run:` jobs (the table, a point's configuration) in a thread of this Snakemake,
+           # not in a new Snakemake process each (about 0.8 s of CPU per sweep).
+           "--force-use-threads"]
     if profile:
         cmd += ["--profile", os.path.abspath(profile)]
     else:
