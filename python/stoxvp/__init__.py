@@ -6,9 +6,19 @@
 
 See docs/python.md. One platform exists at a time per process (SystemC keeps one kernel).
 """
-from .api import (Platform, InferenceResult, StoxvpError, ArgumentError, ConfigError, StateError, AddressError,
-                  OutputError, SimulationError, FirmwareError, InputError, run_inference, write_idx)
-
 __all__ = ["Platform", "InferenceResult", "StoxvpError", "ArgumentError", "ConfigError", "StateError",
            "AddressError", "OutputError", "SimulationError", "FirmwareError", "InputError", "run_inference",
            "write_idx"]
+
+
+# The API (numpy, the native library) loads on first use, so that `stoxvp.sweep`, which Snakemake
+# and the sweep command import once per sweep, does not pay for it.
+def __getattr__(name):
+    if name in __all__:
+        from . import api
+        return getattr(api, name)
+    raise AttributeError(f"module 'stoxvp' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SNAKEFILE = os.path.join(HERE, "Snakefile")
@@ -209,10 +208,11 @@ class Sweep:
         return out
 
     def point(self, pid):
-        for i, s in self.points():
-            if i == pid:
-                return s
-        raise SweepError(f"{self.path}: no point {pid}")
+        if not hasattr(self, "_by_id"):
+            self._by_id = dict(self.points())
+        if pid not in self._by_id:
+            raise SweepError(f"{self.path}: no point {pid}")
+        return self._by_id[pid]
 
 
 def _set_dotted(cfg, dotted, value):
@@ -225,31 +225,87 @@ def _set_dotted(cfg, dotted, value):
     d[keys[-1]] = value
 
 
-def run_point(sweep, pid, out):
-    """Runs one point in this process and writes its JSON (atomically)."""
-    import stoxvp
-    from ._files import write_atomically
-    s = sweep.point(pid)
-    config = None
+def stoxvp_command():
+    """The stoxvp command a point runs: $STOXVP_BIN, the build tree's (build/python/stoxvp ->
+    build/tools/stoxvp), the installation's (<prefix>/lib/.../stoxvp -> <prefix>/bin), or PATH's."""
+    import shutil
+    for c in (os.environ.get("STOXVP_BIN"), os.path.join(HERE, "..", "..", "tools", "stoxvp"),
+              os.path.join(HERE, "..", "..", "..", "..", "bin", "stoxvp"), shutil.which("stoxvp")):
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    raise SweepError("no stoxvp command (set STOXVP_BIN, or put stoxvp on PATH)")
+
+
+def point_config(sweep, s):
+    """The configuration a point runs with when it is not simply the sweep's file: the file (or the
+    built-in defaults) with the point's config.* values and tile kind applied; None otherwise."""
     overrides = {k: v for k, v in s.items() if k.startswith("config.")}
-    if s["config"] or overrides:
-        config = json.load(open(sweep.resolve(s["config"]))) if s["config"] else {}
-        for k, v in overrides.items():
-            _set_dotted(config, k, v)
-    kw = {k: v for k, v in s.items() if k in OPTIONS and k != "model"}
-    t0 = time.time()
-    r = stoxvp.run_inference(model=sweep.resolve(s["model"]), images=s["images"], first=s["first"], seed=s["seed"],
-                             config=config, progress=False, **kw)
-    n = r.images
-    e = r.stats["energy_pj"]
-    lat_ns = float(r.latency_ns.mean())
-    res = {"accuracy": r.accuracy, "correct": r.correct, "images": n, "energy_per_image_nj": e / n * 1e-3,
+    if not overrides and s.get("tile_kind") is None:
+        return None
+    config = json.load(open(sweep.resolve(s["config"]))) if s["config"] else {}
+    for k, v in overrides.items():
+        _set_dotted(config, k, v)
+    if s.get("tile_kind") is not None:
+        from .api import _with_tile_kind
+        config = _with_tile_kind(config, s["tile_kind"])
+    return config
+
+
+def point_arguments(sweep, s, config_file=None):
+    """The stoxvp command line's options for a point (the same rules as run_inference's)."""
+    a = ["--model", sweep.resolve(s["model"]), "--images", str(s["images"]), "--first", str(s["first"]),
+         "--seed", str(s["seed"])]
+    if config_file:
+        a += ["--config", config_file]
+    elif s["config"]:
+        a += ["--config", sweep.resolve(s["config"])]
+    if s.get("converter") is not None:
+        a += ["--converter", s["converter"]]
+    t = s.get("samples")
+    if t is not None:
+        a += ["--samples", ",".join(str(int(x)) for x in t) if isinstance(t, list) else str(t)]
+    if s.get("adc_bits") is not None:
+        a += ["--adc-bits", str(s["adc_bits"])]
+    if s.get("adc_range") is not None:
+        a += ["--adc-range", repr(float(s["adc_range"]))]
+    if s.get("cols_per_converter"):
+        a += ["--cols-per-converter", str(s["cols_per_converter"])]
+    if s.get("cpu") is not None:
+        a += ["--cpu", s["cpu"]]
+    return a + ["--no-vcd", "--no-power", "--quiet", "--no-progress-bar"]
+
+
+def point_shell(sweep, pid, stoxvp, config_file=None):
+    """The point's job: the stoxvp command itself (no Python process: its cost per point is the
+    command's), its report wrapped with the host and Slurm job that ran it; the file appears whole
+    (renamed into place) or not at all."""
+    import shlex
+    s = sweep.point(pid)
+    out, log = f"points/{pid}.json", f"logs/{pid}.log"
+    rep, tmp = f"points/.{pid}.report", f"points/.{pid}.tmp"
+    cmd = " ".join(shlex.quote(x) for x in [stoxvp] + point_arguments(sweep, s, config_file) + ["--report", rep])
+    head = '{"id": "%s", "host": "%s", "slurm_job_id": %s, "report": '
+    return (cmd + " > " + log + " 2>&1"
+            + ' && job=${SLURM_JOB_ID:+\\"$SLURM_JOB_ID\\"}'
+            + " && { printf '" + head + "' " + pid + ' "${HOSTNAME:-$(uname -n)}" "${job:-null}"; '
+            + "cat " + rep + "; echo '}'; } > " + tmp + " && mv " + tmp + " " + out + " && rm -f " + rep)
+
+
+def point_document(sweep, pid, s, d):
+    """A point's record in results.json from its job's file: settings, results, effective
+    configuration (the report's), technology, converter model, host, Slurm job, run time."""
+    r = d["report"]
+    inf = r["inference"]
+    n = inf["images"]
+    e = r["energy"]["total_pj"]
+    lat_ns = inf["latency_ns_per_image"]
+    res = {"accuracy": inf.get("accuracy"), "correct": inf["correct"], "images": n, "energy_per_image_nj": e / n * 1e-3,
            "latency_per_image_ns": lat_ns, "edp_per_image_pjs": (e / n * 1e-12) * (lat_ns * 1e-9) * 1e12,
-           "tops_per_w": r.report["summary"]["tops_per_w"], "energy_pj": e, "sim_time_ns": r.report["run"]["sim_time_ns"]}
-    doc = {"id": pid, "settings": s, "results": res, "effective_config": r.report["config"],
-           "technology": r.report.get("technology", {}).get("name"), "adc_model": r.adc_model,
-           "host": os.uname().nodename, "slurm_job_id": os.environ.get("SLURM_JOB_ID"), "wall_time_s": time.time() - t0}
-    write_atomically(out, json.dumps(doc, indent=1) + "\n")
+           "tops_per_w": r["summary"]["tops_per_w"], "energy_pj": e, "sim_time_ns": r["run"]["sim_time_ns"]}
+    tech = r.get("technology", {})
+    return {"id": pid, "settings": s, "results": res, "effective_config": r["config"], "technology": tech.get("name"),
+            "adc_model": tech.get("adc_model"), "host": d["host"], "slurm_job_id": d["slurm_job_id"],
+            "wall_time_s": r["run"]["wall_time_s"]}
 
 
 def _cell(v):
@@ -264,7 +320,7 @@ def write_table(sweep, point_files, csv_path, json_path, html_path):
         docs[d["id"]] = d
     rows, full = [], []
     for pid, s in sweep.points():
-        d = docs[pid]
+        d = point_document(sweep, pid, s, docs[pid])
         row = {"point": pid, "model": s["model"], "seed": s["seed"]}
         if sweep.cases:
             row["case"] = s["case"]
@@ -301,7 +357,13 @@ def run(sweep_file, out=None, cores=None, profile=None, extra=()):
     env.setdefault("USER", pwd.getpwuid(os.getuid()).pw_name)
     env["PYTHONPATH"] = os.path.dirname(HERE) + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     cmd = ["snakemake", "--snakefile", SNAKEFILE, "--directory", out, "--config", f"sweep={sw.path}",
-           f"base={sw.base}", "--rerun-triggers", "mtime", "--printshellcmds"]
+           f"base={sw.base}", f"stoxvp={stoxvp_command()}", "--rerun-triggers", "mtime", "--printshellcmds",
+           # Every point asks for the same resources: the ILP scheduler's solver run (a cbc
+           # process) each time a core frees only costs time.
+           "--scheduler", "greedy",
+           # Local `run:` jobs (the table, a point's configuration) in a thread of this Snakemake,
+           # not in a new Snakemake process each (about 0.8 s of CPU per sweep).
+           "--force-use-threads"]
     if profile:
         cmd += ["--profile", os.path.abspath(profile)]
     else:
@@ -343,23 +405,15 @@ def main(argv=None):
     r.add_argument("--profile", help="a Snakemake profile directory, e.g. tools/sweep/slurm")
     c = sub.add_parser("check", help="validate a sweep file and list its points")
     c.add_argument("sweep")
-    pt = sub.add_parser("point", help="(Snakemake's job) run one point")
-    pt.add_argument("sweep")
-    pt.add_argument("id")
-    pt.add_argument("out")
-    pt.add_argument("--base")
     a, extra = ap.parse_known_args(argv)
     try:
         if a.what == "run":
             return run(a.sweep, a.out, a.cores, a.profile, extra)
         if extra:
             ap.error(f"unknown arguments {extra}")
-        if a.what == "check":
-            sw = Sweep(a.sweep)
-            for pid, s in sw.points():
-                print(pid, json.dumps(s, sort_keys=True))
-            return 0
-        run_point(Sweep(a.sweep, base=a.base), a.id, a.out)
+        sw = Sweep(a.sweep)
+        for pid, s in sw.points():
+            print(pid, json.dumps(s, sort_keys=True))
         return 0
     except SweepError as e:
         print(f"stoxvp sweep: {e}", file=sys.stderr)
