@@ -196,8 +196,23 @@ def export_model(path, layers, programs, fcq):
                        b"small_cnn_tern")
     data = bytearray(head + table + b"".join(blobs))
     struct.pack_into("<I", data, 12, zlib.crc32(bytes(data)) & 0xFFFFFFFF)
-    with open(path, "wb") as f:
-        f.write(data)
+    write_atomic(path, lambda f: f.write(data))
+
+
+def write_atomic(path, write, mode="wb"):
+    """Writes through a temporary file beside path and renames it, so an interrupted run never
+    leaves a truncated output under the final name."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, mode) as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def main(argv=None):
@@ -212,6 +227,25 @@ def main(argv=None):
     ap.add_argument("--columns", type=int, default=2048, help="bits per CAM row the compiler may use")
     ap.add_argument("--out", required=True, help="directory to write")
     args = ap.parse_args(argv)
+    if args.batch < 1:
+        ap.error(f"--batch {args.batch}: must be at least 1")
+    if args.columns < 1:
+        ap.error(f"--columns {args.columns}: must be at least 1")
+    if not (args.epochs > 0 and np.isfinite(args.epochs)):
+        ap.error(f"--epochs {args.epochs}: must be a positive number")
+    for name in ("train_limit", "test_limit"):
+        if getattr(args, name) < 0:
+            ap.error(f"--{name.replace('_', '-')} {getattr(args, name)}: must be 0 (all) or positive")
+    if args.threads < 1:
+        ap.error(f"--threads {args.threads}: must be at least 1")
+    try:
+        run(ap, args, argv)
+    except (data.DataError, ValueError) as e:
+        print(f"ternary: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+def run(ap, args, argv):
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -222,6 +256,9 @@ def main(argv=None):
         x_tr, y_tr = x_tr[:args.train_limit], y_tr[:args.train_limit]
     if args.test_limit:
         x_te, y_te = x_te[:args.test_limit], y_te[:args.test_limit]
+    if args.batch > len(x_tr):
+        # A batch larger than the training set never runs, so the step loop would never end.
+        ap.error(f"--batch {args.batch}: larger than the {len(x_tr)} training images")
     xt = input_pixels(x_tr)
     yt = torch.from_numpy(y_tr.astype(np.int64))
     net = TernaryCNN()
@@ -266,8 +303,8 @@ def main(argv=None):
     for i, (L, s_out) in enumerate(layers):
         P = apc.compile_layer(L, columns=args.columns)
         programs.append(P.encode())
-        with open(os.path.join(args.out, f"conv{i + 1}.sxap"), "wb") as f:
-            f.write(programs[-1])
+        prog = programs[-1]
+        write_atomic(os.path.join(args.out, f"conv{i + 1}.sxap"), lambda f: f.write(prog))
         arrays[f"w{i + 1}"] = L.w.astype(np.int8)
         arrays[f"mult{i + 1}"] = np.asarray(L.mult, np.int64)
         arrays[f"bias{i + 1}"] = np.asarray(L.bias, np.int64)
@@ -277,12 +314,10 @@ def main(argv=None):
                                "zero_weights": float((L.w == 0).mean()),
                                "passes": [{"pass": n, **d} for n, d in P.report]})
         print(f"conv{i + 1}:\n" + apc.format_report(P))
-    np.savez(os.path.join(args.out, "model.npz"), **arrays)
+    write_atomic(os.path.join(args.out, "model.npz"), lambda f: np.savez(f, **arrays))
     export_model(args.out + ".sxvm", layers, programs, fcq)
-    torch.save(net.state_dict(), os.path.join(args.out, "model.pt"))
-    with open(os.path.join(args.out, "model.json"), "w") as f:
-        json.dump(meta, f, indent=2)
-        f.write("\n")
+    write_atomic(os.path.join(args.out, "model.pt"), lambda f: torch.save(net.state_dict(), f))
+    write_atomic(os.path.join(args.out, "model.json"), lambda f: f.write(json.dumps(meta, indent=2) + "\n"), "w")
 
 
 if __name__ == "__main__":
