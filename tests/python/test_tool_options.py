@@ -41,3 +41,35 @@ def test_ternary_data_error_is_a_message(tmp_path, monkeypatch, capsys):
         ternary.main(["--out", str(tmp_path / "m")])
     assert e.value.code == 2
     assert capsys.readouterr().err.startswith(f"ternary: {tmp_path}")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--threshold", "0"], ["--threshold", "0"]),
+    (["--threshold", "nan"], ["--threshold", "nan"]),
+    (["--threshold", "-0.2"], ["--threshold", "-0.2"]),
+    (["--seed", "-1"], ["--seed", "-1"]),
+    (["--count", "-5"], ["--count", "-5"]),
+    (["--first", "9990", "--count", "20"], ["--count", "20", "10 images"]),
+    (["--first", "10000"], ["--first", "10000"]),
+])
+def test_events_refuses_options(tmp_path, args, words):
+    refused(tool("tools.stoxnet.events", "--out", tmp_path / "e.sxev", *args), *words)
+    assert not os.listdir(tmp_path)
+
+
+def test_events_encode_refuses_files_beyond_the_format_limit():
+    from tools.stoxnet import events
+    import numpy as np
+    # A view of 2^27 + 1 events (8 bytes each) without the memory: beyond STOXVP_EVENTS_MAX_BYTES.
+    big = np.broadcast_to(np.zeros(1, events.EVENT_DTYPE), ((1 << 27) + 1,))
+    with pytest.raises(ValueError, match="STOXVP_EVENTS_MAX_BYTES"):
+        events.encode([big], [0])
+    assert events.MAX_BYTES == 1 << 30
+
+
+def test_events_max_bytes_matches_the_c_header():
+    import re
+    from tools.stoxnet import events
+    h = open(os.path.join(ROOT, "firmware/events/stoxvp_events.h")).read()
+    m = re.search(r"#define STOXVP_EVENTS_MAX_BYTES \(1u << (\d+)\)", h)
+    assert m and events.MAX_BYTES == 1 << int(m.group(1))

@@ -29,6 +29,7 @@ MAGIC = b"SXEV"
 VERSION = 1
 HEADER = struct.Struct("<4sHHIIIHHHHI")   # 32 bytes, stoxvp_events.h
 SAMPLE = struct.Struct("<IIHHI")          # 16 bytes
+MAX_BYTES = 1 << 30                       # STOXVP_EVENTS_MAX_BYTES: the C reader refuses larger files
 EVENT_DTYPE = np.dtype([("t_us", "<u4"), ("x", "u1"), ("y", "u1"), ("polarity", "u1"), ("reserved", "u1")])
 assert HEADER.size == 32 and SAMPLE.size == 16 and EVENT_DTYPE.itemsize == 8
 
@@ -146,6 +147,9 @@ def encode(samples, labels, classes=10, width=SENSOR, height=SENSOR, duration_us
     for ev in samples:
         offsets.append(off)
         off += ev.nbytes
+    if off > MAX_BYTES:
+        raise ValueError(f"{n} samples need {off} bytes, the event format's limit (STOXVP_EVENTS_MAX_BYTES) "
+                         f"is {MAX_BYTES}: write fewer samples (--count)")
     body = bytearray()
     for ev, lab, o in zip(samples, labels, offsets):
         body += SAMPLE.pack(o, len(ev), int(lab), 0, 0)
@@ -180,10 +184,15 @@ def bin_spikes(events, timesteps, duration_us=3 * SACCADE_US, width=SENSOR, heig
 
 
 def write(path, buf):
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(buf)
-    os.replace(tmp, path)
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(buf)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def main(argv=None):
@@ -196,18 +205,37 @@ def main(argv=None):
     ap.add_argument("--count", type=int, default=0, help="images (0: to the end)")
     ap.add_argument("--threshold", type=float, default=Params().threshold)
     a = ap.parse_args(argv)
+    if not (np.isfinite(a.threshold) and a.threshold > 0):
+        # 0 divides by zero, a negative threshold swaps the polarities, nan gives no events.
+        ap.error(f"--threshold {a.threshold}: must be a positive finite log-intensity step")
+    if not 0 <= a.seed < 1 << 64:
+        ap.error(f"--seed {a.seed}: must be in 0..2^64-1")
+    if a.count < 0:
+        ap.error(f"--count {a.count}: must be 0 (to the end) or positive")
     try:
         x, y = data.load(a.split, a.data)
     except data.DataError as e:
-        sys.exit(f"events: {e}")
+        print(f"events: {e}", file=sys.stderr)
+        sys.exit(2)
     if not 0 <= a.first < len(x):
-        sys.exit(f"events: --first {a.first}: the {a.split} split has images 0..{len(x) - 1}")
-    end = len(x) if a.count <= 0 else min(len(x), a.first + a.count)
+        ap.error(f"--first {a.first}: the {a.split} split has images 0..{len(x) - 1}")
+    if a.first + a.count > len(x):
+        ap.error(f"--count {a.count}: from --first {a.first} the {a.split} split has {len(x) - a.first} images")
+    end = len(x) if a.count == 0 else a.first + a.count
     p = Params(threshold=a.threshold)
-    samples = []
+    samples, size = [], HEADER.size
     for b in range(a.first, end, 200):
         samples += convert_batch(x[b:min(end, b + 200)], a.seed, range(b, min(end, b + 200)), p)
-    write(a.out, encode(samples, y[a.first:end]))
+        size += sum(SAMPLE.size + s.nbytes for s in samples[-(min(end, b + 200) - b):])
+        if size > MAX_BYTES:
+            # Stop early: the whole train split is far beyond the limit and takes long to convert.
+            ap.error(f"--count {a.count} (--split {a.split}, --first {a.first}): images {a.first}..{b + 199} already need {size} bytes, "
+                     f"more than the event format's limit of {MAX_BYTES} (STOXVP_EVENTS_MAX_BYTES); use a smaller --count")
+    try:
+        buf = encode(samples, y[a.first:end])
+    except ValueError as e:
+        ap.error(str(e))
+    write(a.out, buf)
     n = sum(len(s) for s in samples)
     print(f"events: {end - a.first} {a.split} images -> {a.out}: {n} events, {n / (end - a.first):.0f} per sample, seed {a.seed}")
 
