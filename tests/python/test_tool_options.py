@@ -73,3 +73,56 @@ def test_events_max_bytes_matches_the_c_header():
     h = open(os.path.join(ROOT, "firmware/events/stoxvp_events.h")).read()
     m = re.search(r"#define STOXVP_EVENTS_MAX_BYTES \(1u << (\d+)\)", h)
     assert m and events.MAX_BYTES == 1 << int(m.group(1))
+
+
+SNN_EVENTS = os.path.join(ROOT, "fuzz/corpus/events/two_samples_thinned.sxev")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--bits", "8/16,8/16"], ["--bits", "2 entries", "3 layers"]),
+    (["--bits", "8/16,8/16,8/16,8/16"], ["--bits", "4 entries"]),
+    (["--bits", "8/16,x/16,8/16"], ["--bits", "'x/16'"]),
+    (["--bits", "8/16,1/16,8/16"], ["--bits", "w_bits 1"]),
+    (["--bits", "9/16,8/16,8/16"], ["--bits", "w_bits 9"]),
+    (["--bits", "8/4,8/16,8/16"], ["--bits", "v_bits 4"]),
+    (["--bits", "8/33,8/16,8/16"], ["--bits", "v_bits 33"]),
+    (["--timesteps", "0"], ["--timesteps", "0"]),
+    (["--timesteps", "65"], ["--timesteps", "65"]),
+])
+def test_snn_train_refuses_options(tmp_path, args, words):
+    refused(tool("tools.stoxnet.snn_train", "--train", SNN_EVENTS, "--test", SNN_EVENTS,
+                 "--out", tmp_path / "m.sxvm", *args), *words)
+    assert not os.listdir(tmp_path)
+
+
+def _events_file(tmp_path, mutate):
+    from tools.stoxnet import events
+    h, samples = events.decode(open(SNN_EVENTS, "rb").read(), SNN_EVENTS)
+    evs = [ev.copy() for _, ev in samples]
+    buf = mutate(evs, [lab for lab, _ in samples], h)
+    p = tmp_path / "bad.sxev"
+    p.write_bytes(buf)
+    return str(p)
+
+
+def test_snn_train_refuses_a_truncated_event_file(tmp_path):
+    from tools.stoxnet import events
+    bad = _events_file(tmp_path, lambda e, l, h: events.encode(e, l)[:-5])
+    r = tool("tools.stoxnet.snn_train", "--train", bad, "--test", SNN_EVENTS, "--out", tmp_path / "m.sxvm")
+    refused(r, "snn_train: ", bad, "event_count", "truncated")
+    short = tmp_path / "short.sxev"
+    short.write_bytes(open(SNN_EVENTS, "rb").read()[:20])
+    refused(tool("tools.stoxnet.snn_train", "--train", short, "--test", SNN_EVENTS, "--out", tmp_path / "m.sxvm"),
+            str(short), "20 bytes")
+
+
+def test_snn_train_refuses_events_outside_the_window(tmp_path):
+    from tools.stoxnet import events
+
+    def late(evs, labels, h):
+        evs[1]["t_us"][3] = h["duration_us"]
+        evs[1].sort(order="t_us")
+        return events.encode(evs, labels)
+    bad = _events_file(tmp_path, late)
+    r = tool("tools.stoxnet.snn_train", "--train", SNN_EVENTS, "--test", bad, "--out", tmp_path / "m.sxvm")
+    refused(r, "snn_train: ", bad, "sample 1", "t_us = 300000")

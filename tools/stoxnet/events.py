@@ -161,15 +161,40 @@ def encode(samples, labels, classes=10, width=SENSOR, height=SENSOR, duration_us
     return HEADER.pack(MAGIC, VERSION, HEADER.size, size, crc, n, width, height, classes, 0, duration_us) + bytes(body)
 
 
-def decode(buf):
-    """(header dict, [(label, events)]) of SXEV bytes, without validation (the C reader validates)."""
+def decode(buf, name="<bytes>"):
+    """(header dict, [(label, events)]) of SXEV bytes. Checks what a reader of the arrays relies on
+    (sizes, offsets, every event inside the sensor and the time window) and raises ValueError
+    naming `name`, the field and its value; the C reader stays the complete validator (CRC etc.)."""
+    if len(buf) < HEADER.size:
+        raise ValueError(f"{name}: {len(buf)} bytes, shorter than the {HEADER.size}-byte header")
     f = HEADER.unpack_from(buf, 0)
     h = dict(zip(("magic", "version", "header_bytes", "file_bytes", "crc32", "sample_count", "width", "height",
                   "classes", "reserved0", "duration_us"), f))
+    if h["magic"] != MAGIC:
+        raise ValueError(f"{name}: magic {h['magic']!r}, an event file has {MAGIC!r}")
+    for field in ("width", "height", "duration_us"):
+        if h[field] == 0:
+            raise ValueError(f"{name}: header field {field} = 0")
+    table_end = HEADER.size + SAMPLE.size * h["sample_count"]
+    if table_end > len(buf):
+        raise ValueError(f"{name}: sample_count {h['sample_count']} needs a {table_end}-byte table, "
+                         f"the file has {len(buf)} bytes (truncated?)")
     out = []
     for i in range(h["sample_count"]):
         off, cnt, lab, _, _ = SAMPLE.unpack_from(buf, HEADER.size + SAMPLE.size * i)
-        out.append((lab, np.frombuffer(buf, EVENT_DTYPE, cnt, off)))
+        end = off + cnt * EVENT_DTYPE.itemsize
+        if off < table_end or end > len(buf):
+            raise ValueError(f"{name}: sample {i}: events_offset {off}, event_count {cnt} reach byte {end}, "
+                             f"the file has {len(buf)} bytes (truncated?)")
+        if lab >= h["classes"]:
+            raise ValueError(f"{name}: sample {i}: label {lab}, the header has {h['classes']} classes")
+        ev = np.frombuffer(buf, EVENT_DTYPE, cnt, off)
+        for field, lim in (("t_us", h["duration_us"]), ("x", h["width"]), ("y", h["height"]), ("polarity", 2)):
+            bad = np.nonzero(ev[field] >= lim)[0]
+            if len(bad):
+                j = int(bad[0])
+                raise ValueError(f"{name}: sample {i} event {j}: {field} = {int(ev[field][j])}, must be below {lim}")
+        out.append((lab, ev))
     return h, out
 
 

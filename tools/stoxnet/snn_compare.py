@@ -72,7 +72,7 @@ def main(argv=None):
     ap.add_argument("--timesteps", type=int, default=8)
     ap.add_argument("--out", default=os.path.join(ROOT, "traces", "snn_compare.json"))
     a = ap.parse_args(argv)
-    h, samples = events.decode(open(a.events, "rb").read())
+    h, samples = events.decode(open(a.events, "rb").read(), a.events)
     samples = samples[:a.n]
     result = {"samples": len(samples), "timesteps": a.timesteps, "events_file": a.events}
     with tempfile.TemporaryDirectory() as tmp:

@@ -95,8 +95,12 @@ class SNN(torch.nn.Module):
 
 
 def load_bins(path, T, limit=0):
-    buf = open(path, "rb").read()
-    h, samples = events.decode(buf)
+    try:
+        with open(path, "rb") as f:
+            buf = f.read()
+    except OSError as e:
+        raise ValueError(f"{path}: cannot read: {e.strerror}") from None
+    h, samples = events.decode(buf, path)
     if limit:
         samples = samples[:limit]
     x = np.stack([events.bin_spikes(ev, T, h["duration_us"], h["width"], h["height"]) for _, ev in samples])
@@ -178,10 +182,38 @@ def export(layers, path, name):
                        name.encode()[:16])
     data = bytearray(head + b"".join(entries) + b"".join(blobs))
     struct.pack_into("<I", data, 12, zlib.crc32(bytes(data)) & 0xFFFFFFFF)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    write_atomic(path, bytes(data))
+
+
+def write_atomic(path, data):
+    tmp = f"{path}.tmp{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def parse_bits(ap, text):
+    """--bits: one w/v entry per layer of ARCH, 2 <= w <= 8 (int8 weights), w <= v <= 32."""
+    entries = text.split(",")
+    if len(entries) != len(ARCH):
+        ap.error(f"--bits {text}: {len(entries)} entries, the network has {len(ARCH)} layers (w/v each)")
+    bits = []
+    for e in entries:
+        try:
+            w, v = (int(p) for p in e.split("/"))
+        except ValueError:
+            ap.error(f"--bits {text}: entry {e!r} is not w_bits/v_bits")
+        if not 2 <= w <= 8:
+            ap.error(f"--bits {text}: entry {e}: w_bits {w} outside 2..8")
+        if not w <= v <= 32:
+            ap.error(f"--bits {text}: entry {e}: v_bits {v} outside {w}..32 (w_bits..32)")
+        bits.append((w, v))
+    return bits
 
 
 def main(argv=None):
@@ -197,11 +229,19 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--name", default="snn_fmnist")
     a = ap.parse_args(argv)
+    bits = parse_bits(ap, a.bits)
+    if not 1 <= a.timesteps <= 64:
+        ap.error(f"--timesteps {a.timesteps}: outside 1..64")
+    try:
+        run(a, bits, argv)
+    except ValueError as e:
+        print(f"snn_train: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+def run(a, bits, argv):
     torch.set_num_threads(1)
     torch.manual_seed(a.seed)
-    bits = [tuple(int(v) for v in b.split("/")) for b in a.bits.split(",")]
-    if len(bits) != len(ARCH):
-        sys.exit(f"snn_train: --bits gives {len(bits)} layers, the network has {len(ARCH)}")
     t0 = time.time()
     xtr, ytr = load_bins(a.train, a.timesteps, a.train_count)
     xte, yte = load_bins(a.test, a.timesteps, a.test_count)
@@ -233,8 +273,7 @@ def main(argv=None):
                 seed=a.seed, timesteps=a.timesteps, epochs=a.epochs, train_samples=int(len(ytr)), bits=a.bits,
                 test_samples=int(len(yte)), accuracy_float=float_acc, accuracy_fake_quant=fq_acc,
                 accuracy_integer=int_acc, thresholds=[L["threshold"] for L in layers], seconds=round(time.time() - t0))
-    with open(os.path.splitext(a.out)[0] + ".json", "w") as f:
-        json.dump(meta, f, indent=2)
+    write_atomic(os.path.splitext(a.out)[0] + ".json", (json.dumps(meta, indent=2)).encode())
     print(f"snn_train: {a.out}: float {float_acc:.2%}, fake-quant {fq_acc:.2%}, integer {int_acc:.2%} on {len(yte)} test samples")
 
 
