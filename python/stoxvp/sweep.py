@@ -61,7 +61,13 @@ def _check_value(path, field, name, v):
     if isinstance(v, bool) or not isinstance(v, kinds):
         _fail(path, field, f"{v!r} is not a {' or '.join(k.__name__ for k in kinds)}")
     if name == "samples":
-        ts = v if isinstance(v, list) else [int(t) for t in str(v).split(",")] if isinstance(v, str) else [v]
+        if isinstance(v, str):
+            try:
+                ts = [int(t) for t in v.split(",")]
+            except ValueError:
+                _fail(path, field, f"{v!r}: expected T or comma-separated T values, e.g. '8' or '8,4'")
+        else:
+            ts = v if isinstance(v, list) else [v]
         if not ts or len(ts) > 8 or not all(isinstance(t, int) and 1 <= t <= 255 for t in ts):
             _fail(path, field, f"{v!r}: T must be 1..255, one value or up to 8 (one per weight slice)")
     if name == "adc_bits" and not 1 <= v <= 24:

@@ -69,6 +69,8 @@ def test_finished_points_are_not_rerun(tiny, tmp_path):
 
 @pytest.mark.parametrize("text,message", [
     ("grid: {samples: [0]}\n", "grid.samples[0]: 0: T must be 1..255"),
+    ("grid: {samples: ['8,x']}\n", "grid.samples[0]: '8,x': expected T or comma-separated T values"),
+    ("fixed: {samples: ''}\n", "fixed.samples: '': expected T or comma-separated T values"),
     ("grid: {colour: [1]}\n", "grid.colour: unknown parameter 'colour'"),
     ("seeds: one\n", "seeds: 'one': expected a list of seeds"),
     ("images: 0\n", "images: 0: expected a count"),
