@@ -78,6 +78,23 @@ def _check_value(path, field, name, v):
         _fail(path, field, f"{v!r}: neither host nor riscv")
 
 
+def _read_config(sweep_path, path):
+    """The configuration file a sweep names: a JSON object, or a SweepError naming both files."""
+    if not os.path.isfile(path):
+        _fail(sweep_path, "config", f"{path}: not a file")
+    try:
+        with open(path) as f:
+            config = json.load(f)
+    except OSError as e:
+        _fail(sweep_path, "config", f"{path}: cannot read: {e.strerror}")
+    except (ValueError, UnicodeDecodeError) as e:
+        _fail(sweep_path, "config", f"{path}: not valid JSON: {e}")
+    if not isinstance(config, dict):
+        _fail(sweep_path, "config", f"{path}: a configuration is a JSON object, this file holds a "
+                                    f"{type(config).__name__}")
+    return config
+
+
 def _check_name(path, field, name):
     if name in OPTIONS:
         return
@@ -121,6 +138,8 @@ class Sweep:
         if self.config is not None:
             if not isinstance(self.config, str) or not os.path.exists(self.resolve(self.config)):
                 _fail(self.path, "config", f"{self.config!r}: no such configuration file")
+            # Checked here, not when the first point runs (a traceback inside Snakemake).
+            _read_config(self.path, self.resolve(self.config))
         self.fixed = d.get("fixed") or {}
         if not isinstance(self.fixed, dict):
             _fail(self.path, "fixed", "expected a mapping of parameter: value")
@@ -248,7 +267,7 @@ def point_config(sweep, s):
     overrides = {k: v for k, v in s.items() if k.startswith("config.")}
     if not overrides and s.get("tile_kind") is None:
         return None
-    config = json.load(open(sweep.resolve(s["config"]))) if s["config"] else {}
+    config = _read_config(sweep.path, sweep.resolve(s["config"])) if s["config"] else {}
     for k, v in overrides.items():
         _set_dotted(config, k, v)
     if s.get("tile_kind") is not None:

@@ -91,6 +91,25 @@ def test_sweep_file_refusals(tmp_path, text, message):
     assert p.returncode == 2 and str(f) in p.stderr and message in p.stderr, p.stderr
 
 
+@pytest.mark.parametrize("content,message", [
+    (None, "not a file"),
+    ("{\"cost\": ", "not valid JSON"),
+    ("[1, 2]", "a configuration is a JSON object, this file holds a list"),
+])
+def test_sweep_config_file_refusals(tmp_path, content, message):
+    """The sweep's configuration file is checked when the sweep is read, not when a point runs."""
+    cfg = tmp_path / "cfg.json"
+    if content is None:
+        cfg.mkdir()
+    else:
+        cfg.write_text(content)
+    f = tmp_path / "bad.yaml"
+    f.write_text(f"config: {cfg}\n")
+    p = sweep("check", str(f))
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert f"{f}: config: {cfg}: {message}" in p.stderr, p.stderr
+
+
 def test_cases_with_the_grid(tmp_path):
     f = tmp_path / "cases.yaml"
     f.write_text(f"seeds: [1, 2]\ngrid: {{cols_per_converter: [0, 2]}}\ncases:\n"
