@@ -233,9 +233,21 @@ def write_idx(path, array):
         header = struct.pack(">II", 0x801, a.shape[0])
     else:
         raise InputError(f"{path}: expected images of shape (N, H, W) or labels of shape (N,), got {a.shape}")
-    with open(path, "wb") as f:
-        f.write(header)
-        f.write(np.ascontiguousarray(a).tobytes())
+    # Through a temporary file in the same directory and a rename: an interrupted write never
+    # leaves a truncated IDX file under the final name.
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
+                               dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(header)
+            f.write(np.ascontiguousarray(a).tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 class InferenceResult:

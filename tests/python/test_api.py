@@ -77,6 +77,21 @@ def test_numpy_arrays_equal_the_idx_file(tmp_path):
     assert b.accuracy is None and np.array_equal(b.logits, logits)
 
 
+def test_write_idx_goes_through_a_temporary_file(tmp_path, monkeypatch):
+    from stoxvp import api
+    path = tmp_path / "images.idx"
+    api.write_idx(str(path), np.arange(12, dtype=np.uint8).reshape(2, 2, 3))
+    first = path.read_bytes()
+    assert first[:16] == bytes.fromhex("00000803000000020000000200000003") and first[16:] == bytes(range(12))
+
+    def interrupted(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(api.os, "replace", interrupted)
+    with pytest.raises(OSError):
+        api.write_idx(str(path), np.zeros((5,), np.uint8))
+    assert path.read_bytes() == first and os.listdir(tmp_path) == ["images.idx"]
+
+
 def test_config_dict_file_and_tile_kind(tmp_path):
     cfg = json.load(open(os.path.join(SRC, "configs", "default.json")))
     a = stoxvp.run_inference(model=MODEL, images=4, config=cfg, seed=2, progress=False)
