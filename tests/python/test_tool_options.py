@@ -126,3 +126,14 @@ def test_snn_train_refuses_events_outside_the_window(tmp_path):
     bad = _events_file(tmp_path, late)
     r = tool("tools.stoxnet.snn_train", "--train", SNN_EVENTS, "--test", bad, "--out", tmp_path / "m.sxvm")
     refused(r, "snn_train: ", bad, "sample 1", "t_us = 300000")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--first", "-1"], ["--first", "-1"]),
+    (["--rows", "0"], ["--rows", "0"]),
+    (["--rows", "-128"], ["--rows", "-128"]),
+])
+def test_calibrate_refuses_options(tmp_path, args, words):
+    refused(tool("tools.stoxnet.calibrate", "--model", os.path.join(ROOT, "models/small_cnn_mtj.sxvm"),
+                 "--out", tmp_path / "m.sxvm", *args), *words)
+    assert not os.listdir(tmp_path)

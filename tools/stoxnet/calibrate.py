@@ -112,6 +112,11 @@ def main(argv=None):
         ap.error(f"--adc-bits {a.adc_bits}: supported 1..24")
     if a.images < 1:
         ap.error(f"--images {a.images}: at least 1")
+    if a.first < 0:
+        # A negative index would slice from the end of the file: other images, silently.
+        ap.error(f"--first {a.first}: an image index, at least 0")
+    if a.rows < 1:
+        ap.error(f"--rows {a.rows}: crossbar rows, at least 1")
     try:
         model = hwref.Model.load(a.model)
         imgs = data.read_images(a.train_images)
