@@ -13,9 +13,9 @@ uint16_t layer_shape::out_w() const {
   if (type == layer_type::fc) return 1;
   return static_cast<uint16_t>((in_w + 2 * pad - kernel) / stride + 1);
 }
-uint32_t layer_shape::weight_count() const {
-  if (type == layer_type::fc) return uint32_t(out_c) * inputs();
-  return uint32_t(out_c) * in_c * kernel * kernel;
+uint64_t layer_shape::weight_count() const {
+  if (type == layer_type::fc) return uint64_t(out_c) * inputs();
+  return uint64_t(out_c) * in_c * kernel * kernel;
 }
 
 std::string check_layer(const layer_config& c) {
@@ -33,6 +33,11 @@ std::string check_layer(const layer_config& c) {
   }
   if (uint64_t(s.out_c) * s.out_h() * s.out_w() > (1u << 24)) return "more than 2^24 output neurons";
   if (uint64_t(s.inputs()) > (1u << 24)) return "more than 2^24 input neurons";
+  if (s.weight_count() > max_weights)
+    return "out_channels = " + n(s.out_c) + " x " +
+           (s.type == layer_type::fc ? "inputs " + n(s.in_c) + "x" + n(s.in_h) + "x" + n(s.in_w)
+                                     : "in_channels = " + n(s.in_c) + " x kernel = " + n(s.kernel) + "^2") +
+           " gives " + n(s.weight_count()) + " weights, more than 2^24";
   if (c.w_bits < 2 || c.w_bits > 16) return "w_bits = " + n(c.w_bits) + ", supported 2..16";
   if (c.v_bits < 2 || c.v_bits > 32) return "v_bits = " + n(c.v_bits) + ", supported 2..32";
   if (c.v_bits < c.w_bits) return "v_bits = " + n(c.v_bits) + " is below w_bits = " + n(c.w_bits);

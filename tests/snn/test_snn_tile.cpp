@@ -231,6 +231,9 @@ TEST_F(snn_bench, EveryDescriptorFieldIsRefusedNamingIt) {
       {L([](A& a) { a.in_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "zero dimension"},
       {L([](A& a) { a.out_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "out_channels = 0"},
       {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; }), STOXVP_ERR_BAD_SHAPE, "an FC layer has kernel 1"},
+      // 2^24 inputs x 256 outputs: 2^32 weights, which wrapped to 0 in 32 bits and was accepted.
+      {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; a.kernel = 1; a.pad = 0; a.in_channels = 256; a.in_h = 256; a.in_w = 256; a.out_channels = 256; }),
+       STOXVP_ERR_BAD_SHAPE, "out_channels = 256 x inputs 256x256x256 gives 4294967296 weights, more than 2^24"},
       {L([](A& a) { a.weight_addr = 0; }), STOXVP_ERR_BAD_ADDRESS, "weight_addr is 0"},
       {L([](A& a) { a.w_bits = 4; }), STOXVP_ERR_BAD_WEIGHT, "is outside +-7"},
       {L([](A& a) { a.w_bits = 12; a.weight_addr = wconv + 1; }), STOXVP_ERR_BAD_ADDRESS, "misaligned"},

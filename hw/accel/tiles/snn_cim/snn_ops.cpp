@@ -103,7 +103,7 @@ void exec_load_layer(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& 
              " inputs, slot " + std::to_string(a.layer - 1) + " has " + std::to_string(prev.outputs()) + " outputs");
   }
   // Weights: int8 up to 8 bits, int16 above.
-  const uint32_t n = c.shape.weight_count();
+  const uint32_t n = static_cast<uint32_t>(c.shape.weight_count());  // check_layer bounds it at 2^24
   const uint32_t wbytes = a.w_bits <= 8 ? 1 : 2;
   need(a.weight_addr != 0 && a.weight_addr % wbytes == 0, STOXVP_ERR_BAD_ADDRESS,
        "SNN_LOAD_LAYER: weight_addr is 0 or misaligned", a.weight_addr);
