@@ -2,8 +2,17 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace stoxvp::core::snn {
+
+namespace {
+// Output extent of a convolution computed wide: in 16 bits in_h 65535, kernel 2, pad 1 gives
+// 65536, which wraps to 0 (a layer of no neurons).
+int64_t conv_extent(uint16_t in, uint8_t pad, uint8_t kernel, uint8_t stride) {
+  return (int64_t(in) + 2 * int64_t(pad) - kernel) / stride + 1;
+}
+}  // namespace
 
 uint16_t layer_shape::out_h() const {
   if (type == layer_type::fc) return 1;
@@ -30,6 +39,11 @@ std::string check_layer(const layer_config& c) {
     if (s.kernel == 0 || s.kernel > s.in_h + 2 * s.pad || s.kernel > s.in_w + 2 * s.pad)
       return "kernel = " + n(s.kernel) + " does not fit the " + n(s.in_h) + "x" + n(s.in_w) + " input with pad " + n(s.pad);
     if (s.pad >= s.kernel) return "pad = " + n(s.pad) + ", must be below kernel " + n(s.kernel);
+    const int64_t oh = conv_extent(s.in_h, s.pad, s.kernel, s.stride), ow = conv_extent(s.in_w, s.pad, s.kernel, s.stride);
+    for (auto [in, out, what] : {std::tuple{s.in_h, oh, "h"}, std::tuple{s.in_w, ow, "w"}})
+      if (out < 1 || out > 65535)
+        return std::string("in_") + what + " = " + n(in) + " with kernel " + n(s.kernel) + ", stride " + n(s.stride) +
+               ", pad " + n(s.pad) + " gives out_" + what + " = " + std::to_string(out) + ", must be 1..65535";
   }
   if (uint64_t(s.out_c) * s.out_h() * s.out_w() > (1u << 24)) return "more than 2^24 output neurons";
   if (uint64_t(s.inputs()) > (1u << 24)) return "more than 2^24 input neurons";

@@ -231,6 +231,11 @@ TEST_F(snn_bench, EveryDescriptorFieldIsRefusedNamingIt) {
       {L([](A& a) { a.in_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "zero dimension"},
       {L([](A& a) { a.out_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "out_channels = 0"},
       {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; }), STOXVP_ERR_BAD_SHAPE, "an FC layer has kernel 1"},
+      // in_h 65535, kernel 2, pad 1: out_h 65536, which wrapped to 0 in 16 bits (no neurons, accepted).
+      {L([](A& a) { a.in_h = 65535; a.kernel = 2; a.pad = 1; }), STOXVP_ERR_BAD_SHAPE,
+       "in_h = 65535 with kernel 2, stride 1, pad 1 gives out_h = 65536, must be 1..65535"},
+      {L([](A& a) { a.in_w = 65535; a.kernel = 2; a.pad = 1; }), STOXVP_ERR_BAD_SHAPE,
+       "in_w = 65535 with kernel 2, stride 1, pad 1 gives out_w = 65536, must be 1..65535"},
       // 2^24 inputs x 256 outputs: 2^32 weights, which wrapped to 0 in 32 bits and was accepted.
       {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; a.kernel = 1; a.pad = 0; a.in_channels = 256; a.in_h = 256; a.in_w = 256; a.out_channels = 256; }),
        STOXVP_ERR_BAD_SHAPE, "out_channels = 256 x inputs 256x256x256 gives 4294967296 weights, more than 2^24"},
