@@ -380,5 +380,39 @@ TEST_F(snn_bench, BaselineParametersChangeCostsNotSpikes) {
   EXPECT_TRUE(fc_ws[1]);              // forced WS keeps its weights
 }
 
+// A V wider than the macro's row (16 bits on 8 columns) spills onto two rows: a timestep's
+// column-steps, active plus standby, are its row steps times the columns (the standby count
+// wrapped to ~1.8e19 when the V was charged 16 columns of an 8-column row).
+TEST_F(snn_bench, AVWiderThanTheRowSpillsOntoMoreRows) {
+  build(snn_chip(2, {{"cols", 8}}));
+  std::mt19937_64 gw(9);
+  put_weights(gw);
+  uint64_t rows0 = 0, active0 = 0, standby0 = 0;
+  hw::snn_group* grp = nullptr;
+  run([&](stimulus& s) {
+    start_ring(s, ring, 8);
+    ASSERT_EQ(run1(s, load(0, STOXVP_SNN_LAYER_CONV, 2, 6, 6, 3, 3, 1, 1, 8, 16, 100, wconv)), 0u);
+    grp = &dynamic_cast<hw::snn_group&>(*acc->tile_groups().at(1));
+    rows0 = grp->stats.row_steps;
+    active0 = grp->stats.active_column_steps;
+    standby0 = grp->stats.standby_column_steps;
+    std::vector<uint32_t> st;
+    for (uint32_t i = 0; i < 72; i += 3) st.push_back(i);
+    std::memcpy(mem(events), st.data(), st.size() * 4);
+    stoxvp_desc d = make_desc(STOXVP_OP_SNN_RUN_TIMESTEP, STOXVP_DESC_F_IRQ);
+    d.args.snn_run_timestep.events_addr = events;
+    d.args.snn_run_timestep.event_count = uint32_t(st.size());
+    ASSERT_EQ(run1(s, d), 0u);
+  });
+  ASSERT_NE(grp, nullptr);
+  const uint64_t rows = grp->stats.row_steps - rows0;
+  const uint64_t active = grp->stats.active_column_steps - active0, standby = grp->stats.standby_column_steps - standby0;
+  EXPECT_GT(grp->stats.sops, 0u);
+  EXPECT_LE(active, rows * 8);
+  EXPECT_EQ(active + standby, rows * 8);
+  // 108 neurons of 16 bits, two rows each: the firing phase alone is 216 row steps.
+  EXPECT_GE(rows, 216u);
+}
+
 }  // namespace
 }  // namespace stoxvp::test

@@ -195,8 +195,12 @@ void exec_run_timestep(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
     const core::snn::layer_config& c = s.layer.config();
     // A V operand spans v_bits columns, or the grid's multiple of them on a fixed-grid macro.
     const uint32_t vbits = g.grid_bits ? (c.v_bits + g.grid_bits - 1) / g.grid_bits * g.grid_bits : c.v_bits;
-    // The operand's shape: ncols columns by nrows rows, one row step per operand row.
-    const uint32_t ncols = g.v_cols && g.v_cols < vbits ? g.v_cols : vbits;
+    // The operand's shape: ncols columns by nrows rows, one row step per operand row. A V wider
+    // than the macro's row spills onto further rows, as a v_cols operand does (the carry chained
+    // row to row): the array has no wider row to put it in, and refusing the layer would turn
+    // away what the macro can run. Without the bound a 16-bit V on 8 columns used more
+    // column-steps than the steps had, and the standby count wrapped below zero.
+    const uint32_t ncols = std::min(g.v_cols && g.v_cols < vbits ? g.v_cols : vbits, g.cols);
     const uint32_t nrows = (vbits + ncols - 1) / ncols;
     const uint32_t vcols = ncols * nrows;  // columns a V occupies over its rows
     const uint32_t per_row = std::max<uint32_t>(1, g.cols / ncols);
