@@ -414,5 +414,39 @@ TEST_F(snn_bench, AVWiderThanTheRowSpillsOntoMoreRows) {
   EXPECT_GE(rows, 216u);
 }
 
+// SNN_RESET_POTENTIALS zeroes V where it lives: in the W/V buffers for a weight-stationary
+// layer (no macro column-steps), in the macros' rows for an output-stationary one.
+TEST_F(snn_bench, ResettingPotentialsChargesWhereVLives) {
+  for (int policy : {0, 1}) {
+    build(snn_chip(2, {{"policy", policy}}));
+    std::mt19937_64 gw(9);
+    put_weights(gw);
+    slot = 0;
+    uint64_t rows0 = 0, active0 = 0, buf0 = 0;
+    hw::snn_group* grp = nullptr;
+    run([&](stimulus& s) {
+      start_ring(s, ring, 8);
+      ASSERT_EQ(run1(s, load(0, STOXVP_SNN_LAYER_CONV, 2, 6, 6, 3, 3, 1, 1, 8, 16, 100, wconv)), 0u);
+      grp = &dynamic_cast<hw::snn_group&>(*acc->tile_groups().at(1));
+      rows0 = grp->stats.row_steps;
+      active0 = grp->stats.active_column_steps;
+      buf0 = grp->stats.wv_buffer_bits;
+      ASSERT_EQ(run1(s, make_desc(STOXVP_OP_SNN_RESET_POTENTIALS, STOXVP_DESC_F_IRQ)), 0u);
+    });
+    ASSERT_NE(grp, nullptr);
+    ASSERT_EQ(grp->slots[0]->ws, policy == 0);
+    const uint64_t bits = 108 * 16;  // 3x6x6 neurons of 16 bits
+    if (policy == 0) {
+      EXPECT_EQ(grp->stats.active_column_steps, active0) << "WS";
+      EXPECT_EQ(grp->stats.row_steps, rows0) << "WS";
+      EXPECT_EQ(grp->stats.wv_buffer_bits - buf0, bits) << "WS";
+    } else {
+      EXPECT_EQ(grp->stats.row_steps - rows0, (bits + 255) / 256) << "OS";
+      EXPECT_EQ(grp->stats.active_column_steps - active0, (bits + 255) / 256 * 256) << "OS";
+      EXPECT_EQ(grp->stats.wv_buffer_bits, buf0) << "OS";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stoxvp::test

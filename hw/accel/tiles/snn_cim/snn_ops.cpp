@@ -317,17 +317,28 @@ void exec_read_state(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& 
 
 void exec_reset_potentials(exec_context& ctx, const stoxvp_desc&, sc_core::sc_time& local) {
   snn_group& g = group_of(ctx);
-  uint64_t rows = 0;
+  const snn_cim_technology& t = g.tech();
+  // Zeroing V where it lives, as SNN_READ_STATE reads it: a weight-stationary layer's V is in
+  // the W/V buffers (bits written there), an output-stationary one's in the macros (one row
+  // write per row of potentials).
+  uint64_t rows = 0, macro_rows = 0, buffer_bits = 0;
   for (auto& s : g.slots)
     if (s) {
       s->layer.reset_potentials();
-      rows += (uint64_t(s->layer.config().shape.outputs()) * s->layer.config().v_bits + g.cols - 1) / g.cols;
+      const uint64_t bits = uint64_t(s->layer.config().shape.outputs()) * s->layer.config().v_bits;
+      const uint64_t r = (bits + g.cols - 1) / g.cols;
+      rows += r;
+      if (s->ws)
+        buffer_bits += bits;
+      else
+        macro_rows += r;
     }
-  // Zeroing V: one row write per row of potentials.
-  const sc_core::sc_time busy = sc_core::sc_time(g.tech().cycle_ns, sc_core::SC_NS) * double(rows);
-  ctx.cost.charge(snn_macro_component(), double(rows * g.cols) * g.tech().column_step_energy_pj, local, local + busy);
-  g.stats.row_steps += rows;
-  g.stats.active_column_steps += rows * g.cols;
+  const sc_core::sc_time busy = sc_core::sc_time(t.cycle_ns, sc_core::SC_NS) * double(rows);
+  ctx.cost.charge(snn_macro_component(), double(macro_rows * g.cols) * t.column_step_energy_pj, local, local + busy);
+  ctx.cost.charge(snn_wv_buffer_component(), double(buffer_bits) * t.wv_buffer_energy_pj_per_bit, local, local + busy);
+  g.stats.row_steps += macro_rows;
+  g.stats.active_column_steps += macro_rows * g.cols;
+  g.stats.wv_buffer_bits += buffer_bits;
   local += busy;
 }
 
