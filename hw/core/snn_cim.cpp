@@ -2,8 +2,17 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace stoxvp::core::snn {
+
+namespace {
+// Output extent of a convolution computed wide: in 16 bits in_h 65535, kernel 2, pad 1 gives
+// 65536, which wraps to 0 (a layer of no neurons).
+int64_t conv_extent(uint16_t in, uint8_t pad, uint8_t kernel, uint8_t stride) {
+  return (int64_t(in) + 2 * int64_t(pad) - kernel) / stride + 1;
+}
+}  // namespace
 
 uint16_t layer_shape::out_h() const {
   if (type == layer_type::fc) return 1;
@@ -13,9 +22,9 @@ uint16_t layer_shape::out_w() const {
   if (type == layer_type::fc) return 1;
   return static_cast<uint16_t>((in_w + 2 * pad - kernel) / stride + 1);
 }
-uint32_t layer_shape::weight_count() const {
-  if (type == layer_type::fc) return uint32_t(out_c) * inputs();
-  return uint32_t(out_c) * in_c * kernel * kernel;
+uint64_t layer_shape::weight_count() const {
+  if (type == layer_type::fc) return uint64_t(out_c) * inputs();
+  return uint64_t(out_c) * in_c * kernel * kernel;
 }
 
 std::string check_layer(const layer_config& c) {
@@ -30,9 +39,19 @@ std::string check_layer(const layer_config& c) {
     if (s.kernel == 0 || s.kernel > s.in_h + 2 * s.pad || s.kernel > s.in_w + 2 * s.pad)
       return "kernel = " + n(s.kernel) + " does not fit the " + n(s.in_h) + "x" + n(s.in_w) + " input with pad " + n(s.pad);
     if (s.pad >= s.kernel) return "pad = " + n(s.pad) + ", must be below kernel " + n(s.kernel);
+    const int64_t oh = conv_extent(s.in_h, s.pad, s.kernel, s.stride), ow = conv_extent(s.in_w, s.pad, s.kernel, s.stride);
+    for (auto [in, out, what] : {std::tuple{s.in_h, oh, "h"}, std::tuple{s.in_w, ow, "w"}})
+      if (out < 1 || out > 65535)
+        return std::string("in_") + what + " = " + n(in) + " with kernel " + n(s.kernel) + ", stride " + n(s.stride) +
+               ", pad " + n(s.pad) + " gives out_" + what + " = " + std::to_string(out) + ", must be 1..65535";
   }
   if (uint64_t(s.out_c) * s.out_h() * s.out_w() > (1u << 24)) return "more than 2^24 output neurons";
   if (uint64_t(s.inputs()) > (1u << 24)) return "more than 2^24 input neurons";
+  if (s.weight_count() > max_weights)
+    return "out_channels = " + n(s.out_c) + " x " +
+           (s.type == layer_type::fc ? "inputs " + n(s.in_c) + "x" + n(s.in_h) + "x" + n(s.in_w)
+                                     : "in_channels = " + n(s.in_c) + " x kernel = " + n(s.kernel) + "^2") +
+           " gives " + n(s.weight_count()) + " weights, more than 2^24";
   if (c.w_bits < 2 || c.w_bits > 16) return "w_bits = " + n(c.w_bits) + ", supported 2..16";
   if (c.v_bits < 2 || c.v_bits > 32) return "v_bits = " + n(c.v_bits) + ", supported 2..32";
   if (c.v_bits < c.w_bits) return "v_bits = " + n(c.v_bits) + " is below w_bits = " + n(c.w_bits);

@@ -38,7 +38,8 @@ struct layer_shape {
   uint32_t inputs() const { return uint32_t(in_c) * in_h * in_w; }
   uint32_t outputs() const { return uint32_t(out_c) * out_h() * out_w(); }
   // Weights: conv out_c x in_c x k x k; fc out_c x inputs() (the input flattened c, y, x).
-  uint32_t weight_count() const;
+  // 64-bit: an FC of 2^24 inputs and 256 outputs has 2^32 of them (check_layer bounds it).
+  uint64_t weight_count() const;
 };
 
 struct layer_config {
@@ -48,6 +49,9 @@ struct layer_config {
   reset_mode reset = reset_mode::zero;
   stationarity policy = stationarity::hs_min;
 };
+
+// Most weights a layer may have: 2^24, as for its inputs and outputs (64 MiB held as int32).
+constexpr uint64_t max_weights = uint64_t{1} << 24;
 
 // Checks a layer (shape, bits, threshold); returns "" or the sentence naming the field and value.
 std::string check_layer(const layer_config& c);

@@ -228,6 +228,36 @@ TEST_F(rtm_ap_bench, BadDescriptorsAreRefused) {
             uint32_t(STOXVP_ERR_BAD_PARAM));
 }
 
+// A refused AP_LOAD_ACT leaves no activations behind: the AP_RUN after it is refused as one
+// before AP_LOAD_ACT (the bad bytes used to stay loaded and AP_RUN's std::invalid_argument
+// from run_ap_program ended the simulation).
+TEST_F(rtm_ap_bench, ARefusedActivationLoadLeavesNothingToRun) {
+  const ternary_layer L = random_layer(3);
+  build(ap_chip(1));
+  const uint32_t bytes = put_program(lower(L));
+  std::vector<uint8_t> x(L.C * L.H * L.W, 3);
+  x[5] = 16;
+  std::memcpy(mem(kAct), x.data(), x.size());
+  put_desc(kRing, 0, ap_desc(STOXVP_OP_AP_LOAD_PROGRAM, kProg, bytes, 0));
+  put_desc(kRing, 1, ap_desc(STOXVP_OP_AP_LOAD_ACT, kAct, uint32_t(x.size()), 0, STOXVP_DESC_F_IRQ));
+  uint32_t load_code = 0, run_code = 0;
+  run([&](stimulus& s) {
+    start_ring(s, kRing, 16);
+    set(s, STOXVP_REG_RING_TAIL, 2);
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_SEC)));
+    load_code = reg(s, STOXVP_REG_ERROR_CODE);
+    set(s, STOXVP_REG_IRQ_STATUS, reg(s, STOXVP_REG_IRQ_STATUS));
+    set(s, STOXVP_REG_CTRL, STOXVP_CTRL_SOFT_RESET | STOXVP_CTRL_ENABLE);
+    put_desc(kRing, 0, ap_desc(STOXVP_OP_AP_RUN, 0, 0, 0, STOXVP_DESC_F_IRQ));
+    set(s, STOXVP_REG_RING_TAIL, 1);
+    ASSERT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_SEC)));
+    run_code = reg(s, STOXVP_REG_ERROR_CODE);
+  });
+  EXPECT_EQ(load_code, uint32_t(STOXVP_ERR_BAD_PARAM));
+  EXPECT_EQ(run_code, uint32_t(STOXVP_ERR_BAD_PARAM));
+  EXPECT_TRUE(dynamic_cast<hw::rtm_ap_group&>(*acc->tile_groups().at(1)).tile(0).activations.empty());
+}
+
 TEST_F(rtm_ap_bench, TheKindsParametersAndTechnologyAreChecked) {
   try {
     build(ap_chip(1, 0));

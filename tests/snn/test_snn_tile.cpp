@@ -231,6 +231,14 @@ TEST_F(snn_bench, EveryDescriptorFieldIsRefusedNamingIt) {
       {L([](A& a) { a.in_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "zero dimension"},
       {L([](A& a) { a.out_channels = 0; }), STOXVP_ERR_BAD_SHAPE, "out_channels = 0"},
       {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; }), STOXVP_ERR_BAD_SHAPE, "an FC layer has kernel 1"},
+      // in_h 65535, kernel 2, pad 1: out_h 65536, which wrapped to 0 in 16 bits (no neurons, accepted).
+      {L([](A& a) { a.in_h = 65535; a.kernel = 2; a.pad = 1; }), STOXVP_ERR_BAD_SHAPE,
+       "in_h = 65535 with kernel 2, stride 1, pad 1 gives out_h = 65536, must be 1..65535"},
+      {L([](A& a) { a.in_w = 65535; a.kernel = 2; a.pad = 1; }), STOXVP_ERR_BAD_SHAPE,
+       "in_w = 65535 with kernel 2, stride 1, pad 1 gives out_w = 65536, must be 1..65535"},
+      // 2^24 inputs x 256 outputs: 2^32 weights, which wrapped to 0 in 32 bits and was accepted.
+      {L([](A& a) { a.type = STOXVP_SNN_LAYER_FC; a.kernel = 1; a.pad = 0; a.in_channels = 256; a.in_h = 256; a.in_w = 256; a.out_channels = 256; }),
+       STOXVP_ERR_BAD_SHAPE, "out_channels = 256 x inputs 256x256x256 gives 4294967296 weights, more than 2^24"},
       {L([](A& a) { a.weight_addr = 0; }), STOXVP_ERR_BAD_ADDRESS, "weight_addr is 0"},
       {L([](A& a) { a.w_bits = 4; }), STOXVP_ERR_BAD_WEIGHT, "is outside +-7"},
       {L([](A& a) { a.w_bits = 12; a.weight_addr = wconv + 1; }), STOXVP_ERR_BAD_ADDRESS, "misaligned"},
@@ -370,6 +378,74 @@ TEST_F(snn_bench, BaselineParametersChangeCostsNotSpikes) {
   EXPECT_GT(row_steps[1], row_steps[0]);  // 16 columns of V as 4 rows of 4: four steps per operand
   EXPECT_FALSE(fc_ws[0]);             // HS-min keeps the FC's 32 bits of V resident
   EXPECT_TRUE(fc_ws[1]);              // forced WS keeps its weights
+}
+
+// A V wider than the macro's row (16 bits on 8 columns) spills onto two rows: a timestep's
+// column-steps, active plus standby, are its row steps times the columns (the standby count
+// wrapped to ~1.8e19 when the V was charged 16 columns of an 8-column row).
+TEST_F(snn_bench, AVWiderThanTheRowSpillsOntoMoreRows) {
+  build(snn_chip(2, {{"cols", 8}}));
+  std::mt19937_64 gw(9);
+  put_weights(gw);
+  uint64_t rows0 = 0, active0 = 0, standby0 = 0;
+  hw::snn_group* grp = nullptr;
+  run([&](stimulus& s) {
+    start_ring(s, ring, 8);
+    ASSERT_EQ(run1(s, load(0, STOXVP_SNN_LAYER_CONV, 2, 6, 6, 3, 3, 1, 1, 8, 16, 100, wconv)), 0u);
+    grp = &dynamic_cast<hw::snn_group&>(*acc->tile_groups().at(1));
+    rows0 = grp->stats.row_steps;
+    active0 = grp->stats.active_column_steps;
+    standby0 = grp->stats.standby_column_steps;
+    std::vector<uint32_t> st;
+    for (uint32_t i = 0; i < 72; i += 3) st.push_back(i);
+    std::memcpy(mem(events), st.data(), st.size() * 4);
+    stoxvp_desc d = make_desc(STOXVP_OP_SNN_RUN_TIMESTEP, STOXVP_DESC_F_IRQ);
+    d.args.snn_run_timestep.events_addr = events;
+    d.args.snn_run_timestep.event_count = uint32_t(st.size());
+    ASSERT_EQ(run1(s, d), 0u);
+  });
+  ASSERT_NE(grp, nullptr);
+  const uint64_t rows = grp->stats.row_steps - rows0;
+  const uint64_t active = grp->stats.active_column_steps - active0, standby = grp->stats.standby_column_steps - standby0;
+  EXPECT_GT(grp->stats.sops, 0u);
+  EXPECT_LE(active, rows * 8);
+  EXPECT_EQ(active + standby, rows * 8);
+  // 108 neurons of 16 bits, two rows each: the firing phase alone is 216 row steps.
+  EXPECT_GE(rows, 216u);
+}
+
+// SNN_RESET_POTENTIALS zeroes V where it lives: in the W/V buffers for a weight-stationary
+// layer (no macro column-steps), in the macros' rows for an output-stationary one.
+TEST_F(snn_bench, ResettingPotentialsChargesWhereVLives) {
+  for (int policy : {0, 1}) {
+    build(snn_chip(2, {{"policy", policy}}));
+    std::mt19937_64 gw(9);
+    put_weights(gw);
+    slot = 0;
+    uint64_t rows0 = 0, active0 = 0, buf0 = 0;
+    hw::snn_group* grp = nullptr;
+    run([&](stimulus& s) {
+      start_ring(s, ring, 8);
+      ASSERT_EQ(run1(s, load(0, STOXVP_SNN_LAYER_CONV, 2, 6, 6, 3, 3, 1, 1, 8, 16, 100, wconv)), 0u);
+      grp = &dynamic_cast<hw::snn_group&>(*acc->tile_groups().at(1));
+      rows0 = grp->stats.row_steps;
+      active0 = grp->stats.active_column_steps;
+      buf0 = grp->stats.wv_buffer_bits;
+      ASSERT_EQ(run1(s, make_desc(STOXVP_OP_SNN_RESET_POTENTIALS, STOXVP_DESC_F_IRQ)), 0u);
+    });
+    ASSERT_NE(grp, nullptr);
+    ASSERT_EQ(grp->slots[0]->ws, policy == 0);
+    const uint64_t bits = 108 * 16;  // 3x6x6 neurons of 16 bits
+    if (policy == 0) {
+      EXPECT_EQ(grp->stats.active_column_steps, active0) << "WS";
+      EXPECT_EQ(grp->stats.row_steps, rows0) << "WS";
+      EXPECT_EQ(grp->stats.wv_buffer_bits - buf0, bits) << "WS";
+    } else {
+      EXPECT_EQ(grp->stats.row_steps - rows0, (bits + 255) / 256) << "OS";
+      EXPECT_EQ(grp->stats.active_column_steps - active0, (bits + 255) / 256 * 256) << "OS";
+      EXPECT_EQ(grp->stats.wv_buffer_bits, buf0) << "OS";
+    }
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
 
 namespace stoxvp::hw {
 
@@ -121,14 +122,17 @@ void exec_load_act(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& lo
   need(t.program.has_value(), STOXVP_ERR_BAD_PARAM, "AP_LOAD_ACT on AP tile " + str(a.ap_tile) + ", which holds no program");
   need(a.bytes == t.program->input_count(), STOXVP_ERR_BAD_SHAPE,
        "AP_LOAD_ACT bytes = " + str(a.bytes) + ": the tile's program takes " + str(t.program->input_count()));
-  ctx.gb.fetch(a.addr, a.bytes, t.activations, "AP_LOAD_ACT activations", local);
+  // Fetched aside and checked before it replaces the tile's activations: a refused load must
+  // not leave bytes the program cannot take for the next AP_RUN.
+  std::vector<uint8_t> act;
+  ctx.gb.fetch(a.addr, a.bytes, act, "AP_LOAD_ACT activations", local);
   const uint32_t limit = 1u << t.program->act_bits;  // act_bits 8: every byte fits
   for (uint32_t i = 0; i < a.bytes; ++i)
-    need(t.activations[i] < limit, STOXVP_ERR_BAD_PARAM,
-         "AP_LOAD_ACT activation " + str(i) + " = " + str(t.activations[i]) + " does not fit act_bits " +
-             str(t.program->act_bits),
+    need(act[i] < limit, STOXVP_ERR_BAD_PARAM,
+         "AP_LOAD_ACT activation " + str(i) + " = " + str(act[i]) + " does not fit act_bits " + str(t.program->act_bits),
          a.addr + i);
   local += move(ctx, ctx.noc.global_buffer_node(), tg.group->node(tg.t), a.bytes, local);
+  t.activations.swap(act);
   t.ran = false;
 }
 
@@ -141,7 +145,14 @@ void exec_run(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) 
   const rtm_ap::ap_program& p = *t.program;
   t.outputs.assign(p.output_count(), 0);
   rtm_ap::ap_counters c;
-  rtm_ap::run_ap_program(p, t.activations.data(), t.outputs.data(), c);
+  t.ran = false;
+  // A backstop: the command processor turns only desc_error and dma_fault into an error
+  // status, so anything run_ap_program refuses must become one here, not end the simulation.
+  try {
+    rtm_ap::run_ap_program(p, t.activations.data(), t.outputs.data(), c);
+  } catch (const std::invalid_argument& e) {
+    fail(STOXVP_ERR_BAD_PARAM, a.addr, "AP_RUN on AP tile " + str(a.ap_tile) + ": " + e.what());
+  }
   const rtm_ap_technology& x = tg.group->tech();
   // Rows are 64-row CAM subarrays working in parallel; moving a field in or out of them goes
   // through each subarray's 32-bit port (RTSim's word), all subarrays at once.

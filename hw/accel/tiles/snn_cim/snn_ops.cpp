@@ -103,7 +103,7 @@ void exec_load_layer(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& 
              " inputs, slot " + std::to_string(a.layer - 1) + " has " + std::to_string(prev.outputs()) + " outputs");
   }
   // Weights: int8 up to 8 bits, int16 above.
-  const uint32_t n = c.shape.weight_count();
+  const uint32_t n = static_cast<uint32_t>(c.shape.weight_count());  // check_layer bounds it at 2^24
   const uint32_t wbytes = a.w_bits <= 8 ? 1 : 2;
   need(a.weight_addr != 0 && a.weight_addr % wbytes == 0, STOXVP_ERR_BAD_ADDRESS,
        "SNN_LOAD_LAYER: weight_addr is 0 or misaligned", a.weight_addr);
@@ -195,8 +195,12 @@ void exec_run_timestep(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
     const core::snn::layer_config& c = s.layer.config();
     // A V operand spans v_bits columns, or the grid's multiple of them on a fixed-grid macro.
     const uint32_t vbits = g.grid_bits ? (c.v_bits + g.grid_bits - 1) / g.grid_bits * g.grid_bits : c.v_bits;
-    // The operand's shape: ncols columns by nrows rows, one row step per operand row.
-    const uint32_t ncols = g.v_cols && g.v_cols < vbits ? g.v_cols : vbits;
+    // The operand's shape: ncols columns by nrows rows, one row step per operand row. A V wider
+    // than the macro's row spills onto further rows, as a v_cols operand does (the carry chained
+    // row to row): the array has no wider row to put it in, and refusing the layer would turn
+    // away what the macro can run. Without the bound a 16-bit V on 8 columns used more
+    // column-steps than the steps had, and the standby count wrapped below zero.
+    const uint32_t ncols = std::min(g.v_cols && g.v_cols < vbits ? g.v_cols : vbits, g.cols);
     const uint32_t nrows = (vbits + ncols - 1) / ncols;
     const uint32_t vcols = ncols * nrows;  // columns a V occupies over its rows
     const uint32_t per_row = std::max<uint32_t>(1, g.cols / ncols);
@@ -313,17 +317,28 @@ void exec_read_state(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& 
 
 void exec_reset_potentials(exec_context& ctx, const stoxvp_desc&, sc_core::sc_time& local) {
   snn_group& g = group_of(ctx);
-  uint64_t rows = 0;
+  const snn_cim_technology& t = g.tech();
+  // Zeroing V where it lives, as SNN_READ_STATE reads it: a weight-stationary layer's V is in
+  // the W/V buffers (bits written there), an output-stationary one's in the macros (one row
+  // write per row of potentials).
+  uint64_t rows = 0, macro_rows = 0, buffer_bits = 0;
   for (auto& s : g.slots)
     if (s) {
       s->layer.reset_potentials();
-      rows += (uint64_t(s->layer.config().shape.outputs()) * s->layer.config().v_bits + g.cols - 1) / g.cols;
+      const uint64_t bits = uint64_t(s->layer.config().shape.outputs()) * s->layer.config().v_bits;
+      const uint64_t r = (bits + g.cols - 1) / g.cols;
+      rows += r;
+      if (s->ws)
+        buffer_bits += bits;
+      else
+        macro_rows += r;
     }
-  // Zeroing V: one row write per row of potentials.
-  const sc_core::sc_time busy = sc_core::sc_time(g.tech().cycle_ns, sc_core::SC_NS) * double(rows);
-  ctx.cost.charge(snn_macro_component(), double(rows * g.cols) * g.tech().column_step_energy_pj, local, local + busy);
-  g.stats.row_steps += rows;
-  g.stats.active_column_steps += rows * g.cols;
+  const sc_core::sc_time busy = sc_core::sc_time(t.cycle_ns, sc_core::SC_NS) * double(rows);
+  ctx.cost.charge(snn_macro_component(), double(macro_rows * g.cols) * t.column_step_energy_pj, local, local + busy);
+  ctx.cost.charge(snn_wv_buffer_component(), double(buffer_bits) * t.wv_buffer_energy_pj_per_bit, local, local + busy);
+  g.stats.row_steps += macro_rows;
+  g.stats.active_column_steps += macro_rows * g.cols;
+  g.stats.wv_buffer_bits += buffer_bits;
   local += busy;
 }
 
