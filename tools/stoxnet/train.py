@@ -5,10 +5,16 @@
 
 Writes the model file, a checkpoint (.pt) and a metadata sidecar (.json: the command, the seed,
 the accuracies measured here). --smoke runs one batch of everything, for the test suite.
+
+A long run saves its whole training state (weights, optimiser, schedule, the epoch's order, the
+random generators) to OUT.resume every --checkpoint-seconds and when it is interrupted (Ctrl-C,
+SIGTERM); the same command run again continues from there and ends with the same weights as an
+uninterrupted run. --fresh ignores such a file.
 """
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -41,6 +47,42 @@ def evaluate(net, x, y, batch=500):
     return correct / len(x)
 
 
+# Options that do not change what a run computes: a run may resume under other values of these.
+RESUME_FREE = {"threads", "fresh", "stop_after", "checkpoint_seconds"}
+
+
+def run_identity(args):
+    return {k: v for k, v in vars(args).items() if k not in RESUME_FREE}
+
+
+def save_resume(path, args, step, perm, spent, net, opt, sched):
+    state = {"identity": run_identity(args), "step": step, "perm": perm, "spent": spent,
+             "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+             "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # a run killed while saving keeps the previous resume point
+
+
+def load_resume(path, args, net, opt, sched):
+    try:
+        state = torch.load(path)
+    except Exception as e:  # noqa: BLE001 - any unreadable file gets the same clear refusal
+        raise SystemExit(f"{path}: not a readable resume file ({e}); remove it or pass --fresh")
+    want = run_identity(args)
+    if state.get("identity") != want:
+        diff = sorted(k for k in set(want) | set(state.get("identity", {}))
+                      if want.get(k) != state.get("identity", {}).get(k))
+        raise SystemExit(f"{path}: written by a different run (differs in {', '.join(diff)}); "
+                         "remove it or pass --fresh")
+    net.load_state_dict(state["net"])
+    opt.load_state_dict(state["opt"])
+    sched.load_state_dict(state["sched"])
+    torch.set_rng_state(state["torch_rng"])
+    np.random.set_state(state["numpy_rng"])
+    return state["step"], state["perm"], state["spent"]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--net", default="small_cnn", choices=["small_cnn", "resnet20", "resnet20_cifar"])
@@ -68,6 +110,12 @@ def main(argv=None):
                     help="the float baseline: no quantiser or converter; writes only .pt and .json")
     ap.add_argument("--smoke", action="store_true", help="one batch of training, evaluation and export")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--test-limit", type=int, default=0, help="evaluate on the first N test images")
+    ap.add_argument("--checkpoint-seconds", type=float, default=300,
+                    help="save the training state to OUT.resume this often (and on Ctrl-C/SIGTERM)")
+    ap.add_argument("--fresh", action="store_true", help="ignore OUT.resume; start from the beginning")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="stop after N steps of this run, leaving OUT.resume (to share a machine; tests)")
     ap.add_argument("--out", required=True, help="model file to write (.sxvm); .pt and .json beside it")
     args = ap.parse_args(argv)
 
@@ -75,6 +123,9 @@ def main(argv=None):
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
     tune_allocator()
+    if args.stop_after < 0 or args.checkpoint_seconds <= 0 or args.test_limit < 0 or args.train_limit < 0:
+        ap.error(f"--stop-after {args.stop_after}, --checkpoint-seconds {args.checkpoint_seconds}, --train-limit "
+                 f"{args.train_limit}, --test-limit {args.test_limit}: counts must be >= 0, seconds > 0")
     if args.micro_batch < 0:
         ap.error(f"--micro-batch {args.micro_batch}: must be 0 (whole batches) or a positive size")
     FLOAT["on"] = args.float
@@ -103,6 +154,8 @@ def main(argv=None):
         x_te, y_te = data.load("test")
         if args.train_limit:
             x_tr, y_tr = x_tr[:args.train_limit], y_tr[:args.train_limit]
+        if args.test_limit:
+            x_te, y_te = x_te[:args.test_limit], y_te[:args.test_limit]
         if args.smoke:
             x_tr, y_tr, x_te, y_te = x_tr[:64], y_tr[:64], x_te[:64], y_te[:64]
         xt, yt = prepare(x_tr, args.net), torch.from_numpy(y_tr.astype(np.int64))
@@ -110,35 +163,68 @@ def main(argv=None):
         opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
         steps = max(1, int(args.epochs * len(xt) / args.batch)) if not args.smoke else 1
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps)
+        per_epoch = len(xt) // args.batch or 1
+        resume_path = base + ".resume"
+        first, perm, spent = 0, None, 0.0
+        if os.path.exists(resume_path) and not args.fresh and not args.smoke:
+            first, perm, spent = load_resume(resume_path, args, net, opt, sched)
+            print(f"resuming from {resume_path}: step {first}/{steps} ({spent:.0f} s spent before)", flush=True)
+        stop = {"signal": None}
+
+        def on_signal(signum, _frame):
+            stop["signal"] = signum
+        old_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         net.train()
         t0 = time.time()
-        for step in range(steps):
-            if step % (len(xt) // args.batch or 1) == 0:
-                perm = torch.randperm(len(xt))
-            idx = perm[(step % (len(xt) // args.batch or 1)) * args.batch:][:args.batch]
-            opt.zero_grad()
-            micro = args.micro_batch or len(idx)
-            loss = 0.0
-            for k in range(0, len(idx), micro):
-                part = idx[k:k + micro]
-                # Each micro-batch's mean loss weighted by its share: the gradients add up to the batch's.
-                l = F.cross_entropy(net(xt[part]), yt[part]) * (len(part) / len(idx))
-                l.backward()
-                loss += l.detach()
-            opt.step()
-            sched.step()
-            if step % 100 == 0 or step == steps - 1:
-                print(f"step {step + 1}/{steps} loss {loss.item():.3f} ({time.time() - t0:.0f} s)", flush=True)
+        last_save = last_print = t0
+        try:
+            for step in range(first, steps):
+                if step % per_epoch == 0 or perm is None:
+                    perm = torch.randperm(len(xt))
+                idx = perm[(step % per_epoch) * args.batch:][:args.batch]
+                opt.zero_grad()
+                micro = args.micro_batch or len(idx)
+                loss = 0.0
+                for k in range(0, len(idx), micro):
+                    part = idx[k:k + micro]
+                    # Each micro-batch's mean loss weighted by its share: the gradients add up to the batch's.
+                    l = F.cross_entropy(net(xt[part]), yt[part]) * (len(part) / len(idx))
+                    l.backward()
+                    loss += l.detach()
+                opt.step()
+                sched.step()
+                now = time.time()
+                done = step + 1
+                if step % 100 == 0 or done == steps or now - last_print >= 60:
+                    rate = (now - t0) / (done - first)
+                    print(f"step {done}/{steps} epoch {done / per_epoch:.2f} loss {loss.item():.3f} "
+                          f"({spent + now - t0:.0f} s, about {rate * (steps - done):.0f} s to go)", flush=True)
+                    last_print = now
+                stopping = stop["signal"] is not None or (args.stop_after and done - first >= args.stop_after)
+                if done < steps and not args.smoke and (stopping or now - last_save >= args.checkpoint_seconds):
+                    save_resume(resume_path, args, done, perm, spent + now - t0, net, opt, sched)
+                    last_save = now
+                if done < steps and stopping:
+                    why = f"signal {stop['signal']}" if stop["signal"] is not None else f"--stop-after {args.stop_after}"
+                    print(f"stopped at step {done}/{steps} ({why}); the same command resumes from {resume_path}",
+                          flush=True)
+                    return 3
+        finally:
+            for sig, h in old_handlers.items():
+                signal.signal(sig, h)
+        spent += time.time() - t0
         acc = evaluate(net, xe, ye)
         print(f"test accuracy (PyTorch, {'float' if args.float else args.converter}): {acc * 100:.2f}%")
         meta.update(accuracy=acc, test_images=len(xe), train_images=len(xt), epochs=args.epochs,
-                    train_seconds=round(time.time() - t0))
+                    train_seconds=round(spent))
     if not args.float:
         export(net, args.out)
     torch.save({"state_dict": net.state_dict(), "args": vars(args)}, base + ".pt")
     with open(base + ".json", "w") as f:
         json.dump(meta, f, indent=2)
     print(f"wrote {'' if args.float else args.out + ', '}{base}.pt, {base}.json")
+    if os.path.exists(base + ".resume"):
+        os.remove(base + ".resume")
     return 0
 
 
