@@ -40,10 +40,12 @@ docs: build
 	./$(BUILD_DIR)/tools/stoxvp_regdoc > docs/registers.md
 	./$(BUILD_DIR)/tools/stoxvp_modeldoc > docs/model-format.md
 
-# The accuracy table: PyTorch and the platform under every converter design (traces/accuracy.json).
+# The accuracy table: PyTorch and the platform under every converter design (traces/accuracy.json);
+# NET=resnet20 for the paper's network (traces/accuracy_resnet20.json).
+NET ?= small_cnn
 accuracy: build
 	@mkdir -p traces
-	$(PY) -m tools.stoxnet.accuracy --stoxvp $(BUILD_DIR)/tools/stoxvp $(ACCURACY_ARGS)
+	$(PY) -m tools.stoxnet.accuracy --net $(NET) --stoxvp $(BUILD_DIR)/tools/stoxvp $(ACCURACY_ARGS)
 
 # The paper's comparison: ResNet-20 (CIFAR-10 shapes) under the five designs (traces/compare.json).
 compare: build

@@ -11,3 +11,5 @@ $T --net small_cnn --converter sparse_adc --adc-bits 4 --epochs 5 --seed 1 --out
 $T --net small_cnn --converter sense_amp --epochs 5 --seed 1 --out models/small_cnn_sense_amp.sxvm
 # The ternary small CNN for the racetrack associative processor (issue 12): model file, AP programs.
 /usr/bin/python3 -m tools.stoxnet.ternary --epochs 2 --seed 1 --threads 1 --out models/small_cnn_ternary
+# The paper's network, ResNet-20 (hours of CPU; resumable: models/train_resnet20.sh).
+bash models/train_resnet20.sh

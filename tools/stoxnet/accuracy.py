@@ -3,6 +3,10 @@
 converter design. Writes traces/accuracy.json and prints the table as Markdown.
 
     /usr/bin/python3 -m tools.stoxnet.accuracy [--images 10000] [--seed 1]
+
+`--net resnet20` (make accuracy NET=resnet20) gives the paper's network, ResNet-20 with CIFAR-10
+shapes on Fashion-MNIST padded to 3x32x32, every design with a model trained for it, PyTorch and
+the platform side by side (traces/accuracy_resnet20.json).
 """
 import argparse
 import concurrent.futures as futures
@@ -33,19 +37,43 @@ PLATFORM_ROWS = [
 ]
 
 
-def load_checkpoint(path, float_mode=False):
+# ResNet-20: (design, PyTorch checkpoint stem or None, platform model stem or None, the T the
+# converter uses, stoxvp options). The ADC rows run the ideal-trained model: a lossless ADC
+# computes what it was trained for.
+RESNET20_ROWS = [
+    ("float software", "resnet20_float", None, None, []),
+    ("ideal (exact partial sums)", "resnet20_ideal", "resnet20_ideal", None, []),
+    ("full-precision ADC, 11 bits, lossless", None, "resnet20_ideal", None,
+     ["--converter", "adc", "--adc-bits", "11", "--adc-range", "0"]),
+] + [(f"stochastic MTJ, T = {t}", "resnet20_mtj", "resnet20_mtj", str(t), ["--samples", str(t)])
+     for t in (1, 2, 4, 8, 16)] + [
+    ("stochastic MTJ, inhomogeneous T = 1, 2, 4 (LSB to MSB slice)", "resnet20_mtj_inhom", "resnet20_mtj_inhom",
+     "1,2,4", ["--samples", "1,2,4"]),
+]
+
+
+def interval95(correct, n):
+    """Half-width of the binomial 95 % (Wilson) interval of an accuracy, in points."""
+    if not n:
+        return 0.0
+    p, z = correct / n, 1.96
+    return 100 * z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+
+
+def load_checkpoint(path, float_mode=False, samples=None):
     ckpt = torch.load(path)
     a = ckpt["args"]
     conv = datapath.Converter(kind=a["converter"], adc_bits=a["adc_bits"], curve=a["curve"])
-    conv.set_samples([int(t) for t in a["samples"].split(",")] if "," in a["samples"] else int(a["samples"]))
+    samples = samples or a["samples"]
+    conv.set_samples([int(t) for t in samples.split(",")] if "," in samples else int(samples))
     datapath.FLOAT["on"] = float_mode
     net = nets.build(a["net"], datapath.Bits(a["w_bits"], a["w_slice"], a["a_bits"], a["a_stream"]), conv, a["rows"])
     net.load_state_dict(ckpt["state_dict"])
     return net, a
 
 
-def pytorch_row(design, path, x, y, seed, float_mode=False):
-    net, a = load_checkpoint(path, float_mode)
+def pytorch_row(design, path, x, y, seed, float_mode=False, samples=None):
+    net, a = load_checkpoint(path, float_mode, samples)
     torch.manual_seed(seed)
     acc = evaluate(net, prepare(x, a["net"]), torch.from_numpy(y.astype(np.int64)))
     datapath.FLOAT["on"] = False
@@ -81,10 +109,15 @@ def main(argv=None):
     ap.add_argument("--models", default="models")
     ap.add_argument("--out", default="traces/accuracy.json")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--net", default="small_cnn", choices=["small_cnn", "resnet20"])
     args = ap.parse_args(argv)
+    if args.images < 1 or args.images > 10000 or args.jobs < 1:
+        ap.error(f"--images {args.images} (1..10000), --jobs {args.jobs} (>= 1)")
     torch.set_num_threads(1)
     x, y = data.load("test")
     x, y = x[:args.images], y[:args.images]
+    if args.net == "resnet20":
+        return resnet20_table(args, x, y, argv)
     rows = [
         pytorch_row("float software", os.path.join(args.models, "small_cnn_float.pt"), x, y, args.seed, True),
         pytorch_row("quantised exact (4-bit weights and activations)", os.path.join(args.models, "small_cnn_ideal.pt"), x, y, args.seed),
@@ -110,6 +143,54 @@ def main(argv=None):
             if r["mtj_samples_per_image"]:
                 extra += f", {r['mtj_samples_per_image']:.0f} MTJ samples"
         print(f"| {r['design']} | {r['where']} | {r['accuracy'] * 100:.2f}% | {extra} |")
+    return 0
+
+
+def resnet20_table(args, x, y, argv):
+    """Every ResNet-20 design in PyTorch and on the platform, side by side."""
+    out = args.out if args.out != "traces/accuracy.json" else "traces/accuracy_resnet20.json"
+    for _, pt, sx, _, _ in RESNET20_ROWS:
+        for stem, ext in ((pt, ".pt"), (sx, ".sxvm")):
+            if stem and not os.path.exists(os.path.join(args.models, stem + ext)):
+                raise SystemExit(f"{os.path.join(args.models, stem + ext)}: missing; train it with `make models` "
+                                 "(models/train_resnet20.sh)")
+    rows = []
+    with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        # The platform runs are separate processes: they overlap with the PyTorch rows here.
+        plat = [pool.submit(platform_row, args.stoxvp, args.models, d, sx, opts, args.images, args.seed)
+                if sx else None for d, _, sx, _, opts in RESNET20_ROWS]
+        for (d, pt, _, t, _), pj in zip(RESNET20_ROWS, plat):
+            row = {"design": d}
+            if pt:
+                row["pytorch"] = pytorch_row(d, os.path.join(args.models, pt + ".pt"), x, y, args.seed,
+                                             float_mode=(pt == "resnet20_float"), samples=t)
+            if pj:
+                row["platform"] = pj.result()
+            rows.append(row)
+    for r in rows:
+        for where in ("pytorch", "platform"):
+            if where in r:
+                r[where]["interval95_points"] = interval95(r[where]["correct"], r[where]["images"])
+    result = {"network": "resnet20 (CIFAR-10 shapes; Fashion-MNIST padded to 3x32x32)",
+              "dataset": "Fashion-MNIST test set", "images": args.images, "seed": args.seed,
+              "command": "/usr/bin/python3 -m tools.stoxnet.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
+              "rows": rows}
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    tmp = out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f, indent=2)
+    os.replace(tmp, out)
+
+    def cell(r):
+        return f"{r['accuracy'] * 100:.2f} % ± {r['interval95_points']:.2f}" if r else "-"
+    print(f"ResNet-20 on the first {args.images} Fashion-MNIST test images, seed {args.seed} ({out}); "
+          "± is the binomial 95 % interval:\n")
+    print("| design | PyTorch | platform | platform conversions, MTJ samples per image |")
+    print("|---|---|---|---|")
+    for r in rows:
+        p = r.get("platform")
+        extra = f"{p['conversions_per_image']:.0f}, {p['mtj_samples_per_image']:.0f}" if p else ""
+        print(f"| {r['design']} | {cell(r.get('pytorch'))} | {cell(p)} | {extra} |")
     return 0
 
 
