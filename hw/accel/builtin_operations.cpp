@@ -13,20 +13,22 @@
 namespace stoxvp::hw {
 namespace {
 
+// The operations below run for layers of every image: their refusals' texts are built only when
+// refusing.
 void exec_digital_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_conv_args& a = d.args.conv;
   const core::conv_shape s = check_conv(ctx, a, "DIGITAL_CONV");
-  need(a.w_bits >= 2 && a.w_bits <= 8, STOXVP_ERR_BAD_PARAM,
-       "DIGITAL_CONV w_bits = " + str(a.w_bits) + ", supported 2..8");
+  if (a.w_bits < 2 || a.w_bits > 8)
+    fail(STOXVP_ERR_BAD_PARAM, 0, "DIGITAL_CONV w_bits = " + str(a.w_bits) + ", supported 2..8");
   read_params(ctx, a.params_addr, s.out_channels, ctx.buf.params, local);
   const uint64_t w_bytes = uint64_t(s.out_channels) * s.K();
-  need(w_bytes <= ctx.cfg.max_operand_bytes, STOXVP_ERR_BAD_SHAPE,
-       "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
+  if (w_bytes > ctx.cfg.max_operand_bytes)
+    fail(STOXVP_ERR_BAD_SHAPE, 0, "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
   ctx.gb.fetch(a.weight_addr, w_bytes, ctx.buf.w, "DIGITAL_CONV weights", local, true);
   const int64_t bad = first_out_of_range(ctx.buf.w, a.w_bits);
-  need(bad < 0, STOXVP_ERR_BAD_WEIGHT,
-       "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1),
-       a.weight_addr + static_cast<uint64_t>(bad < 0 ? 0 : bad));
+  if (bad >= 0)
+    fail(STOXVP_ERR_BAD_WEIGHT, a.weight_addr + static_cast<uint64_t>(bad),
+         "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1));
   ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "DIGITAL_CONV input", local);
   // The digital unit's input register holds a_bits: larger inputs saturate, as on the crossbars.
   const int limit = (1 << (a.a_bits - 1)) - 1;
@@ -48,12 +50,15 @@ void exec_digital_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
 
 void exec_pool(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_pool_args& a = d.args.pool;
-  need(a.channels > 0 && a.in_h > 0 && a.in_w > 0, STOXVP_ERR_BAD_SHAPE,
-       "POOL channels x in_h x in_w = " + str(a.channels) + " x " + str(a.in_h) + " x " + str(a.in_w) + ": each must be >= 1");
-  need(a.kernel > 0 && a.kernel <= a.in_h && a.kernel <= a.in_w && a.stride > 0, STOXVP_ERR_BAD_SHAPE,
-       "POOL kernel = " + str(a.kernel) + ", stride = " + str(a.stride) + ": the window must fit the input and stride be >= 1");
-  need(a.kind <= STOXVP_POOL_AVG, STOXVP_ERR_BAD_PARAM, "POOL kind = " + str(a.kind) + " is not a STOXVP_POOL_* value");
-  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "POOL output_addr is null");
+  if (a.channels == 0 || a.in_h == 0 || a.in_w == 0)
+    fail(STOXVP_ERR_BAD_SHAPE, 0,
+         "POOL channels x in_h x in_w = " + str(a.channels) + " x " + str(a.in_h) + " x " + str(a.in_w) + ": each must be >= 1");
+  if (a.kernel == 0 || a.kernel > a.in_h || a.kernel > a.in_w || a.stride == 0)
+    fail(STOXVP_ERR_BAD_SHAPE, 0,
+         "POOL kernel = " + str(a.kernel) + ", stride = " + str(a.stride) + ": the window must fit the input and stride be >= 1");
+  if (a.kind > STOXVP_POOL_AVG)
+    fail(STOXVP_ERR_BAD_PARAM, 0, "POOL kind = " + str(a.kind) + " is not a STOXVP_POOL_* value");
+  if (a.output_addr == 0) fail(STOXVP_ERR_BAD_ADDRESS, 0, "POOL output_addr is null");
   const core::pool_shape s{a.channels, a.in_h, a.in_w, a.kernel, a.stride};
   ctx.gb.fetch(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, ctx.buf.in, "POOL input", local);
   ctx.buf.out.resize(size_t(s.channels) * s.out_h() * s.out_w());
@@ -66,11 +71,13 @@ void exec_pool(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local)
 
 void exec_add(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_add_args& a = d.args.add;
-  need(a.count > 0, STOXVP_ERR_BAD_SHAPE, "ADD count is 0");
-  need(a.out_bits >= 2 && a.out_bits <= 8, STOXVP_ERR_BAD_PARAM, "ADD out_bits = " + str(a.out_bits) + ", supported 2..8");
-  need(a.activation <= STOXVP_ACT_HARDTANH, STOXVP_ERR_BAD_PARAM, "ADD activation = " + str(a.activation) + " is not a STOXVP_ACT_* value");
-  need(std::isfinite(a.scale_a) && std::isfinite(a.scale_b), STOXVP_ERR_BAD_PARAM, "ADD scales must be finite");
-  need(a.output_addr != 0, STOXVP_ERR_BAD_ADDRESS, "ADD output_addr is null");
+  if (a.count == 0) fail(STOXVP_ERR_BAD_SHAPE, 0, "ADD count is 0");
+  if (a.out_bits < 2 || a.out_bits > 8)
+    fail(STOXVP_ERR_BAD_PARAM, 0, "ADD out_bits = " + str(a.out_bits) + ", supported 2..8");
+  if (a.activation > STOXVP_ACT_HARDTANH)
+    fail(STOXVP_ERR_BAD_PARAM, 0, "ADD activation = " + str(a.activation) + " is not a STOXVP_ACT_* value");
+  if (!std::isfinite(a.scale_a) || !std::isfinite(a.scale_b)) fail(STOXVP_ERR_BAD_PARAM, 0, "ADD scales must be finite");
+  if (a.output_addr == 0) fail(STOXVP_ERR_BAD_ADDRESS, 0, "ADD output_addr is null");
   ctx.gb.fetch(a.input_a, a.count, ctx.buf.in, "ADD input_a", local);
   ctx.gb.fetch(a.input_b, a.count, ctx.buf.in_b, "ADD input_b", local);
   ctx.buf.out.resize(a.count);

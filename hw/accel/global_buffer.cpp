@@ -92,13 +92,11 @@ void global_buffer::drop(uint64_t addr, uint64_t len, sc_core::sc_time& local) {
 }
 
 void global_buffer::check_coherent(const line& l, uint64_t len) {
-  std::vector<uint8_t> now(len);
   try {
-    dma_.read_untimed(l.addr, now.data(), len);
+    if (dma_.matches_untimed(l.addr, l.data.data(), len)) return;
   } catch (const dma_fault&) {
     return;  // memory without debug access: nothing to compare with
   }
-  if (std::memcmp(now.data(), l.data.data(), len) == 0) return;
   ++stats_.stale_reads;
   log(log_level::warning, msg::global_buffer, name(),
       "stale global buffer: " + std::to_string(len) + " bytes at " + hex(l.addr) +
@@ -129,11 +127,15 @@ void global_buffer::write_back(line& l, sc_core::sc_time& local) {
 void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty, sc_core::sc_time& local) {
   const uint64_t capacity = uint64_t(cfg_.global_buffer_kib) * 1024;
   // Whatever overlaps the new range is superseded by the bytes arriving; a dirty line reaching
-  // beyond them is written back first so that its other bytes are not lost.
+  // beyond them is written back first so that its other bytes are not lost. The storage of a
+  // superseded line carries the new bytes (a layer's output replaces the last image's at the
+  // same address: no allocation per image).
+  std::vector<uint8_t> storage;
   for (auto it = lines_.begin(); it != lines_.end();) {
     if (it->addr < addr + len && addr < it->addr + it->data.size()) {
       if (it->dirty && (it->addr < addr || it->addr + it->data.size() > addr + len)) write_back(*it, local);
       used_ -= it->data.size();
+      if (it->data.capacity() > storage.capacity()) storage = std::move(it->data);
       it = lines_.erase(it);
     } else {
       ++it;
@@ -153,7 +155,8 @@ void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool di
     used_ -= lru->data.size();
     lines_.erase(lru);
   }
-  lines_.push_back({addr, ++clock_, dirty, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_});
+  storage.assign(src, src + len);
+  lines_.push_back({addr, ++clock_, dirty, std::move(storage), slot_, tag_, opcode_});
   used_ += len;
 }
 

@@ -64,6 +64,8 @@ class tile_group_base {
 // Operand buffers reused between descriptors (the data paths' staging registers).
 struct operand_buffers {
   std::vector<uint8_t> in, w, params, out, in_b;
+  std::vector<uint8_t> params_tail;  // a parameter block's arrays, before they join `params`
+  core::output_params output;        // the output stage's settings of the layer executing
   std::vector<int64_t> acc;
 };
 
