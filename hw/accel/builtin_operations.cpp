@@ -25,26 +25,32 @@ void exec_digital_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
   const uint64_t w_bytes = uint64_t(s.out_channels) * s.K();
   if (w_bytes > ctx.cfg.max_operand_bytes)
     fail(STOXVP_ERR_BAD_SHAPE, 0, "DIGITAL_CONV weights of " + str(w_bytes) + " bytes exceed the operand limit");
-  ctx.gb.fetch(a.weight_addr, w_bytes, ctx.buf.w, "DIGITAL_CONV weights", local, true);
-  const int64_t bad = first_out_of_range(ctx.buf.w, a.w_bits);
+  // Operands are read where the global buffer holds them (no copy per image); the weights stay
+  // valid across the input's fetch, which takes nothing into the buffer.
+  const uint8_t* w = ctx.gb.fetch_view(a.weight_addr, w_bytes, ctx.buf.w, "DIGITAL_CONV weights", local, true);
+  const int64_t bad = first_out_of_range(w, w_bytes, a.w_bits);
   if (bad >= 0)
     fail(STOXVP_ERR_BAD_WEIGHT, a.weight_addr + static_cast<uint64_t>(bad),
          "DIGITAL_CONV weight " + str(static_cast<uint64_t>(bad)) + " is outside +-" + str((1u << (a.w_bits - 1)) - 1));
-  ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "DIGITAL_CONV input", local);
+  const uint64_t in_bytes = uint64_t(s.in_channels) * s.in_h * s.in_w;
+  const uint8_t* x = ctx.gb.fetch_view(a.input_addr, in_bytes, ctx.buf.in, "DIGITAL_CONV input", local);
   // The digital unit's input register holds a_bits: larger inputs saturate, as on the crossbars.
-  // Without a data-dependent branch (the compiler vectorises it): this runs over every input.
+  // Without a data-dependent branch: this runs over every input, into the unit's own copy (in
+  // place when the input came by DMA into it).
   const int limit = (1 << (a.a_bits - 1)) - 1;
   uint64_t saturated = 0;
-  for (auto& b : ctx.buf.in) {
-    const int v = static_cast<int8_t>(b);
+  ctx.buf.in.resize(in_bytes);
+  uint8_t* held_in = ctx.buf.in.data();
+  for (uint64_t i = 0; i < in_bytes; ++i) {
+    const int v = static_cast<int8_t>(x[i]);
     const int held = std::max(-limit, std::min(limit, v));
     saturated += held != v;
-    b = static_cast<uint8_t>(static_cast<int8_t>(held));
+    held_in[i] = static_cast<uint8_t>(static_cast<int8_t>(held));
   }
   ctx.stats.saturated_digital_inputs += saturated;
   ctx.buf.acc.assign(size_t(s.positions()) * s.out_channels, 0);
-  const action_cost c = ctx.vu.conv(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s,
-                                 reinterpret_cast<const int8_t*>(ctx.buf.w.data()), ctx.buf.acc.data());
+  const action_cost c = ctx.vu.conv(reinterpret_cast<const int8_t*>(held_in), s, reinterpret_cast<const int8_t*>(w),
+                                    ctx.buf.acc.data());
   ctx.cost.charge(c.energy, local, local + c.busy);
   local += c.busy;
   ctx.stats.macs += uint64_t(s.positions()) * s.out_channels * s.K();
@@ -63,9 +69,9 @@ void exec_pool(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local)
     fail(STOXVP_ERR_BAD_PARAM, 0, "POOL kind = " + str(a.kind) + " is not a STOXVP_POOL_* value");
   if (a.output_addr == 0) fail(STOXVP_ERR_BAD_ADDRESS, 0, "POOL output_addr is null");
   const core::pool_shape s{a.channels, a.in_h, a.in_w, a.kernel, a.stride};
-  ctx.gb.fetch(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, ctx.buf.in, "POOL input", local);
+  const uint8_t* x = ctx.gb.fetch_view(a.input_addr, uint64_t(s.channels) * s.in_h * s.in_w, ctx.buf.in, "POOL input", local);
   ctx.buf.out.resize(size_t(s.channels) * s.out_h() * s.out_w());
-  const action_cost c = ctx.vu.pool(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s,
+  const action_cost c = ctx.vu.pool(reinterpret_cast<const int8_t*>(x), s,
                                  static_cast<core::pool_kind>(a.kind), reinterpret_cast<int8_t*>(ctx.buf.out.data()));
   ctx.cost.charge(c.energy, local, local + c.busy);
   local += c.busy;
@@ -81,11 +87,12 @@ void exec_add(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) 
     fail(STOXVP_ERR_BAD_PARAM, 0, "ADD activation = " + str(a.activation) + " is not a STOXVP_ACT_* value");
   if (!std::isfinite(a.scale_a) || !std::isfinite(a.scale_b)) fail(STOXVP_ERR_BAD_PARAM, 0, "ADD scales must be finite");
   if (a.output_addr == 0) fail(STOXVP_ERR_BAD_ADDRESS, 0, "ADD output_addr is null");
-  ctx.gb.fetch(a.input_a, a.count, ctx.buf.in, "ADD input_a", local);
-  ctx.gb.fetch(a.input_b, a.count, ctx.buf.in_b, "ADD input_b", local);
+  // Neither fetch takes anything into the buffer: both operands stay where they are read.
+  const uint8_t* xa = ctx.gb.fetch_view(a.input_a, a.count, ctx.buf.in, "ADD input_a", local);
+  const uint8_t* xb = ctx.gb.fetch_view(a.input_b, a.count, ctx.buf.in_b, "ADD input_b", local);
   ctx.buf.out.resize(a.count);
-  const action_cost c = ctx.vu.add(reinterpret_cast<const int8_t*>(ctx.buf.in.data()),
-                                reinterpret_cast<const int8_t*>(ctx.buf.in_b.data()), a.count, a.scale_a, a.scale_b,
+  const action_cost c = ctx.vu.add(reinterpret_cast<const int8_t*>(xa),
+                                reinterpret_cast<const int8_t*>(xb), a.count, a.scale_a, a.scale_b,
                                 static_cast<core::activation>(a.activation), a.out_bits,
                                 reinterpret_cast<int8_t*>(ctx.buf.out.data()));
   ctx.cost.charge(c.energy, local, local + c.busy);

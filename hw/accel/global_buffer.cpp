@@ -20,22 +20,29 @@ sc_core::sc_time global_buffer::port_time(uint64_t bytes) const {
 
 void global_buffer::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
                           sc_core::sc_time& local, bool keep) {
+  const uint8_t* at = fetch_view(addr, len, buf, what, local, keep);
+  if (at == buf.data()) return;
+  buf.resize(len);
+  if (len) std::memcpy(buf.data(), at, len);
+}
+
+const uint8_t* global_buffer::fetch_view(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
+                                         sc_core::sc_time& local, bool keep) {
   if (addr == 0) throw desc_error{STOXVP_ERR_BAD_ADDRESS, 0, std::string(what) + " address is null"};
   if (len > cfg_.max_operand_bytes)
     throw desc_error{STOXVP_ERR_BAD_SHAPE, addr,
                      std::string(what) + " of " + std::to_string(len) + " bytes exceeds the " +
                          std::to_string(cfg_.max_operand_bytes) + "-byte operand limit"};
-  buf.resize(len);
   const sc_core::sc_time t0 = local;
   if (line* l = find(addr, len)) {
     // Already held: read at its port bandwidth; DRAM is not touched.
     if (!l->dirty) check_coherent(*l, len);
-    std::memcpy(buf.data(), l->data.data(), len);
     local += sc_core::sc_time(tech_.global_buffer_latency_ns, sc_core::SC_NS) + port_time(len);
     cost_.charge(component::global_buffer, len * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
     stats_.hit_bytes += len;
-    return;
+    return l->data.data();
   }
+  buf.resize(len);
   // Kept outputs overlapping the range must reach DRAM before it is read from there.
   for (auto& l : lines_)
     if (l.dirty && l.addr < addr + len && addr < l.addr + l.data.size()) write_back(l, local);
@@ -46,6 +53,7 @@ void global_buffer::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf
   cost_.charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t1, local);
   stats_.dram_read_bytes += len;
   if (keep) put(addr, buf.data(), len, false, local);
+  return buf.data();
 }
 
 void global_buffer::store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local) {

@@ -50,6 +50,12 @@ class global_buffer : public sc_core::sc_module {
   // null address or an operand beyond the configured limit, dma_fault for a failing burst.
   void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
              sc_core::sc_time& local, bool keep = false);
+  // The same fetch (same time, energy and counts) without copying a range the buffer holds:
+  // returns where the operand's bytes are, the held copy itself or `buf` (filled by DMA). They
+  // stay valid until the buffer next takes in or drops a range (a fetch with `keep`, a store,
+  // an invalidation); a fetch without `keep` leaves them valid. Read only.
+  const uint8_t* fetch_view(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
+                            sc_core::sc_time& local, bool keep = false);
   // Delivers an output: to DRAM (not held), or held when the current descriptor keeps its
   // output on chip.
   void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);

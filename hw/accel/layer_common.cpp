@@ -8,15 +8,13 @@
 
 namespace stoxvp::hw {
 
-int64_t first_out_of_range(const std::vector<uint8_t>& w, uint32_t bits) {
+int64_t first_out_of_range(const uint8_t* p, size_t n, uint32_t bits) {
   // Runs on every descriptor that reads weights, held in the global buffer or not (a digital
   // layer's tens of KiB per image), so it scans blocks without an early exit, which the
   // compiler vectorises, and searches element by element only from the block that holds a bad
   // weight. v is within +-limit exactly when the byte v + limit (mod 256) is at most 2 limit.
   const uint8_t limit = static_cast<uint8_t>((1u << (bits - 1)) - 1);
   const uint8_t span = static_cast<uint8_t>(2 * limit);
-  const uint8_t* p = w.data();
-  const size_t n = w.size();
   constexpr size_t block = 64;
   size_t i = 0;
   for (; i + block <= n; i += block) {

@@ -170,8 +170,9 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   const std::string missing = bank->design().missing_figures(converter_figures_of(ctx.tech, cfg_), conv_cfg);
   if (!missing.empty()) fail(STOXVP_ERR_BAD_PARAM, 0, "XBAR_CONV: " + missing);
   if (new_bank) warn_geometric_adc_range(xg, d, shape, map, *bank);
-  ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
-  xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, xcfg.array_rows, a.a_bits, a.a_stream);
+  const uint8_t* x =
+      ctx.gb.fetch_view(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
+  xg.packed.pack(reinterpret_cast<const int8_t*>(x), s, xcfg.array_rows, a.a_bits, a.a_stream);
   ctx.stats.saturated_row_drives += xg.packed.saturated();
   ctx.buf.acc.assign(size_t(s.positions()) * shape.N, 0);
 
