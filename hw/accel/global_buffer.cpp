@@ -27,7 +27,8 @@ void global_buffer::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf
 }
 
 const uint8_t* global_buffer::fetch_view(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
-                                         sc_core::sc_time& local, bool keep) {
+                                         sc_core::sc_time& local, bool keep, uint64_t* held) {
+  if (held) *held = 0;
   if (addr == 0) throw desc_error{STOXVP_ERR_BAD_ADDRESS, 0, std::string(what) + " address is null"};
   if (len > cfg_.max_operand_bytes)
     throw desc_error{STOXVP_ERR_BAD_SHAPE, addr,
@@ -40,6 +41,7 @@ const uint8_t* global_buffer::fetch_view(uint64_t addr, uint64_t len, std::vecto
     local += sc_core::sc_time(tech_.global_buffer_latency_ns, sc_core::SC_NS) + port_time(len);
     cost_.charge(component::global_buffer, len * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
     stats_.hit_bytes += len;
+    if (held) *held = l->serial;
     return l->data.data();
   }
   buf.resize(len);
@@ -52,7 +54,11 @@ const uint8_t* global_buffer::fetch_view(uint64_t addr, uint64_t len, std::vecto
   cost_.charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t1, local);
   cost_.charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t1, local);
   stats_.dram_read_bytes += len;
-  if (keep) put(addr, buf.data(), len, false, local);
+  if (keep) {
+    put(addr, buf.data(), len, false, local);
+    if (held && !lines_.empty() && lines_.back().addr == addr && lines_.back().data.size() == len)
+      *held = lines_.back().serial;
+  }
   return buf.data();
 }
 
@@ -151,7 +157,7 @@ void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool di
   }
   if (len > capacity) {
     if (dirty) {  // cannot be held: goes to DRAM like any output
-      line l{addr, 0, true, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_};
+      line l{addr, 0, true, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_, 0};
       write_back(l, local);
     }
     return;
@@ -164,7 +170,7 @@ void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool di
     lines_.erase(lru);
   }
   storage.assign(src, src + len);
-  lines_.push_back({addr, ++clock_, dirty, std::move(storage), slot_, tag_, opcode_});
+  lines_.push_back({addr, ++clock_, dirty, std::move(storage), slot_, tag_, opcode_, ++serial_});
   used_ += len;
 }
 
