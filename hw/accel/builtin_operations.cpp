@@ -47,13 +47,16 @@ void exec_digital_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time
   const uint8_t* x = ctx.gb.fetch_view(a.input_addr, in_bytes, ctx.buf.in_b, "DIGITAL_CONV input", local);
   // The digital unit's input register holds a_bits: larger inputs saturate, as on the crossbars.
   // Without a data-dependent branch: this runs over every input, into the unit's own copy.
-  // Blocks of 64 with a fixed trip count, which the compiler vectorises.
+  // Clamped with min and max (conditional moves, no data-dependent branch), in blocks of 64 with
+  // a fixed trip count, which a vectorising compiler (-O3) turns into vector code.
   const int8_t limit = static_cast<int8_t>((1 << (a.a_bits - 1)) - 1);
   uint64_t saturated = 0;
   ctx.buf.in.resize(in_bytes);
   int8_t* __restrict held_in = reinterpret_cast<int8_t*>(ctx.buf.in.data());
   const int8_t* __restrict xs = reinterpret_cast<const int8_t*>(x);
-  auto saturate = [limit](int8_t v) -> int8_t { return v > limit ? limit : v < -limit ? static_cast<int8_t>(-limit) : v; };
+  auto saturate = [limit](int8_t v) -> int8_t {
+    return static_cast<int8_t>(std::max<int>(-limit, std::min<int>(limit, v)));
+  };
   uint64_t i = 0;
   for (; i + 64 <= in_bytes; i += 64) {
     uint8_t in_block = 0;
