@@ -2,13 +2,21 @@
 
 #include "common/log.h"
 
+#include <cstring>
+
 namespace stoxvp::hw {
 
 dma_engine::dma_engine(sc_core::sc_module_name name, uint32_t burst_bytes, uint32_t outstanding)
     : sc_module(name),
       socket("socket"),
       burst_(burst_bytes == 0 ? 1 : burst_bytes),
-      outstanding_(outstanding == 0 ? 1 : outstanding) {}
+      outstanding_(outstanding == 0 ? 1 : outstanding) {
+  socket.register_invalidate_direct_mem_ptr(this, &dma_engine::invalidate_direct_mem_ptr);
+}
+
+void dma_engine::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+  if (dmi_valid_ && start <= dmi_.get_end_address() && dmi_.get_start_address() <= end) dmi_valid_ = false;
+}
 
 void dma_engine::transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,
                           sc_core::sc_time& delay) {
@@ -70,6 +78,30 @@ void dma_engine::read_untimed(uint64_t addr, void* dst, uint64_t len) {
   t.set_streaming_width(static_cast<unsigned>(len));
   if (socket->transport_dbg(t) != len)
     throw dma_fault(addr, "read of " + std::to_string(len) + " bytes at " + hex(addr) + " is not backed by memory");
+}
+
+bool dma_engine::matches_untimed(uint64_t addr, const void* data, uint64_t len) {
+  if (len == 0) return true;
+  const uint64_t last = addr + len - 1;
+  const auto covers = [&] {
+    return dmi_valid_ && dmi_.is_read_allowed() && dmi_.get_start_address() <= addr && last >= addr &&
+           last <= dmi_.get_end_address();
+  };
+  if (!covers()) {
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_READ_COMMAND);
+    t.set_address(addr);
+    tlm::tlm_dmi dmi;
+    if (socket->get_direct_mem_ptr(t, dmi) && dmi.get_dmi_ptr() != nullptr) {
+      dmi_ = dmi;
+      dmi_valid_ = true;
+    }
+  }
+  if (covers())
+    return std::memcmp(dmi_.get_dmi_ptr() + (addr - dmi_.get_start_address()), data, len) == 0;
+  scratch_.resize(len);
+  read_untimed(addr, scratch_.data(), len);
+  return std::memcmp(scratch_.data(), data, len) == 0;
 }
 
 void dma_engine::read(uint64_t addr, void* dst, uint64_t len, sc_core::sc_time& delay) {

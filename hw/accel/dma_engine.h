@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <vector>
 
 namespace stoxvp::hw {
 
@@ -34,6 +35,10 @@ class dma_engine : public sc_core::sc_module {
   // The same data movement without time or traffic (debug transport): for data the global
   // buffer already holds, whose cost the caller charges.
   void read_untimed(uint64_t addr, void* dst, uint64_t len);
+  // Whether memory at [addr, addr + len) holds the bytes of `data`, without time or traffic:
+  // through a direct memory pointer (TLM-2.0 DMI) when the target grants one, otherwise over
+  // debug transport. Throws dma_fault when the range is not backed by memory.
+  bool matches_untimed(uint64_t addr, const void* data, uint64_t len);
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
@@ -52,9 +57,15 @@ class dma_engine : public sc_core::sc_module {
   void transfer(tlm::tlm_command cmd, uint64_t addr, uint8_t* data, uint64_t len,
                 sc_core::sc_time& delay);
   void note_blocking_target(uint64_t addr, const sc_core::sc_time& waited);
+  void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
   uint32_t burst_;
   uint32_t outstanding_;
   tlm::tlm_generic_payload trans_;
+  // The last direct memory pointer granted (for untimed comparisons), until the target
+  // invalidates it.
+  tlm::tlm_dmi dmi_;
+  bool dmi_valid_ = false;
+  std::vector<uint8_t> scratch_;  // debug-transport reads when no pointer is granted
   activity_log* activity_ = nullptr;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;

@@ -20,22 +20,31 @@ sc_core::sc_time global_buffer::port_time(uint64_t bytes) const {
 
 void global_buffer::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
                           sc_core::sc_time& local, bool keep) {
+  const uint8_t* at = fetch_view(addr, len, buf, what, local, keep);
+  if (at == buf.data()) return;
+  buf.resize(len);
+  if (len) std::memcpy(buf.data(), at, len);
+}
+
+const uint8_t* global_buffer::fetch_view(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
+                                         sc_core::sc_time& local, bool keep, uint64_t* held) {
+  if (held) *held = 0;
   if (addr == 0) throw desc_error{STOXVP_ERR_BAD_ADDRESS, 0, std::string(what) + " address is null"};
   if (len > cfg_.max_operand_bytes)
     throw desc_error{STOXVP_ERR_BAD_SHAPE, addr,
                      std::string(what) + " of " + std::to_string(len) + " bytes exceeds the " +
                          std::to_string(cfg_.max_operand_bytes) + "-byte operand limit"};
-  buf.resize(len);
   const sc_core::sc_time t0 = local;
   if (line* l = find(addr, len)) {
     // Already held: read at its port bandwidth; DRAM is not touched.
     if (!l->dirty) check_coherent(*l, len);
-    std::memcpy(buf.data(), l->data.data(), len);
     local += sc_core::sc_time(tech_.global_buffer_latency_ns, sc_core::SC_NS) + port_time(len);
     cost_.charge(component::global_buffer, len * 8.0 * tech_.global_buffer_energy_pj_per_bit, t0, local);
     stats_.hit_bytes += len;
-    return;
+    if (held) *held = l->serial;
+    return l->data.data();
   }
+  buf.resize(len);
   // Kept outputs overlapping the range must reach DRAM before it is read from there.
   for (auto& l : lines_)
     if (l.dirty && l.addr < addr + len && addr < l.addr + l.data.size()) write_back(l, local);
@@ -45,7 +54,12 @@ void global_buffer::fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf
   cost_.charge(component::dram, len * 8 * tech_.dram_energy_pj_per_bit, t1, local);
   cost_.charge(component::global_buffer, 2.0 * len * 8 * tech_.global_buffer_energy_pj_per_bit, t1, local);
   stats_.dram_read_bytes += len;
-  if (keep) put(addr, buf.data(), len, false, local);
+  if (keep) {
+    put(addr, buf.data(), len, false, local);
+    if (held && !lines_.empty() && lines_.back().addr == addr && lines_.back().data.size() == len)
+      *held = lines_.back().serial;
+  }
+  return buf.data();
 }
 
 void global_buffer::store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local) {
@@ -92,13 +106,11 @@ void global_buffer::drop(uint64_t addr, uint64_t len, sc_core::sc_time& local) {
 }
 
 void global_buffer::check_coherent(const line& l, uint64_t len) {
-  std::vector<uint8_t> now(len);
   try {
-    dma_.read_untimed(l.addr, now.data(), len);
+    if (dma_.matches_untimed(l.addr, l.data.data(), len)) return;
   } catch (const dma_fault&) {
     return;  // memory without debug access: nothing to compare with
   }
-  if (std::memcmp(now.data(), l.data.data(), len) == 0) return;
   ++stats_.stale_reads;
   log(log_level::warning, msg::global_buffer, name(),
       "stale global buffer: " + std::to_string(len) + " bytes at " + hex(l.addr) +
@@ -129,11 +141,15 @@ void global_buffer::write_back(line& l, sc_core::sc_time& local) {
 void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool dirty, sc_core::sc_time& local) {
   const uint64_t capacity = uint64_t(cfg_.global_buffer_kib) * 1024;
   // Whatever overlaps the new range is superseded by the bytes arriving; a dirty line reaching
-  // beyond them is written back first so that its other bytes are not lost.
+  // beyond them is written back first so that its other bytes are not lost. The storage of a
+  // superseded line carries the new bytes (a layer's output replaces the last image's at the
+  // same address: no allocation per image).
+  std::vector<uint8_t> storage;
   for (auto it = lines_.begin(); it != lines_.end();) {
     if (it->addr < addr + len && addr < it->addr + it->data.size()) {
       if (it->dirty && (it->addr < addr || it->addr + it->data.size() > addr + len)) write_back(*it, local);
       used_ -= it->data.size();
+      if (it->data.capacity() > storage.capacity()) storage = std::move(it->data);
       it = lines_.erase(it);
     } else {
       ++it;
@@ -141,7 +157,7 @@ void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool di
   }
   if (len > capacity) {
     if (dirty) {  // cannot be held: goes to DRAM like any output
-      line l{addr, 0, true, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_};
+      line l{addr, 0, true, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_, 0};
       write_back(l, local);
     }
     return;
@@ -153,7 +169,8 @@ void global_buffer::put(uint64_t addr, const uint8_t* src, uint64_t len, bool di
     used_ -= lru->data.size();
     lines_.erase(lru);
   }
-  lines_.push_back({addr, ++clock_, dirty, std::vector<uint8_t>(src, src + len), slot_, tag_, opcode_});
+  storage.assign(src, src + len);
+  lines_.push_back({addr, ++clock_, dirty, std::move(storage), slot_, tag_, opcode_, ++serial_});
   used_ += len;
 }
 

@@ -50,6 +50,16 @@ class global_buffer : public sc_core::sc_module {
   // null address or an operand beyond the configured limit, dma_fault for a failing burst.
   void fetch(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
              sc_core::sc_time& local, bool keep = false);
+  // The same fetch (same time, energy and counts) without copying a range the buffer holds:
+  // returns where the operand's bytes are, the held copy itself or `buf` (filled by DMA). They
+  // stay valid until the buffer next takes in or drops a range (a fetch with `keep`, a store,
+  // an invalidation); a fetch without `keep` leaves them valid. Read only.
+  // `held`, when given, receives the serial number of the held copy the bytes are (a hit, or
+  // the copy a fetch with `keep` made), 0 when the buffer does not hold them. A held copy never
+  // changes while it is held, and every copy gets a new number: what was checked of a serial
+  // number stays true of it.
+  const uint8_t* fetch_view(uint64_t addr, uint64_t len, std::vector<uint8_t>& buf, const char* what,
+                            sc_core::sc_time& local, bool keep = false, uint64_t* held = nullptr);
   // Delivers an output: to DRAM (not held), or held when the current descriptor keeps its
   // output on chip.
   void store(uint64_t addr, const void* src, uint64_t len, sc_core::sc_time& local);
@@ -82,6 +92,7 @@ class global_buffer : public sc_core::sc_module {
     // The descriptor that made the range held, named when software breaks the coherence rule.
     uint32_t slot, tag;
     uint16_t opcode;
+    uint64_t serial;  // this copy's number (fetch_view)
   };
   line* find(uint64_t addr, uint64_t len);
   // Writes back the dirty lines overlapping [addr, addr + len) and drops every overlapping line.
@@ -97,7 +108,7 @@ class global_buffer : public sc_core::sc_module {
   dma_engine& dma_;
   cost_sink& cost_;
   std::vector<line> lines_;
-  uint64_t used_ = 0, clock_ = 0;
+  uint64_t used_ = 0, clock_ = 0, serial_ = 0;
   uint32_t slot_ = 0, tag_ = 0, flags_ = 0;
   uint16_t opcode_ = 0;
   global_buffer_stats stats_;

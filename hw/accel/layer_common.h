@@ -23,7 +23,10 @@ inline std::string str(uint64_t v) { return std::to_string(v); }
 inline uint32_t out_element_bytes(uint8_t format) { return format == STOXVP_OUT_INT8 ? 1 : 4; }
 
 // First weight outside +-(2^(bits-1) - 1), or -1.
-int64_t first_out_of_range(const std::vector<uint8_t>& w, uint32_t bits);
+int64_t first_out_of_range(const uint8_t* w, size_t n, uint32_t bits);
+inline int64_t first_out_of_range(const std::vector<uint8_t>& w, uint32_t bits) {
+  return first_out_of_range(w.data(), w.size(), bits);
+}
 
 // The shape of a convolution descriptor (`op` names it in refusals).
 core::conv_shape check_conv(const exec_context& ctx, const stoxvp_conv_args& a, const char* op);

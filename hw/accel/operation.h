@@ -64,6 +64,10 @@ class tile_group_base {
 // Operand buffers reused between descriptors (the data paths' staging registers).
 struct operand_buffers {
   std::vector<uint8_t> in, w, params, out, in_b;
+  std::vector<uint8_t> params_tail;  // a parameter block's arrays, before they join `params`
+  core::output_params output;        // the output stage's settings of the layer executing
+  // Held weight copies (global buffer serial numbers) already found within w_bits, by w_bits.
+  std::vector<std::pair<uint64_t, uint32_t>> weights_in_range;
   std::vector<int64_t> acc;
 };
 

@@ -42,4 +42,20 @@ layer_params decode_layer_params(const std::vector<uint8_t>& raw, uint32_t N) {
   return lp;
 }
 
+void decode_output_affine(const std::vector<uint8_t>& raw, uint32_t N, std::vector<float>& scale,
+                          std::vector<float>& bias) {
+  scale.clear();
+  bias.clear();
+  if (raw.empty()) return;
+  stoxvp_layer_params h;
+  std::memcpy(&h, raw.data(), sizeof h);
+  if (!(h.flags & STOXVP_PARAMS_F_OUT_AFFINE)) return;
+  // The output arrays come first after the header (stoxvp_regs.h), as decode_layer_params reads them.
+  const uint8_t* at = raw.data() + sizeof h;
+  scale.resize(N);
+  bias.resize(N);
+  std::memcpy(scale.data(), at, size_t(N) * 4);
+  std::memcpy(bias.data(), at + size_t(N) * 4, size_t(N) * 4);
+}
+
 }  // namespace stoxvp::core

@@ -19,4 +19,9 @@ struct layer_params {
 // `raw` holds a whole block (header and arrays) already checked for size, or is empty.
 layer_params decode_layer_params(const std::vector<uint8_t>& raw, uint32_t out_channels);
 
+// Only the output stage's per-channel scale and bias of the same block (both emptied when it
+// has none), into vectors that keep their storage: what a layer needs of its block per image.
+void decode_output_affine(const std::vector<uint8_t>& raw, uint32_t out_channels, std::vector<float>& scale,
+                          std::vector<float>& bias);
+
 }  // namespace stoxvp::core

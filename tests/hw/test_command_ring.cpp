@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 using namespace stoxvp;
@@ -398,6 +399,65 @@ TEST_F(coherence, InvalidateWritesKeptOutputsBack) {
   EXPECT_EQ(before, std::vector<int32_t>(N, 0)) << "a kept output is not written to DRAM";
   EXPECT_EQ(after, fc_reference(xs, ws, K, N));
   EXPECT_EQ(acc->stats().by_opcode[STOXVP_OP_GB_INVALIDATE], 1u);
+}
+
+// The digital unit checks a held copy of weights once per copy and width, not per use: a copy
+// fetched again after GB_INVALIDATE is checked again, and so is the same copy at a narrower width.
+struct held_weights : coherence {
+  static constexpr int K = 16, N = 4;
+  const uint64_t x = kData, w = kData + 0x1000, y = kData + 0x2000;
+  // Submits `d` and returns the error code it leaves (0: done).
+  uint32_t error_of(stimulus& s, stoxvp_desc d) {
+    d.hdr.flags |= STOXVP_DESC_F_IRQ;
+    put_desc(kRing, tail, d);
+    tail = (tail + 1) % kSlots;
+    set(s, STOXVP_REG_RING_TAIL, tail);
+    EXPECT_TRUE(s.wait_irq(sc_core::sc_time(1, sc_core::SC_MS)));
+    set(s, STOXVP_REG_IRQ_STATUS, STOXVP_IRQ_STATUS_DONE);
+    return reg(s, STOXVP_REG_ERROR_CODE);
+  }
+  uint64_t error_addr(stimulus& s) {
+    return reg(s, STOXVP_REG_ERROR_ADDR_LO) | (uint64_t(reg(s, STOXVP_REG_ERROR_ADDR_HI)) << 32);
+  }
+  stoxvp_desc layer(uint8_t w_bits) {
+    stoxvp_desc d = digital_fc(x, w, y, K, N);
+    d.args.conv.w_bits = w_bits;
+    return d;
+  }
+  void load() {
+    build();
+    auto ws = random_bytes(K * N, 9);
+    for (auto& v : ws) v = static_cast<int8_t>(std::clamp<int>(v, -3, 3));
+    ws[5] = 7;  // within 4 bits, beyond 3
+    std::memcpy(mem(x), random_bytes(K, 10).data(), K);
+    std::memcpy(mem(w), ws.data(), ws.size());
+  }
+};
+
+TEST_F(held_weights, TheSameCopyAtANarrowerWidthIsCheckedAgain) {
+  load();
+  run([&](stimulus& s) {
+    start_ring(s, kRing, kSlots);
+    EXPECT_EQ(error_of(s, layer(4)), 0u);
+    EXPECT_EQ(error_of(s, layer(4)), 0u) << "the held copy, within 4 bits";
+    EXPECT_EQ(error_of(s, layer(3)), static_cast<uint32_t>(STOXVP_ERR_BAD_WEIGHT));
+    EXPECT_EQ(error_addr(s), w + 5);
+  });
+  EXPECT_GT(acc->stats().gb_hit_bytes, 0u) << "the weights were held";
+}
+
+TEST_F(held_weights, ACopyFetchedAgainAfterInvalidateIsCheckedAgain) {
+  load();
+  run([&](stimulus& s) {
+    start_ring(s, kRing, kSlots);
+    EXPECT_EQ(error_of(s, layer(4)), 0u);
+    EXPECT_EQ(error_of(s, layer(4)), 0u);
+    int8_t beyond = 9;
+    ASSERT_EQ(s.access(tlm::TLM_WRITE_COMMAND, w + 10, &beyond, 1), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(error_of(s, invalidate(w, K * N)), 0u);
+    EXPECT_EQ(error_of(s, layer(4)), static_cast<uint32_t>(STOXVP_ERR_BAD_WEIGHT));
+    EXPECT_EQ(error_addr(s), w + 10);
+  });
 }
 
 }  // namespace

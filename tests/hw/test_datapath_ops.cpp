@@ -292,6 +292,44 @@ TEST_F(datapath_bench, DigitalPoolAndAddDescriptors) {
               std::clamp(int(std::floor(L.x[i] * 0.75f + 0.5f)), -7, 7));
 }
 
+// The digital unit's input register holds a_bits: inputs beyond saturate, each counted.
+TEST_F(datapath_bench, DigitalInputsBeyondTheirBitsSaturateAndAreCounted) {
+  layer L = make_layer(2, STOXVP_CONV_IDEAL);
+  stoxvp_desc dig = make_desc(STOXVP_OP_DIGITAL_CONV, STOXVP_DESC_F_IRQ);
+  dig.args.conv = L.conv;
+  dig.args.conv.weight_addr = kW;
+  dig.args.conv.out_format = STOXVP_OUT_INT32;
+  dig.args.conv.a_bits = 3;  // +-3
+  run_descs(L, {dig});
+  ASSERT_EQ(error, 0u);
+  std::vector<int8_t> held = L.x;
+  uint64_t beyond = 0;
+  for (auto& v : held)
+    if (v > 3 || v < -3) {
+      v = v > 0 ? 3 : -3;
+      ++beyond;
+    }
+  ASSERT_GT(beyond, 0u) << "the layer's inputs must reach beyond +-3 for this test";
+  ASSERT_LT(beyond, held.size()) << "and some stay within";
+  EXPECT_EQ(acc->stats().saturated_digital_inputs, beyond);
+  core::conv_shape s{24, 6, 6, 40, 3, 3, 1, 1};
+  std::vector<int32_t> y(40 * 36);
+  std::memcpy(y.data(), mem(kY), y.size() * 4);
+  for (int n = 0; n < 40; ++n)
+    for (int oy = 0; oy < 6; ++oy)
+      for (int ox = 0; ox < 6; ++ox) {
+        int64_t ref = 0;  // naive loops over the saturated inputs
+        for (int c = 0; c < 24; ++c)
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx) {
+              const int iy = oy + ky - 1, ix = ox + kx - 1;
+              if (iy < 0 || iy >= 6 || ix < 0 || ix >= 6) continue;
+              ref += int64_t(held[(c * 6 + iy) * 6 + ix]) * L.w[size_t(n) * s.K() + (c * 3 + ky) * 3 + kx];
+            }
+        ASSERT_EQ(y[n * 36 + oy * 6 + ox], ref) << "output " << n << " at " << oy << "," << ox;
+      }
+}
+
 TEST_F(datapath_bench, ConvOnArraysThatDoNotHoldTheLayerIsRefused) {
   log_capture log;
   const layer L = make_layer(1);

@@ -48,6 +48,10 @@ class xbar_group : public tile_group_base {
                                                             const core::xbar_mapping& map,
                                                             bool* built = nullptr);
   core::packed_input packed;
+  // A layer's tile operations and the input channels each tile needs: kept across
+  // descriptors so that a layer of every image does not allocate them again.
+  std::vector<tile_op> ops;
+  std::vector<std::vector<bool>> channels_needed;
 
  private:
   const accelerator_config cfg_;  // before tiles_: they keep a reference to it
@@ -56,6 +60,7 @@ class xbar_group : public tile_group_base {
   std::vector<uint32_t> nodes_;
   std::vector<std::unique_ptr<tile>> tiles_;
   std::unordered_map<std::string, std::shared_ptr<const core::converter_bank>> banks_;
+  std::string key_;  // the lookup key, built in place for every invocation
 };
 
 // Registers the kind and its operations (XBAR_PROGRAM, XBAR_CONV).

@@ -28,7 +28,7 @@ struct xbar_placement {
 };
 xbar_placement select_xbar_group(exec_context& ctx, const char* op, uint32_t array_base) {
   const std::vector<tile_group_base*> groups = ctx.groups("xbar");
-  need(!groups.empty(), STOXVP_ERR_BAD_SHAPE, std::string(op) + ": the chip has no crossbar tiles");
+  if (groups.empty()) fail(STOXVP_ERR_BAD_SHAPE, 0, std::string(op) + ": the chip has no crossbar tiles");
   xbar_placement p;
   p.one_group = groups.size() == 1;
   bool found = false;
@@ -57,12 +57,12 @@ core::xbar_mapping map_on_chip(const xbar_placement& p, const char* op, const co
   } catch (const core::layer_error& e) {
     fail(STOXVP_ERR_BAD_SHAPE, 0, std::string(op) + ": " + e.what());
   }
-  need(array_base >= p.first_array && uint64_t(array_base) + map.arrays <= uint64_t(p.first_array) + xg.total_arrays(),
-       STOXVP_ERR_BAD_SHAPE,
-       std::string(op) + " arrays " + str(array_base) + ".." + str(array_base + map.arrays - 1) +
-           (p.one_group ? " run past the chip's " + str(p.chip_arrays) + " arrays"
-                        : " do not lie within one crossbar group (this one holds arrays " + str(p.first_array) +
-                              ".." + str(p.first_array + xg.total_arrays() - 1) + ")"));
+  if (array_base < p.first_array || uint64_t(array_base) + map.arrays > uint64_t(p.first_array) + xg.total_arrays())
+    fail(STOXVP_ERR_BAD_SHAPE, 0,
+         std::string(op) + " arrays " + str(array_base) + ".." + str(array_base + map.arrays - 1) +
+             (p.one_group ? " run past the chip's " + str(p.chip_arrays) + " arrays"
+                          : " do not lie within one crossbar group (this one holds arrays " + str(p.first_array) +
+                                ".." + str(p.first_array + xg.total_arrays() - 1) + ")"));
   return map;
 }
 void exec_program(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
@@ -137,15 +137,17 @@ void warn_geometric_adc_range(const xbar_group& xg, const stoxvp_desc& d, const 
   log(log_level::warning, msg::accelerator, xg.xbar_tiles().front()->name(), m.str());
 }
 
+// Runs for every crossbar layer of every image: the refusals' texts are built only when refusing.
 void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& local) {
   const stoxvp_conv_args& a = d.args.conv;
   const accelerator_config& cfg_ = ctx.cfg;
   const core::conv_shape s = check_conv(ctx, a, "XBAR_CONV");
   const core::xbar_layer_shape shape{s.K(), s.out_channels, a.w_bits, a.w_slice, a.a_bits, a.a_stream};
-  need(a.a_stream >= 1 && a.a_stream < a.a_bits, STOXVP_ERR_BAD_PARAM,
-       "XBAR_CONV a_stream = " + str(a.a_stream) + ", must be 1.." + str(a.a_bits - 1u));
-  need(a.w_bits >= 2 && a.w_bits <= 8 && a.w_slice >= 1 && a.w_slice < a.w_bits, STOXVP_ERR_BAD_PARAM,
-       "XBAR_CONV w_bits = " + str(a.w_bits) + ", w_slice = " + str(a.w_slice) + " are not a programmable pair");
+  if (a.a_stream < 1 || a.a_stream >= a.a_bits)
+    fail(STOXVP_ERR_BAD_PARAM, 0, "XBAR_CONV a_stream = " + str(a.a_stream) + ", must be 1.." + str(a.a_bits - 1u));
+  if (a.w_bits < 2 || a.w_bits > 8 || a.w_slice < 1 || a.w_slice >= a.w_bits)
+    fail(STOXVP_ERR_BAD_PARAM, 0,
+         "XBAR_CONV w_bits = " + str(a.w_bits) + ", w_slice = " + str(a.w_slice) + " are not a programmable pair");
   const xbar_placement place = select_xbar_group(ctx, "XBAR_CONV", a.array_base);
   xbar_group& xg = *place.group;
   const accelerator_config& xcfg = xg.config();
@@ -154,21 +156,23 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base - place.first_array + i;
     const array_owner& o = xg.tile_of(g).owner(xg.array_in_tile(g));
-    need(o == expect, STOXVP_ERR_NOT_PROGRAMMED,
-         "XBAR_CONV array " + str(a.array_base + i) + " does not hold this layer (K " + str(shape.K) + ", N " +
-             str(shape.N) + ", base " + str(a.array_base) + "): " +
-             (o.valid ? "it holds K " + str(o.k) + ", N " + str(o.n) + " programmed at base " + str(o.base)
-                      : std::string("it was never programmed")));
+    if (!(o == expect))
+      fail(STOXVP_ERR_NOT_PROGRAMMED, 0,
+           "XBAR_CONV array " + str(a.array_base + i) + " does not hold this layer (K " + str(shape.K) + ", N " +
+               str(shape.N) + ", base " + str(a.array_base) + "): " +
+               (o.valid ? "it holds K " + str(o.k) + ", N " + str(o.n) + " programmed at base " + str(o.base)
+                        : std::string("it was never programmed")));
   }
   read_params(ctx, a.params_addr, shape.N, ctx.buf.params, local);
   bool new_bank = false;
   const auto bank = xg.converter_for(ctx.buf.params, shape, map, &new_bank);
   const auto& conv_cfg = bank->config();
   const std::string missing = bank->design().missing_figures(converter_figures_of(ctx.tech, cfg_), conv_cfg);
-  need(missing.empty(), STOXVP_ERR_BAD_PARAM, "XBAR_CONV: " + missing);
+  if (!missing.empty()) fail(STOXVP_ERR_BAD_PARAM, 0, "XBAR_CONV: " + missing);
   if (new_bank) warn_geometric_adc_range(xg, d, shape, map, *bank);
-  ctx.gb.fetch(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
-  xg.packed.pack(reinterpret_cast<const int8_t*>(ctx.buf.in.data()), s, xcfg.array_rows, a.a_bits, a.a_stream);
+  const uint8_t* x =
+      ctx.gb.fetch_view(a.input_addr, uint64_t(s.in_channels) * s.in_h * s.in_w, ctx.buf.in, "XBAR_CONV input", local);
+  xg.packed.pack(reinterpret_cast<const int8_t*>(x), s, xcfg.array_rows, a.a_bits, a.a_stream);
   ctx.stats.saturated_row_drives += xg.packed.saturated();
   ctx.buf.acc.assign(size_t(s.positions()) * shape.N, 0);
 
@@ -176,8 +180,15 @@ void exec_xbar_conv(exec_context& ctx, const stoxvp_desc& d, sc_core::sc_time& l
   // tile the input channels its row chunks cover over the NoC; tiles start when their input has
   // arrived and work concurrently; their partial results travel back to the global buffer,
   // where the vector unit reduces them. The layer costs its critical path.
-  std::vector<tile_op> ops(xg.tile_count());
-  std::vector<std::vector<bool>> channels_needed(xg.tile_count());
+  std::vector<tile_op>& ops = xg.ops;
+  std::vector<std::vector<bool>>& channels_needed = xg.channels_needed;
+  ops.resize(xg.tile_count());
+  channels_needed.resize(xg.tile_count());
+  for (uint32_t t = 0; t < xg.tile_count(); ++t) {
+    ops[t].slots.clear();
+    ops[t].input_bytes = 0;
+    channels_needed[t].clear();
+  }
   const uint32_t taps = uint32_t(s.kernel_h) * s.kernel_w;
   for (uint32_t i = 0; i < map.arrays; ++i) {
     const uint32_t g = a.array_base - place.first_array + i;
@@ -258,7 +269,8 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
     const std::vector<uint8_t>& raw, const core::xbar_layer_shape& shape,
     const core::xbar_mapping& map, bool* built) {
   if (built) *built = false;
-  std::string key(reinterpret_cast<const char*>(raw.data()), raw.size());
+  std::string& key = key_;
+  key.assign(reinterpret_cast<const char*>(raw.data()), raw.size());
   const uint32_t dims[] = {shape.K, shape.N, shape.w_bits, shape.w_slice, shape.a_bits, shape.a_stream, cfg_.array_rows, cfg_.array_cols};
   key.append(reinterpret_cast<const char*>(dims), sizeof dims);
   auto it = banks_.find(key);
@@ -271,7 +283,7 @@ std::shared_ptr<const core::converter_bank> xbar_group::converter_for(
     fail(STOXVP_ERR_BAD_PARAM, 0, std::string("converter: ") + e.what());
   }
   if (banks_.size() >= 64) banks_.clear();  // bound the cache; rebuilding is only slower
-  banks_.emplace(std::move(key), bank);
+  banks_.emplace(key, bank);
   if (built) *built = true;
   return bank;
 }

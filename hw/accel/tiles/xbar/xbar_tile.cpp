@@ -47,18 +47,53 @@ action_cost tile::execute(const tile_op& op) {
   uint64_t reads[core::kMaxSlices] = {};
   double pulses[core::kMaxSlices] = {};
   for (uint32_t j = 0; j < waves; ++j) pulses[j] = design.array_pulses(cc, map, j);
-  for (uint32_t p = 0; p < P; ++p) {
-    uint32_t active = 0;
-    for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
+  // Every term below is a whole number when the design's pulses are: then the sums are exact
+  // in double below 2^53, in any order, so they are summed as integers per wave (the per-image
+  // loop has no floating-point chain) and give the same bits. Otherwise, term by term.
+  bool whole = true;
+  double largest = 0;
+  for (uint32_t j = 0; j < waves; ++j) {
+    whole = whole && pulses[j] >= 0 && pulses[j] == std::floor(pulses[j]);
+    largest = std::max(largest, pulses[j]);
+  }
+  double most_channels = 0;
+  for (const auto& s : op.slots) most_channels = std::max(most_channels, double(s.array->channels()));
+  const double bound = double(P) * double(op.slots.size()) * waves * double(UINT16_MAX) *
+                       std::max(2.0 * most_channels * map.w_slices * largest, 8.0);
+  if (whole && bound < 0x1p52) {
+    uint64_t row_channels[core::kMaxSlices] = {}, rows_driven[core::kMaxSlices] = {};
+    for (uint32_t p = 0; p < P; ++p) {
+      uint32_t active = 0;
+      for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
+      for (uint32_t j = 0; j < waves; ++j) {
+        if (skips && !((active >> j) & 1)) continue;
+        ++reads[j];
+        for (const auto& s : op.slots) {
+          const uint64_t rows = op.input->driven_rows(p, s.chunk, j);
+          row_channels[j] += rows * s.array->channels();
+          rows_driven[j] += rows;
+        }
+      }
+    }
     for (uint32_t j = 0; j < waves; ++j) {
-      if (skips && !((active >> j) & 1)) continue;
-      ++reads[j];
       const uint32_t bits = std::min(map.a_stream, map.a_mag_bits - j * map.a_stream);
-      const double drives = pulses[j];
-      for (const auto& s : op.slots) {
-        const double rows = op.input->driven_rows(p, s.chunk, j);
-        active_cells += rows * 2.0 * s.array->channels() * map.w_slices * drives;
-        drive_bits += rows * bits;
+      active_cells += double(row_channels[j]) * 2.0 * map.w_slices * pulses[j];
+      drive_bits += double(rows_driven[j]) * bits;
+    }
+  } else {
+    for (uint32_t p = 0; p < P; ++p) {
+      uint32_t active = 0;
+      for (const auto& s : op.slots) active |= op.input->active_waves(p, s.chunk);
+      for (uint32_t j = 0; j < waves; ++j) {
+        if (skips && !((active >> j) & 1)) continue;
+        ++reads[j];
+        const uint32_t bits = std::min(map.a_stream, map.a_mag_bits - j * map.a_stream);
+        const double drives = pulses[j];
+        for (const auto& s : op.slots) {
+          const double rows = op.input->driven_rows(p, s.chunk, j);
+          active_cells += rows * 2.0 * s.array->channels() * map.w_slices * drives;
+          drive_bits += rows * bits;
+        }
       }
     }
   }
