@@ -48,7 +48,8 @@ bool ends_with(const std::string& s, const std::string& tail) {
 // Report fields recomputed after the walk (derived figures), or set by the parent.
 bool recomputed(const std::string& path) {
   static const char* const kPaths[] = {".energy", ".summary", ".timing", ".layers", ".inference", ".run.wall_time_s",
-                                       ".cpu.energy_pj", ".jobs", ".vcd", ".power_trace"};
+                                       ".cpu.energy_pj", ".jobs", ".vcd", ".power_trace",
+                                       ".cpu.busy_fraction", ".cpu.iss_seconds", ".cpu.host_mips"};
   for (const char* p : kPaths)
     if (path == p) return true;
   return false;
@@ -274,6 +275,16 @@ jobs_result merge_runs(const request& req, const job_run& first, const std::vect
                   {"ops", 2.0 * double(macs)},
                   {"tops_per_w", system_pj > 0 ? 2.0 * double(macs) / system_pj : 0.0}};
   if (r.contains("cpu") && r["cpu"].contains("energy_pj")) r["cpu"]["energy_pj"] = cpu_pj;
+  if (r.contains("cpu") && r["cpu"].contains("busy_fraction")) {  // the RISC-V CPU (riscv_cpu::stats)
+    const double sim_s = static_cast<double>(elapsed_ps) * 1000.0 * 1e-15;
+    const double sleep_s = static_cast<double>(ps_of_ns(r["cpu"]["sleep_ns"].get<double>(), ".cpu.sleep_ns")) * 1000.0 * 1e-15;
+    r["cpu"]["busy_fraction"] = sim_s > 0 ? 1.0 - sleep_s / sim_s : 0.0;
+    // Host figures: the emulation time of the runs that reported images.
+    double iss = first.state.at("report").at("cpu").value("iss_seconds", 0.0);
+    for (const auto& pair : rest) iss += pair.second.state.at("report").at("cpu").value("iss_seconds", 0.0);
+    r["cpu"]["iss_seconds"] = iss;
+    r["cpu"]["host_mips"] = iss > 0 ? double(cpu_instructions) / iss * 1e-6 : 0.0;
+  }
 
   // Layers, and the pipelined timing derived from them (hw/accel/pipeline.h).
   json lj = json::array();
