@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -144,6 +145,59 @@ void add_layers(std::map<layer_key, merged_layer>& m, const job_run& r, int sign
 int64_t exact_int(const job_run& r, const char* key) { return r.state.at("exact").at(key).get<int64_t>(); }
 
 }  // namespace
+
+uint32_t images_of(const request& req) {
+  read_model(req.model_path);
+  const auto im = read_idx_images(req.images_path);
+  if (req.first >= im.count)
+    throw input_error("first image " + std::to_string(req.first) + " is beyond the " + std::to_string(im.count) + " images of " +
+                      req.images_path);
+  if (req.count > im.count - req.first)
+    throw input_error("asked for " + std::to_string(req.count) + " images from " + std::to_string(req.first) + ", " +
+                      req.images_path + " holds " + std::to_string(im.count));
+  return req.count ? req.count : im.count - req.first;
+}
+
+job_run run_platform(const platform_setup& setup, const request& req, const std::function<void(stoxvp_platform*)>& before_run) {
+  stoxvp_platform* p = nullptr;
+  if (setup.create(&p) != STOXVP_OK) throw job_failure(job_status::setup, stoxvp_last_error());
+  std::unique_ptr<stoxvp_platform, void (*)(stoxvp_platform*)> owner(p, stoxvp_destroy);
+  if (setup.seeded && stoxvp_set_seed(p, setup.seed) != STOXVP_OK)
+    throw job_failure(job_status::setup, std::string("--seed: ") + stoxvp_last_error());
+  if (stoxvp_set_stall_timeout(p, setup.stall_ps) != STOXVP_OK)
+    throw job_failure(job_status::setup, std::string("--stall-timeout: ") + stoxvp_last_error());
+  std::unique_ptr<session> s;
+  try {
+    s = std::make_unique<session>(p, req);
+  } catch (const input_error& e) {
+    throw job_failure(job_status::setup, e.what());
+  }
+  if (before_run) before_run(p);
+  stoxvp_run_result rr{};
+  if (stoxvp_run(p, setup.limit_ps, &rr) != STOXVP_OK) throw job_failure(job_status::fault, stoxvp_last_error());
+  char sim[48];
+  std::snprintf(sim, sizeof sim, "%.6g ms simulated", rr.sim_time_ps * 1e-9);
+  switch (rr.reason) {
+    case STOXVP_STOP_EXIT:
+      if (rr.exit_code != 0)
+        throw job_failure(job_status::firmware_failed, "firmware exited with " + std::to_string(rr.exit_code) + " after " + sim);
+      break;
+    case STOXVP_STOP_FAULT: throw job_failure(job_status::fault, std::string("firmware FAULTED after ") + sim + ": " + rr.message);
+    case STOXVP_STOP_INTERRUPTED: throw job_failure(job_status::interrupted, std::string("interrupted after ") + sim + ": " + rr.message);
+    default: throw job_failure(job_status::stopped, std::string("firmware stopped after ") + sim + ": " + rr.message);
+  }
+  job_run out;
+  try {
+    out.out = s->collect();
+  } catch (const input_error& e) {
+    throw job_failure(job_status::fault, e.what());
+  }
+  const char* state = nullptr;
+  if (stoxvp_get_merge_state(p, &state) != STOXVP_OK) throw job_failure(job_status::fault, stoxvp_last_error());
+  out.state = json::parse(state);
+  if (stoxvp_close_outputs(p) != STOXVP_OK) throw job_failure(job_status::output, stoxvp_last_error());
+  return out;
+}
 
 std::string job_share::images() const {
   return std::to_string(first) + "-" + std::to_string(uint64_t(first) + count - 1);

@@ -43,6 +43,10 @@ struct job_failure : std::runtime_error {
   int status;
 };
 
+// The images `req` runs (its count, or every image from `first` when 0), with the model and the
+// image file checked; throws input_error as session would.
+uint32_t images_of(const request& req);
+
 // One worker's share of the images.
 struct job_share {
   uint32_t worker = 0;
@@ -54,6 +58,11 @@ struct job_share {
 // `count` images from dataset index `first` over `jobs` workers: contiguous shares whose sizes
 // differ by at most one, in image order; jobs <= count.
 std::vector<job_share> plan_jobs(uint32_t first, uint32_t count, uint32_t jobs);
+
+// stoxvp's exit statuses, which a failing worker's job_failure carries.
+namespace job_status {
+constexpr int firmware_failed = 1, setup = 65, fault = 66, stopped = 67, interrupted = 68, output = 69;
+}
 
 // One platform run of a worker: the collected outcome and stoxvp_get_merge_state's JSON.
 struct job_run {
@@ -67,6 +76,19 @@ job_run job_run_of(const nlohmann::json& j);
 // simulate); `main_run` is false for a worker's set-up-and-warm-up baseline (no traces).
 // Throws job_failure with the run's exit status when it does not complete.
 using job_runner = std::function<job_run(const request& req, const job_share& share, bool main_run)>;
+
+// How a worker builds its platform: the configuration (a callback creating it), seed, stall
+// watchdog and simulated-time limit (0: none), as the command line's options give them.
+struct platform_setup {
+  std::function<stoxvp_result(stoxvp_platform**)> create;
+  bool seeded = false;
+  uint64_t seed = 0, stall_ps = 0, limit_ps = 0;
+};
+// Builds a platform, prepares `req` on it, calls `before_run` (traces), runs it to the end and
+// collects; throws job_failure with stoxvp's status when any step fails or the firmware does
+// not exit with 0.
+job_run run_platform(const platform_setup& setup, const request& req,
+                     const std::function<void(stoxvp_platform*)>& before_run = nullptr);
 
 struct jobs_result {
   outcome out;

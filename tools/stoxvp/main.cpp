@@ -385,17 +385,9 @@ int run_with_jobs(const std::function<stoxvp_result(stoxvp_platform**)>& create_
   using rn::job_failure;
   g_jobs_parent = getpid();
   // The images, checked here before any worker starts (the workers read them again).
-  uint32_t count = js.req.count;
+  uint32_t count = 0;
   try {
-    rn::read_model(js.req.model_path);
-    const auto im = rn::read_idx_images(js.req.images_path);
-    if (js.req.first >= im.count)
-      throw rn::input_error("first image " + std::to_string(js.req.first) + " is beyond the " + std::to_string(im.count) +
-                            " images of " + js.req.images_path);
-    if (count == 0) count = im.count - js.req.first;
-    if (count > im.count - js.req.first)
-      throw rn::input_error("asked for " + std::to_string(count) + " images from " + std::to_string(js.req.first) + ", " +
-                            js.req.images_path + " holds " + std::to_string(im.count));
+    count = rn::images_of(js.req);
   } catch (const rn::input_error& e) {
     std::cerr << "stoxvp: " << e.what() << "\n";
     return kSetup;
@@ -420,20 +412,15 @@ int run_with_jobs(const std::function<stoxvp_result(stoxvp_platform**)>& create_
     for (const auto& t : traces) std::filesystem::remove(t.first, ec);
   };
 
+  rn::platform_setup setup;
+  setup.create = create_platform;
+  setup.seeded = js.seeded;
+  setup.seed = js.seed;
+  setup.stall_ps = js.stall_ps;
+  setup.limit_ps = js.limit_ps;
   auto run_one = [&](const rn::request& r, const rn::job_share& s, bool main_run) {
-    stoxvp_platform* p = nullptr;
-    if (create_platform(&p) != STOXVP_OK) throw job_failure(kSetup, stoxvp_last_error());
-    std::unique_ptr<stoxvp_platform, void (*)(stoxvp_platform*)> owner(p, stoxvp_destroy);
-    if (js.seeded && stoxvp_set_seed(p, js.seed) != STOXVP_OK) throw job_failure(kSetup, std::string("--seed: ") + stoxvp_last_error());
-    if (stoxvp_set_stall_timeout(p, js.stall_ps) != STOXVP_OK)
-      throw job_failure(kSetup, std::string("--stall-timeout: ") + stoxvp_last_error());
-    std::unique_ptr<rn::session> session;
-    try {
-      session = std::make_unique<rn::session>(p, r);
-    } catch (const rn::input_error& e) {
-      throw job_failure(kSetup, e.what());
-    }
-    if (main_run) {
+    return rn::run_platform(setup, r, [&](stoxvp_platform* p) {
+      if (!main_run) return;  // the baseline writes no traces
       if (!js.vcd.empty() && stoxvp_enable_vcd(p, staged_path(share_path(js.vcd, s)).c_str()) != STOXVP_OK)
         throw job_failure(kOutput, stoxvp_last_error());
       if (!js.power_vcd.empty() &&
@@ -442,30 +429,7 @@ int run_with_jobs(const std::function<stoxvp_result(stoxvp_platform**)>& create_
         throw job_failure(kOutput, stoxvp_last_error());
       if (!js.timeline.empty() && stoxvp_enable_timeline(p, staged_path(share_path(js.timeline, s)).c_str()) != STOXVP_OK)
         throw job_failure(kOutput, std::string("--timeline: ") + stoxvp_last_error());
-    }
-    stoxvp_run_result rr{};
-    if (stoxvp_run(p, js.limit_ps, &rr) != STOXVP_OK) throw job_failure(kFault, stoxvp_last_error());
-    const std::string sim = engineering(rr.sim_time_ps * 1e-12, "s");
-    switch (rr.reason) {
-      case STOXVP_STOP_EXIT:
-        if (rr.exit_code != 0)
-          throw job_failure(kFirmwareFailed, "firmware exited with " + std::to_string(rr.exit_code) + " after " + sim + " simulated");
-        break;
-      case STOXVP_STOP_FAULT: throw job_failure(kFault, "firmware FAULTED after " + sim + " simulated: " + rr.message);
-      case STOXVP_STOP_INTERRUPTED: throw job_failure(kInterrupted, "interrupted after " + sim + " simulated: " + rr.message);
-      default: throw job_failure(kStopped, "firmware stopped after " + sim + " simulated: " + rr.message);
-    }
-    rn::job_run out;
-    try {
-      out.out = session->collect();
-    } catch (const rn::input_error& e) {
-      throw job_failure(kFault, e.what());
-    }
-    const char* state = nullptr;
-    if (stoxvp_get_merge_state(p, &state) != STOXVP_OK) throw job_failure(kFault, stoxvp_last_error());
-    out.state = nlohmann::json::parse(state);
-    if (stoxvp_close_outputs(p) != STOXVP_OK) throw job_failure(kOutput, stoxvp_last_error());
-    return out;
+    });
   };
 
   rn::jobs_result m;
