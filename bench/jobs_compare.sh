@@ -13,12 +13,12 @@ trap 'rm -rf "$tmp"' EXIT
 echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 one() {  # one <side> <build> <round> [options...]
   /usr/bin/time -f "%U %S %e" -o "$tmp/$1.$3.time" "$2/tools/stoxvp" --model "$model" -n "$images" -q --no-vcd \
-    --no-power --no-progress-bar --report "$tmp/$1.json" --logits-out "$tmp/$1.$3.bin" "${@:4}" > "$tmp/$1.$3.out"
+    --no-power --report "$tmp/$1.json" --logits-out "$tmp/$1.$3.bin" "${@:4}" > "$tmp/$1.$3.out"
 }
 for r in $(seq 1 "$rounds"); do
   one before "$before" "$r"
-  one jobs1 "$after" "$r" --jobs 1
-  one jobs2 "$after" "$r" --jobs 2
+  one jobs1 "$after" "$r" --jobs 1 --no-progress-bar
+  one jobs2 "$after" "$r" --jobs 2 --no-progress-bar
   for s in jobs1 jobs2; do
     cmp -s "$tmp/before.$r.bin" "$tmp/$s.$r.bin" || { echo "FAIL: $s logits differ (round $r)"; exit 1; }
   done
