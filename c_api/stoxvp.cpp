@@ -512,7 +512,12 @@ stoxvp_result stoxvp_get_merge_state(stoxvp_platform* p, const char** json_text)
                         {"tiles", cost.tiles}, {"energy", e}});
     }
     const auto& tech = impl.technology().tech;
+    double programmed_cells = 0;  // the cells of the arrays programmed now (platform::report's mapping)
+    for (const auto& t : impl.accelerator().tiles())
+      for (uint32_t i = 0; i < t->arrays(); ++i)
+        if (t->owner(i).valid) programmed_cells += double(t->array(i).rows()) * t->array(i).cols();
     const nlohmann::json exact = {
+        {"programmed_cells", programmed_cells},
         {"sim_time_ps", sc_core::sc_time_stamp().value()},
         {"busy_ps", impl.accelerator().stats().busy_time.value()},
         {"components", comps},

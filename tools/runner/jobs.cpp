@@ -50,7 +50,8 @@ bool ends_with(const std::string& s, const std::string& tail) {
 bool recomputed(const std::string& path) {
   static const char* const kPaths[] = {".energy", ".summary", ".timing", ".layers", ".inference", ".run.wall_time_s",
                                        ".cpu.energy_pj", ".jobs", ".vcd", ".power_trace",
-                                       ".cpu.busy_fraction", ".cpu.iss_seconds", ".cpu.host_mips"};
+                                       ".cpu.busy_fraction", ".cpu.iss_seconds", ".cpu.host_mips",
+                                       ".mapping.cell_utilisation_of_programmed_arrays"};
   for (const char* p : kPaths)
     if (path == p) return true;
   return false;
@@ -140,6 +141,15 @@ void add_layers(std::map<layer_key, merged_layer>& m, const job_run& r, int sign
         l.energy[std::stoul(c)] -= e;
     }
   }
+}
+
+// The workers of the running run_jobs, for the parent's SIGTERM handler: a SIGTERM that reaches
+// only the parent is passed on, and each worker stops cleanly (status 68). SIGINT from a terminal
+// reaches the workers itself (one process group), so the parent leaves it to them.
+volatile sig_atomic_t g_worker_count = 0;
+pid_t g_workers[kMaxJobs];
+extern "C" void forward_stop_signal(int sig) {
+  for (sig_atomic_t i = 0; i < g_worker_count; ++i) kill(g_workers[i], sig);
 }
 
 int64_t exact_int(const job_run& r, const char* key) { return r.state.at("exact").at(key).get<int64_t>(); }
@@ -329,6 +339,15 @@ jobs_result merge_runs(const request& req, const job_run& first, const std::vect
                   {"ops", 2.0 * double(macs)},
                   {"tops_per_w", system_pj > 0 ? 2.0 * double(macs) / system_pj : 0.0}};
   if (r.contains("cpu") && r["cpu"].contains("energy_pj")) r["cpu"]["energy_pj"] = cpu_pj;
+  // Cells written over the run (a count) over the cells of the arrays programmed at its end (a
+  // state: the last share's run ends where the single run ends).
+  if (r.contains("mapping")) {
+    const job_run& last = rest.empty() ? first : rest.back().second;
+    const double cells = last.state.at("exact").at("programmed_cells").get<double>();
+    const uint64_t used = r["mapping"]["arrays_programmed"].get<uint64_t>();
+    r["mapping"]["cell_utilisation_of_programmed_arrays"] =
+        used ? double(r["mapping"]["cells_written"].get<uint64_t>()) / cells : 0.0;
+  }
   if (r.contains("cpu") && r["cpu"].contains("busy_fraction")) {  // the RISC-V CPU (riscv_cpu::stats)
     const double sim_s = static_cast<double>(elapsed_ps) * 1000.0 * 1e-15;
     const double sleep_s = static_cast<double>(ps_of_ns(r["cpu"]["sleep_ns"].get<double>(), ".cpu.sleep_ns")) * 1000.0 * 1e-15;
@@ -475,6 +494,25 @@ jobs_result run_jobs(const request& req, const std::vector<job_share>& shares, c
     pids.push_back(pid);
   }
 
+  for (size_t i = 0; i < pids.size() && i < kMaxJobs; ++i) g_workers[i] = pids[i];
+  g_worker_count = static_cast<sig_atomic_t>(std::min<size_t>(pids.size(), kMaxJobs));
+  struct sigaction forward {}, ignore {}, old_int {}, old_term {};
+  forward.sa_handler = forward_stop_signal;
+  forward.sa_flags = SA_RESTART;
+  sigemptyset(&forward.sa_mask);
+  ignore = forward;
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGTERM, &forward, &old_term);
+  struct restore {
+    struct sigaction i, t;
+    ~restore() {
+      g_worker_count = 0;
+      sigaction(SIGINT, &i, nullptr);
+      sigaction(SIGTERM, &t, nullptr);
+    }
+  } restore_handlers{old_int, old_term};
+
   // Wait for every worker; the first failure ends the others.
   std::vector<int> statuses(pids.size(), -1);
   size_t left = pids.size();
@@ -497,7 +535,9 @@ jobs_result run_jobs(const request& req, const std::vector<job_share>& shares, c
                         : WIFSIGNALED(st) ? "was killed by signal " + std::to_string(WTERMSIG(st)) + " (" + strsignal(WTERMSIG(st)) + ")"
                                           : "exited with status " + std::to_string(WEXITSTATUS(st));
       failure = "--jobs: worker " + std::to_string(s.worker) + " (images " + s.images() + ") " + why;
-      failure_status = got > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : kFault;
+      failure_status = got > 0 && WIFEXITED(st)                                              ? WEXITSTATUS(st)
+                       : got > 0 && (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM) ? job_status::interrupted
+                                                                                        : kFault;
       std::ifstream log(log_path(s.worker));
       std::string line, tail;
       while (std::getline(log, line)) tail = line;
