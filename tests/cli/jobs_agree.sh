@@ -3,6 +3,7 @@
 # predictions, logits and report. Usage: jobs_agree.sh <stoxvp> <source dir> <check>
 #   host      the small MTJ CNN on 201 images (uneven shares) with --jobs 1, 2 and 3
 #   riscv     the same firmware on the RV32 ISS, 9 images, --jobs 1, 2 and 3
+#   resnet    ResNet-20 (CIFAR shapes, weights reloaded per image), 7 images, --jobs 1, 2 and 3
 #   refusals  bad --jobs values, more workers than images, other firmware
 #   failure   a worker that crashes or fails: the run fails naming it, nothing is written
 # Exact, field by field: everything but host figures (wall time, ISS speed), the "jobs" section
@@ -14,7 +15,9 @@ src=$2
 check=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-common=(--config "$src/configs/default.json" --model "$src/models/small_cnn_mtj.sxvm" -q --no-progress-bar)
+model=$src/models/small_cnn_mtj.sxvm
+[ "$check" = resnet ] && model=$src/models/resnet20_cifar.sxvm
+common=(--config "$src/configs/default.json" --model "$model" -q --no-progress-bar)
 
 compare() {  # compare.py <single> <jobs> <tolerated regex or "">
   /usr/bin/python3 - "$@" <<'PY'
@@ -78,6 +81,10 @@ assert j['shares'][1]['traces']['vcd'].endswith('run_images_15-29.vcd'), j"
   riscv)
     agree '' -n 9 --cpu riscv
     echo "PASS: --jobs 1, 2, 3 agree on the RV32 CPU, every figure"
+    ;;
+  resnet)
+    agree '' -n 7
+    echo "PASS: --jobs 1, 2, 3 agree on ResNet-20, every figure"
     ;;
   refusals)
     for v in 0 -1 abc 2x 257 ""; do
