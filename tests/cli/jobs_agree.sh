@@ -64,18 +64,18 @@ case $check in
     # depend on the counts they print: these move with absolute simulated time.
     agree '^\.(run\.sim_time_ns|bus\.transactions|cpu\.(bus_accesses|sleeps)|energy\.(accelerator_pj|bus_pj|total_pj|average_power_mw|components\.[a-z_]+\.(leakage_pj|total_pj))|summary\.(energy_pj|edp_pj_ns|tops_per_w)|inference\.latency_ns_per_image|timing\.layer\.)' \
       -n 201 --timing pipelined
-    grep -q "worker 2: images 134-200 (after 6 warm-up images)" "$tmp/j3.out" || { echo "FAIL: no worker line"; cat "$tmp/j3.out"; exit 1; }
+    grep -q "worker 2: images 129-200 (after 1 warm-up image)" "$tmp/j3.out" || { echo "FAIL: no worker line"; cat "$tmp/j3.out"; exit 1; }
     # Traces: one per worker, named by its images, and listed in the report.
-    "$stoxvp" "${common[@]}" -n 30 --jobs 2 --vcd "$tmp/t/run.vcd" --power-vcd "$tmp/t/p.vcd" --power-csv "$tmp/t/p.csv" \
+    "$stoxvp" "${common[@]}" -n 130 --jobs 2 --vcd "$tmp/t/run.vcd" --power-vcd "$tmp/t/p.vcd" --power-csv "$tmp/t/p.csv" \
       --timeline "$tmp/t/tl.json" --report "$tmp/t.json" > "$tmp/t.out"
-    for f in run_images_0-14.vcd run_images_15-29.vcd p_images_15-29.vcd p_images_0-14.csv tl_images_15-29.json; do
+    for f in run_images_0-64.vcd run_images_65-129.vcd p_images_65-129.vcd p_images_0-64.csv tl_images_65-129.json; do
       [ -s "$tmp/t/$f" ] || { echo "FAIL: no trace $f"; ls -a "$tmp/t"; exit 1; }
     done
     [ "$(ls -a "$tmp/t" | grep -c stoxvp-jobs)" = 0 ] || { echo "FAIL: staged traces left behind"; exit 1; }
     /usr/bin/python3 -c "
 import json, sys; j = json.load(open('$tmp/t.json'))['jobs']
-assert j['workers'] == 2 and j['shares'][1]['images'] == '15-29' and j['shares'][1]['warmup_images'] == 15, j
-assert j['shares'][1]['traces']['vcd'].endswith('run_images_15-29.vcd'), j"
+assert j['workers'] == 2 and j['shares'][1]['images'] == '65-129' and j['shares'][1]['warmup_images'] == 1, j
+assert j['shares'][1]['traces']['vcd'].endswith('run_images_65-129.vcd'), j"
     echo "PASS: --jobs 1, 2, 3 agree; traces per worker"
     ;;
   riscv)
@@ -114,9 +114,9 @@ assert j['shares'][1]['traces']['vcd'].endswith('run_images_15-29.vcd'), j"
       rc=$?
       set -e
       if [ $kind = crash ]; then
-        want=66 msg="worker 1 (images 67-133) was killed by signal 6"
+        want=66 msg="worker 1 (images 65-128) was killed by signal 6"
       else
-        want=65 msg="worker 1 (images 67-133) exited with status 65"
+        want=65 msg="worker 1 (images 65-128) exited with status 65"
       fi
       [ $rc = $want ] || { echo "FAIL: $kind: exit status $rc, not $want"; cat "$tmp/f.out"; exit 1; }
       grep -q "$msg" "$tmp/f.out" || { echo "FAIL: $kind: the message does not name the worker"; cat "$tmp/f.out"; exit 1; }

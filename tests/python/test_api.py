@@ -199,7 +199,9 @@ def test_jobs_give_the_single_process_run(tmp_path):
     for name, c in one.report["energy"]["components"].items():
         assert c["dynamic_pj"] == three.report["energy"]["components"][name]["dynamic_pj"], name
     with open(tmp_path / "jobs.json") as f:
-        assert json.load(f)["jobs"]["shares"][2]["images"] == "16-22"
+        shares = json.load(f)["jobs"]["shares"]
+    assert len(shares) == 3 and shares[0]["first_image"] == 0 and shares[2]["images"].endswith("-22")
+    assert sum(s["image_count"] for s in shares) == 23
     for bad in (0, -1, 257, 2.0, True):
         with pytest.raises(stoxvp.ArgumentError):
             stoxvp.run_inference(MODEL, images=3, jobs=bad)

@@ -55,8 +55,9 @@ struct job_share {
   std::string images() const;     // "100-199" (dataset indices, inclusive)
 };
 
-// `count` images from dataset index `first` over `jobs` workers: contiguous shares whose sizes
-// differ by at most one, in image order; jobs <= count.
+// `count` images from dataset index `first` over `jobs` workers (jobs <= count): contiguous
+// shares in image order, each boundary at the even split or, when that is cheaper, moved to an
+// image one past a multiple of the ring from `first` (a warm-up of one image instead of up to 64).
 std::vector<job_share> plan_jobs(uint32_t first, uint32_t count, uint32_t jobs);
 
 // stoxvp's exit statuses, which a failing worker's job_failure carries.

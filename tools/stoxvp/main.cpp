@@ -533,7 +533,7 @@ int run_with_jobs(const std::function<stoxvp_result(stoxvp_platform**)>& create_
   }
   for (const auto& s : shares) {
     std::printf("  worker %u: images %s%s", s.worker, s.images().c_str(),
-                s.warmup ? (" (after " + std::to_string(s.warmup) + " warm-up images)").c_str() : "");
+                s.warmup ? (" (after " + std::to_string(s.warmup) + " warm-up image" + (s.warmup > 1 ? "s)" : ")")).c_str() : "");
     for (const auto* t : {&js.vcd, &js.power_vcd, &js.power_csv, &js.timeline})
       if (!t->empty()) std::printf(" %s", share_path(*t, s).c_str());
     std::printf("\n");
