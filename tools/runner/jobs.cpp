@@ -158,6 +158,7 @@ int64_t exact_int(const job_run& r, const char* key) { return r.state.at("exact"
 
 uint32_t images_of(const request& req) {
   read_model(req.model_path);
+  keep_idx_images(true);  // read once here; the forked workers find the images in memory
   const auto im = read_idx_images(req.images_path);
   if (req.first >= im.count)
     throw input_error("first image " + std::to_string(req.first) + " is beyond the " + std::to_string(im.count) + " images of " +
