@@ -24,6 +24,7 @@ struct stoxvp_platform {
   std::unique_ptr<stoxvp::platform> impl;
   bool broken = false;  // a SystemC error escaped: the kernel state is not trustworthy
   bool outputs_closed = false;
+  std::string merge_state;  // stoxvp_get_merge_state's text
 };
 
 namespace {
@@ -487,6 +488,50 @@ stoxvp_result stoxvp_get_cpu_info(const stoxvp_platform* p, stoxvp_cpu_info* out
   out->interrupts_taken = s.counter("interrupts_taken");
   out->busy_fraction = number("busy_fraction");
   out->host_mips = number("host_mips");
+  return ok();
+}
+
+stoxvp_result stoxvp_get_merge_state(stoxvp_platform* p, const char** json_text) {
+  stoxvp_result r;
+  if (!usable(p, "stoxvp_get_merge_state", r)) return r;
+  if (json_text == nullptr) return fail(STOXVP_E_ARGUMENT, "stoxvp_get_merge_state: json_text is NULL");
+  try {
+    auto& impl = *p->impl;
+    const auto& ledger = impl.accelerator().ledger();
+    nlohmann::json comps = nlohmann::json::array();
+    for (size_t c = 0; c < stoxvp::hw::component_count(); ++c)
+      comps.push_back({{"name", stoxvp::hw::to_string(static_cast<stoxvp::hw::component>(c))},
+                       {"dynamic", ledger.exact_dynamic()[c].to_text()},
+                       {"leakage_mw", ledger.leakage_mw(static_cast<stoxvp::hw::component>(c))}});
+    nlohmann::json layers = nlohmann::json::array();
+    for (const auto& [key, cost] : ledger.layers()) {
+      nlohmann::json e = nlohmann::json::object();
+      for (size_t c = 0; c < stoxvp::hw::component_count(); ++c)
+        if (!cost.exact_energy[c].empty()) e[std::to_string(c)] = cost.exact_energy[c].to_text();
+      layers.push_back({{"tag", key.first}, {"opcode", key.second}, {"latency_ps", cost.latency.value()},
+                        {"tiles", cost.tiles}, {"energy", e}});
+    }
+    const auto& tech = impl.technology().tech;
+    double programmed_cells = 0;  // the cells of the arrays programmed now (platform::report's mapping)
+    for (const auto& t : impl.accelerator().tiles())
+      for (uint32_t i = 0; i < t->arrays(); ++i)
+        if (t->owner(i).valid) programmed_cells += double(t->array(i).rows()) * t->array(i).cols();
+    const nlohmann::json exact = {
+        {"programmed_cells", programmed_cells},
+        {"sim_time_ps", sc_core::sc_time_stamp().value()},
+        {"busy_ps", impl.accelerator().stats().busy_time.value()},
+        {"components", comps},
+        {"layers", layers},
+        {"bus_bytes", impl.system_bus().bytes()},
+        {"bus_energy_pj_per_bit", tech.bus_energy_pj_per_bit},
+        {"cpu", impl.cpu_model() != nullptr},
+        {"cpu_instructions", impl.cpu_model() ? impl.cpu_model()->instructions() : 0},
+        {"cpu_energy_pj_per_instruction", tech.cpu_energy_pj_per_instruction}};
+    p->merge_state = nlohmann::json{{"report", impl.report()}, {"exact", exact}}.dump();
+  } catch (const std::exception& e) {
+    return fail(STOXVP_E_STATE, std::string("stoxvp_get_merge_state: ") + e.what());
+  }
+  *json_text = p->merge_state.c_str();
   return ok();
 }
 

@@ -193,6 +193,14 @@ const char *stoxvp_console_output(const stoxvp_platform *p);
  * a temporary file and renamed when complete; STOXVP_E_IO naming the file (and nothing left
  * behind) when it cannot be written, or naming the field when a number is not finite. */
 stoxvp_result stoxvp_write_report(const stoxvp_platform *p, const char *path);
+/* What a worker process of a run spread over processes (stoxvp --jobs, docs/architecture.md)
+ * hands to the parent, as JSON text owned by the platform (valid until the next call on it or
+ * stoxvp_destroy): "report", the report stoxvp_write_report would write; "exact", the figures
+ * the report rounds: simulated and busy time in ps, the energy ledger's exact sums per component
+ * and per layer (hw/accel/exact_sum.h), leakage per component, the bus's bytes, the CPU's
+ * instructions and the technology's bus and CPU energies. Adding and subtracting these exactly
+ * is how the parent reproduces the single-process report bit for bit. */
+stoxvp_result stoxvp_get_merge_state(stoxvp_platform *p, const char **json_text);
 /* Adds a JSON object (as text) under `key` in the report; for applications' own results. */
 stoxvp_result stoxvp_report_add(stoxvp_platform *p, const char *key, const char *json_text);
 

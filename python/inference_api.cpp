@@ -2,8 +2,10 @@
 // request as JSON in, the outcome as numbers and arrays out. Lives in the Python package's
 // shared library only; the stoxvp C API (c_api/stoxvp.h) is linked into the same library whole,
 // so Python sees one library with both.
+#include "jobs.h"
 #include "runner.h"
 #include "stoxvp.h"
+#include "tlm/platform/output_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,7 @@ struct inference_session {
   std::unique_ptr<stoxvp::runner::session> session;
   stoxvp::runner::outcome outcome;
   bool collected = false;
+  std::string report;  // a run over worker processes: its merged report
 };
 
 int fail(char* err, size_t len, const std::string& what) {
@@ -142,6 +145,77 @@ int stoxvp_inference_arrays(void* handle, float* logits, uint32_t* predictions, 
 }
 
 void stoxvp_inference_free(void* handle) { delete static_cast<inference_session*>(handle); }
+
+// The images over `jobs` worker processes (tools/runner/jobs.h), merged: `spec_json` holds
+// "config" (null, a file name or a configuration object), "seed" (null or a number),
+// "stall_timeout_ps", "time_limit_ps", "request" (as stoxvp_inference_prepare's) and "report"
+// (null or a file name the merged report is written to). The handle's arrays are read with
+// stoxvp_inference_arrays, its report with stoxvp_inference_report. On failure `*status` is
+// stoxvp's exit status for it (64 bad spec, 65 set-up, 66 a worker failed...).
+int stoxvp_inference_jobs(const char* spec_json, uint32_t jobs, void** out, int* status, char* err, size_t err_len) {
+  namespace rn = stoxvp::runner;
+  if (spec_json == nullptr || out == nullptr) return fail(err, err_len, "stoxvp_inference_jobs: NULL argument");
+  *out = nullptr;
+  if (status) *status = 64;
+  try {
+    const auto spec = nlohmann::json::parse(spec_json);
+    for (const auto& [k, v] : spec.items())
+      if (k != "config" && k != "seed" && k != "stall_timeout_ps" && k != "time_limit_ps" && k != "request" && k != "report")
+        return fail(err, err_len, "jobs spec: unknown field '" + k + "'");
+    if (jobs < 1 || jobs > rn::kMaxJobs)
+      return fail(err, err_len, "jobs " + std::to_string(jobs) + ": out of range (accepted: 1.." + std::to_string(rn::kMaxJobs) + ")");
+    const rn::request req = parse_request(spec.at("request").dump());
+    rn::platform_setup setup;
+    const nlohmann::json cfg = spec.value("config", nlohmann::json());
+    const std::string cfg_text = cfg.is_object() ? cfg.dump() : cfg.is_string() ? cfg.get<std::string>() : "";
+    setup.create = [cfg, cfg_text](stoxvp_platform** p) {
+      return cfg.is_object() ? stoxvp_create_from_json(cfg_text.c_str(), "<python configuration>", p)
+             : cfg.is_string() ? stoxvp_create(cfg_text.c_str(), p)
+                               : stoxvp_create(nullptr, p);
+    };
+    if (spec.contains("seed") && !spec["seed"].is_null()) {
+      setup.seeded = true;
+      setup.seed = spec["seed"].get<uint64_t>();
+    }
+    setup.stall_ps = spec.value("stall_timeout_ps", uint64_t(0));
+    setup.limit_ps = spec.value("time_limit_ps", uint64_t(0));
+    if (status) *status = 65;
+    rn::request whole = req;
+    whole.count = rn::images_of(req);
+    const auto shares = rn::plan_jobs(whole.first, whole.count, std::min(jobs, whole.count));
+    auto s = std::make_unique<inference_session>();
+    auto merged = rn::run_jobs(whole, shares, [&](const rn::request& r, const rn::job_share&, bool) { return rn::run_platform(setup, r); });
+    nlohmann::json workers = nlohmann::json::array();
+    for (const auto& sh : shares)
+      workers.push_back({{"worker", sh.worker}, {"images", sh.images()}, {"first_image", sh.first}, {"image_count", sh.count},
+                         {"warmup_images", sh.warmup}});
+    merged.report["jobs"] = {{"workers", shares.size()}, {"shares", workers}};
+    merged.report["vcd"] = "";
+    s->report = merged.report.dump(2);
+    if (spec.contains("report") && spec["report"].is_string()) {
+      if (status) *status = 69;
+      stoxvp::output_file f(spec["report"].get<std::string>());
+      f.write(s->report);
+      f.write("\n", 1);
+      f.commit();
+    }
+    s->outcome = std::move(merged.out);
+    s->collected = true;
+    *out = s.release();
+    if (status) *status = 0;
+    return 0;
+  } catch (const rn::job_failure& e) {
+    if (status) *status = e.status;
+    return fail(err, err_len, e.what());
+  } catch (const std::exception& e) {
+    return fail(err, err_len, e.what());
+  }
+}
+
+const char* stoxvp_inference_report(void* handle) {
+  auto* s = static_cast<inference_session*>(handle);
+  return s != nullptr ? s->report.c_str() : "";
+}
 
 }  // extern "C"
 

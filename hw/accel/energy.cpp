@@ -73,8 +73,9 @@ power_group group_of(component c) {
 void energy_ledger::charge(component c, double pj, uint32_t tag, uint16_t opcode,
                            const sc_core::sc_time& t0, const sc_core::sc_time& t1) {
   if (pj == 0) return;
-  dynamic_[static_cast<size_t>(c)] += pj;
-  layers_[{tag, opcode}].energy[static_cast<size_t>(c)] += pj;
+  exact_dynamic_[static_cast<size_t>(c)].add(pj);
+  layers_[{tag, opcode}].exact_energy[static_cast<size_t>(c)].add(pj);
+  stale_ = true;
   if (!tracing()) return;
   const size_t g = static_cast<size_t>(group_of(c));
   const double a = static_cast<double>(t0.value()), b = std::max(a, static_cast<double>(t1.value()));
@@ -111,6 +112,14 @@ void energy_ledger::use_tile(uint32_t tag, uint16_t opcode, uint32_t tile) {
   if (it == v.end() || *it != tile) v.insert(it, tile);
 }
 
+void energy_ledger::refresh() const {
+  if (!stale_) return;
+  stale_ = false;
+  for (size_t c = 0; c < kMaxComponents; ++c) dynamic_[c] = exact_dynamic_[c].value();
+  for (auto& [key, l] : layers_)
+    for (size_t c = 0; c < kMaxComponents; ++c) l.energy[c] = l.exact_energy[c].value();
+}
+
 double energy_ledger::leakage_mw() const {
   double s = 0;
   for (double v : leakage_mw_) s += v;
@@ -119,12 +128,12 @@ double energy_ledger::leakage_mw() const {
 
 double energy_ledger::dynamic_total() const {
   double s = 0;
-  for (double v : dynamic_) s += v;
+  for (double v : dynamic()) s += v;
   return s;
 }
 
 energy_vector energy_ledger::total(const sc_core::sc_time& elapsed) const {
-  energy_vector e = dynamic_;
+  energy_vector e = dynamic();
   const double ns = static_cast<double>(elapsed.value()) / 1000.0;  // ps -> ns
   for (size_t c = 0; c < kMaxComponents; ++c) e[c] += leakage_mw_[c] * ns;  // mW x ns = pJ
   return e;

@@ -4,6 +4,8 @@
 // it changes no figure.
 #pragma once
 
+#include "exact_sum.h"
+
 #include <systemc>
 
 #include <array>
@@ -83,7 +85,8 @@ struct action_cost {
 
 // A layer's share: per component energy, and the time its descriptors took.
 struct layer_cost {
-  energy_vector energy{};
+  energy_vector energy{};  // exact_energy rounded (the ledger keeps it current)
+  std::array<exact_sum, kMaxComponents> exact_energy;  // the exact sum of the charges
   sc_core::sc_time latency = sc_core::SC_ZERO_TIME;
   uint64_t invocations = 0;
   // A crossbar layer's critical path at the levels inside a tile, summed over invocations: per
@@ -109,11 +112,20 @@ class energy_ledger {
   double leakage_mw(component c) const { return leakage_mw_[static_cast<size_t>(c)]; }
   double leakage_mw() const;
 
-  const energy_vector& dynamic() const { return dynamic_; }
+  // Dynamic energy per component: the exact sum of the charges, rounded once (exact_sum.h), so
+  // the figure does not depend on the order of the charges nor on how a run is split.
+  const energy_vector& dynamic() const {
+    refresh();
+    return dynamic_;
+  }
+  const std::array<exact_sum, kMaxComponents>& exact_dynamic() const { return exact_dynamic_; }
   double dynamic_total() const;
   // Dynamic energy plus leakage over `elapsed`.
   energy_vector total(const sc_core::sc_time& elapsed) const;
-  const std::map<std::pair<uint32_t, uint16_t>, layer_cost>& layers() const { return layers_; }
+  const std::map<std::pair<uint32_t, uint16_t>, layer_cost>& layers() const {
+    refresh();
+    return layers_;
+  }
 
   // Power trace: per group, the dynamic energy of each `interval` bin (leakage is constant and
   // added when the trace is written). At most `max_bins` bins are kept: when simulated time
@@ -127,9 +139,13 @@ class energy_ledger {
   const std::vector<std::array<double, kPowerGroups>>& bins() const { return bins_; }
 
  private:
-  energy_vector dynamic_{};
+  // Rounds the exact sums charged since the last call into the double views.
+  void refresh() const;
+  mutable energy_vector dynamic_{};
+  std::array<exact_sum, kMaxComponents> exact_dynamic_;
   energy_vector leakage_mw_{};
-  std::map<std::pair<uint32_t, uint16_t>, layer_cost> layers_;
+  mutable std::map<std::pair<uint32_t, uint16_t>, layer_cost> layers_;
+  mutable bool stale_ = false;
   // Makes room for bin `index` of the current interval; returns its index after coarsening.
   size_t bin_slot(uint64_t t_ps);
   sc_core::sc_time interval_ = sc_core::SC_ZERO_TIME;

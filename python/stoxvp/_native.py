@@ -60,6 +60,9 @@ def _load():
                                      [ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]),
         "stoxvp_inference_arrays": (ctypes.c_int, [P, P, P, P]),
         "stoxvp_inference_free": (None, [P]),
+        "stoxvp_inference_jobs": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_uint32, ctypes.POINTER(P),
+                                                 ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]),
+        "stoxvp_inference_report": (ctypes.c_char_p, [P]),
         "stoxvp_inference_progress": (ctypes.c_int, [P, ctypes.POINTER(ctypes.c_uint32),
                                                      ctypes.POINTER(ctypes.c_uint32)]),
     }

@@ -301,7 +301,7 @@ def _converter_request(converter, samples, adc_bits, adc_range, cols_per_convert
 def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, first=0, config=None, seed=None,
                   tile_kind=None, converter=None, samples=None, adc_bits=None, adc_range=None,
                   cols_per_converter=None, cpu="host", elf=None, report=None, vcd=None, power_csv=None,
-                  timeline=None, time_limit=None, stall_timeout="100ms", progress=None, slice_time="250us"):
+                  timeline=None, time_limit=None, stall_timeout="100ms", progress=None, slice_time="250us", jobs=1):
     """One inference run on a fresh platform.
 
     images: a count of Fashion-MNIST test images from `first` (None: all of them), an IDX file name,
@@ -309,7 +309,14 @@ def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, f
     converter/samples/adc_bits/adc_range/cols_per_converter: as the command line's options.
     cpu: "host" (host-compiled firmware) or "riscv" (elf, or the build's inference.elf).
     progress: None shows a bar (or lines) for runs longer than 2 s, False never, True at once.
+    jobs: worker processes the images are spread over, 1..256 (the command line's --jobs: the same
+    predictions, logits and report; no traces and no progress bar with more than one).
     """
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 256:
+        raise ArgumentError(f"jobs {jobs!r}: expected a whole number 1..256")
+    if jobs > 1 and (vcd or power_csv or timeline):
+        raise ArgumentError("vcd, power_csv and timeline with jobs > 1: traces are written per worker; "
+                            "use the command line's --jobs for them")
     req = {"model": os.fspath(model), "first": int(first), "progress": False}
     conv = _converter_request(converter, samples, adc_bits, adc_range, cols_per_converter)
     if conv is not None:
@@ -339,11 +346,66 @@ def run_inference(model="models/small_cnn_mtj.sxvm", images=1000, labels=None, f
             raise ArgumentError(f"cpu {cpu!r}: neither 'host' nor 'riscv'")
         if cpu == "riscv":
             req["elf"] = os.fspath(elf) if elf else _riscv_image("inference")
+        if jobs > 1:
+            return _run_jobs(config, seed, tile_kind, stall_timeout, time_limit, req, report, jobs)
         with Platform(config, seed=seed, tile_kind=tile_kind, stall_timeout=stall_timeout) as p:
             return _run(p, req, report, vcd, power_csv, timeline, time_limit, progress, slice_time)
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def _run_jobs(config, seed, tile_kind, stall_timeout, time_limit, req, report, jobs):
+    """The images over worker processes (tools/runner/jobs.h), merged natively."""
+    if tile_kind is not None:
+        if isinstance(config, (str, os.PathLike)):
+            with open(config) as f:
+                config = json.load(f)
+        config = _with_tile_kind(config or {}, tile_kind)
+    if config is not None and not isinstance(config, (dict, str, os.PathLike)):
+        raise ArgumentError(f"config: expected a dict, a file name or None, got {type(config).__name__}")
+    if seed is not None and (not isinstance(seed, int) or not 0 <= seed < 2**64):
+        raise ArgumentError(f"seed {seed!r}: expected a whole number 0..2^64-1")
+    spec = {"config": os.fspath(config) if isinstance(config, (str, os.PathLike)) else config, "seed": seed,
+            "stall_timeout_ps": _time_ps(stall_timeout), "time_limit_ps": _time_ps(time_limit), "request": req,
+            "report": os.fspath(report) if report else None}
+    h, status = ctypes.c_void_p(), ctypes.c_int()
+    err = ctypes.create_string_buffer(2048)
+    if _lib.stoxvp_inference_jobs(json.dumps(spec).encode(), jobs, ctypes.byref(h), ctypes.byref(status), err,
+                                  len(err)) != 0:
+        msg = err.value.decode(errors="replace")
+        raise ArgumentError(msg) if status.value == 64 else InputError(msg) if status.value == 65 else \
+            OutputError(msg) if status.value == 69 else SimulationError(msg)
+    try:
+        images, classes, correct, labelled = (ctypes.c_uint32(), ctypes.c_uint32(), ctypes.c_uint32(), ctypes.c_int())
+        _lib.stoxvp_inference_collect(h, ctypes.byref(images), ctypes.byref(classes), ctypes.byref(correct),
+                                      ctypes.byref(labelled), err, len(err))
+        n, c = images.value, classes.value
+        logits = np.zeros((n, c), dtype=np.float32)
+        predictions = np.zeros(n, dtype=np.uint32)
+        latency = np.zeros(n, dtype=np.uint64)
+        _lib.stoxvp_inference_arrays(h, logits.ctypes.data, predictions.ctypes.data, latency.ctypes.data)
+        rep = json.loads(_lib.stoxvp_inference_report(h).decode())
+    finally:
+        _lib.stoxvp_inference_free(h)
+    acc, energy = rep["accelerator"], rep["energy"]
+    sim_ps = round(rep["run"]["sim_time_ns"] * 1000)
+    stats = {"sim_time_ps": sim_ps, "bus_transactions": rep["bus"]["transactions"], "bus_errors": rep["bus"]["errors"],
+             "accel_descriptors": acc["descriptors"], "accel_errors": acc["errors"], "accel_macs": acc["macs"],
+             "accel_conversions": sum(v["conversions"] for v in acc["converters"].values()),
+             "accel_mtj_samples": acc["converters"].get("mtj", {}).get("samples", 0),
+             "accel_busy_ps": round(acc["busy_ns"] * 1000), "dma_bytes_read": acc["dma_bytes_read"],
+             "dma_bytes_written": acc["dma_bytes_written"], "cpu_bus_accesses": rep["cpu"].get("bus_accesses", 0),
+             "energy_pj": energy["total_pj"], "accel_energy_pj": energy["accelerator_pj"],
+             "chip_area_um2": rep["area"]["chip_um2"], "cpu_instructions": rep["cpu"].get("instructions", 0),
+             "cpu_energy_pj": energy["cpu_pj"]}
+    return InferenceResult(model_name=rep["inference"]["model"], images=n, classes=c, correct=correct.value,
+                           accuracy=correct.value / n if labelled.value and n else None, logits=logits,
+                           predictions=predictions, latency_ns=latency, stats=stats,
+                           components_pj={k: v["total_pj"] for k, v in energy["components"].items()},
+                           adc_model=rep["technology"]["adc_model"], report=rep, console="",
+                           stop={"reason": "exit", "exit_code": 0, "sim_time_ps": sim_ps, "message": ""},
+                           request=req)
 
 
 def _riscv_image(app):

@@ -184,3 +184,26 @@ def test_progress_shown_by_a_run(capsys):
     stoxvp.run_inference(model=MODEL, images=3, seed=1, progress=True)
     err = capsys.readouterr().err
     assert "3/3 images 100.0%" in err
+
+
+def test_jobs_give_the_single_process_run(tmp_path):
+    """run_inference(jobs=N): the images over worker processes (issue 15), the same logits,
+    predictions and accelerator figures as one process; refusals of bad values."""
+    one = stoxvp.run_inference(MODEL, images=23, progress=False)
+    three = stoxvp.run_inference(MODEL, images=23, progress=False, jobs=3, report=tmp_path / "jobs.json")
+    assert np.array_equal(one.logits, three.logits)
+    assert np.array_equal(one.predictions, three.predictions)
+    assert one.correct == three.correct and three.images == 23
+    assert one.report["accelerator"] == three.report["accelerator"]
+    assert one.report["layers"] == three.report["layers"]
+    for name, c in one.report["energy"]["components"].items():
+        assert c["dynamic_pj"] == three.report["energy"]["components"][name]["dynamic_pj"], name
+    with open(tmp_path / "jobs.json") as f:
+        shares = json.load(f)["jobs"]["shares"]
+    assert len(shares) == 3 and shares[0]["first_image"] == 0 and shares[2]["images"].endswith("-22")
+    assert sum(s["image_count"] for s in shares) == 23
+    for bad in (0, -1, 257, 2.0, True):
+        with pytest.raises(stoxvp.ArgumentError):
+            stoxvp.run_inference(MODEL, images=3, jobs=bad)
+    with pytest.raises(stoxvp.ArgumentError):
+        stoxvp.run_inference(MODEL, images=3, jobs=2, vcd=tmp_path / "x.vcd")

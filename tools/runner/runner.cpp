@@ -102,7 +102,45 @@ uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
 
+namespace {
+struct kept_images {
+  bool on = false;
+  std::string path;
+  std::filesystem::file_time_type mtime;
+  uintmax_t size = 0;
+  idx_images images;
+};
+kept_images& kept() {
+  static kept_images k;
+  return k;
+}
+idx_images read_idx_images_file(const std::string& path);
+}  // namespace
+
+void keep_idx_images(bool keep) {
+  kept().on = keep;
+  if (!keep) kept().images = idx_images{}, kept().path.clear();
+}
+
 idx_images read_idx_images(const std::string& path) {
+  auto& k = kept();
+  if (!k.on) return read_idx_images_file(path);
+  std::error_code ec1, ec2;
+  const auto mtime = std::filesystem::last_write_time(path, ec1);
+  const auto size = std::filesystem::file_size(path, ec2);
+  if (!ec1 && !ec2 && k.path == path && k.mtime == mtime && k.size == size) return k.images;
+  idx_images im = read_idx_images_file(path);
+  if (!ec1 && !ec2) {
+    k.path = path;
+    k.mtime = mtime;
+    k.size = size;
+    k.images = im;
+  }
+  return im;
+}
+
+namespace {
+idx_images read_idx_images_file(const std::string& path) {
   idx_reader in(path);
   const auto h = in.header(16, 0x00000803, "image");
   idx_images im;
@@ -118,6 +156,7 @@ idx_images read_idx_images(const std::string& path) {
   im.pixels = in.body(16, bytes, promise, true);
   return im;
 }
+}  // namespace
 
 std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes) {
   idx_reader in(path);

@@ -28,6 +28,9 @@ constexpr uint64_t kMaxIdxBytes = 1ull << 30;
 
 // Read IDX files, gzip-compressed or not; throw input_error naming the file and what is wrong.
 idx_images read_idx_images(const std::string& path);
+// Keeps the image files read from now on (by path, size and modification time), so that worker
+// processes forked afterwards (stoxvp --jobs) find them in memory instead of inflating them again.
+void keep_idx_images(bool keep);
 std::vector<uint8_t> read_idx_labels(const std::string& path, uint32_t classes = 10);
 
 // Reads and validates a model file with the model reader; throws input_error with its message.

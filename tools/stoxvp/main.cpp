@@ -7,10 +7,13 @@
 #include "runner.h"
 #include "snn_runner.h"
 #include "fp_train_runner.h"
+#include "jobs.h"
 #include "shipped_chips.h"
 #include "stoxvp.h"
+#include "tlm/platform/output_file.h"
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 
@@ -29,6 +32,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <vector>
 #include <iostream>
 #include <memory>
@@ -353,6 +357,192 @@ std::string write_html(const std::string& html, const std::string& report, const
          (pythonpath.empty() ? std::string(", and no stoxvp Python package was found next to this program") : std::string()) + ")";
 }
 
+// --jobs N: the inference's images over N worker processes (tools/runner/jobs.h), merged.
+struct jobs_setup {
+  stoxvp::runner::request req;
+  uint32_t jobs;
+  bool seeded;
+  uint64_t seed, stall_ps, limit_ps;
+  std::string vcd, power_vcd, power_csv, timeline, logits_out, report, html, firmware;
+  bool quiet;
+};
+
+// traces/inference.vcd -> traces/inference_images_100-199.vcd: a worker's trace names its images.
+std::string share_path(const std::string& path, const stoxvp::runner::job_share& s) {
+  const std::filesystem::path f(path);
+  return (f.parent_path() / (f.stem().string() + "_images_" + s.images() + f.extension().string())).string();
+}
+// Where a worker writes a trace until every worker has succeeded (beside the final name, so the
+// rename stays on one file system), named by the parent's process.
+pid_t g_jobs_parent = 0;
+std::string staged_path(const std::string& path) {
+  const std::filesystem::path f(path);
+  return (f.parent_path() / (".stoxvp-jobs-" + std::to_string(g_jobs_parent) + "-" + f.filename().string())).string();
+}
+
+int run_with_jobs(const std::function<stoxvp_result(stoxvp_platform**)>& create_platform, const jobs_setup& js) {
+  namespace rn = stoxvp::runner;
+  using rn::job_failure;
+  g_jobs_parent = getpid();
+  // The images, checked here before any worker starts (the workers read them again).
+  uint32_t count = 0;
+  try {
+    count = rn::images_of(js.req);
+  } catch (const rn::input_error& e) {
+    std::cerr << "stoxvp: " << e.what() << "\n";
+    return kSetup;
+  }
+  uint32_t jobs = js.jobs;
+  if (jobs > count) {
+    std::fprintf(stderr, "stoxvp: --jobs %u: %u images, so %u workers (one per image)\n", jobs, count, count);
+    jobs = count;
+  }
+  rn::request whole = js.req;
+  whole.count = count;
+  const auto shares = rn::plan_jobs(whole.first, count, jobs);
+  // Every trace of every worker: staged name -> final name.
+  std::vector<std::pair<std::string, std::string>> traces;
+  for (const auto& s : shares)
+    for (const auto* t : {&js.vcd, &js.power_vcd, &js.power_csv, &js.timeline})
+      if (!t->empty()) traces.emplace_back(staged_path(share_path(*t, s)), share_path(*t, s));
+  for (const std::string& out : {js.report, js.vcd, js.power_vcd, js.logits_out, js.timeline, js.html})
+    if (!out.empty() && !make_parent(out)) return std::cerr << "stoxvp: " << out << ": cannot create its directory\n", kOutput;
+  auto drop_staged = [&] {
+    std::error_code ec;
+    for (const auto& t : traces) std::filesystem::remove(t.first, ec);
+  };
+
+  rn::platform_setup setup;
+  setup.create = create_platform;
+  setup.seeded = js.seeded;
+  setup.seed = js.seed;
+  setup.stall_ps = js.stall_ps;
+  setup.limit_ps = js.limit_ps;
+  auto run_one = [&](const rn::request& r, const rn::job_share& s, bool main_run) {
+    return rn::run_platform(setup, r, [&](stoxvp_platform* p) {
+      if (!main_run) return;  // the baseline writes no traces
+      if (!js.vcd.empty() && stoxvp_enable_vcd(p, staged_path(share_path(js.vcd, s)).c_str()) != STOXVP_OK)
+        throw job_failure(kOutput, stoxvp_last_error());
+      if (!js.power_vcd.empty() &&
+          stoxvp_enable_power_trace(p, staged_path(share_path(js.power_vcd, s)).c_str(),
+                                    staged_path(share_path(js.power_csv, s)).c_str()) != STOXVP_OK)
+        throw job_failure(kOutput, stoxvp_last_error());
+      if (!js.timeline.empty() && stoxvp_enable_timeline(p, staged_path(share_path(js.timeline, s)).c_str()) != STOXVP_OK)
+        throw job_failure(kOutput, std::string("--timeline: ") + stoxvp_last_error());
+    });
+  };
+
+  rn::jobs_result m;
+  try {
+    m = rn::run_jobs(whole, shares, run_one);
+  } catch (const job_failure& e) {
+    drop_staged();
+    std::cerr << "stoxvp: " << e.what() << "\n";
+    return e.status;
+  }
+  // The run section's outputs and the workers.
+  nlohmann::json workers = nlohmann::json::array();
+  for (const auto& s : shares) {
+    nlohmann::json t = nlohmann::json::object();
+    if (!js.vcd.empty()) t["vcd"] = share_path(js.vcd, s);
+    if (!js.power_vcd.empty()) t["power_vcd"] = share_path(js.power_vcd, s), t["power_csv"] = share_path(js.power_csv, s);
+    if (!js.timeline.empty()) t["timeline"] = share_path(js.timeline, s);
+    workers.push_back({{"worker", s.worker}, {"images", s.images()}, {"first_image", s.first}, {"image_count", s.count},
+                       {"warmup_images", s.warmup}, {"traces", t}});
+  }
+  m.report["vcd"] = "";
+  m.report.erase("power_trace");
+  m.report["jobs"] = {{"workers", shares.size()}, {"shares", workers},
+                      {"note", "each worker's traces cover its warm-up images (the warmup_images before first_image) "
+                               "and then its own, on its own simulated time axis from 0"}};
+  std::vector<std::string> errors;
+  for (const auto& [staged, final_path] : traces) {
+    std::error_code ec;
+    std::filesystem::rename(staged, final_path, ec);
+    if (ec) errors.push_back(final_path + ": cannot rename the worker's trace into place: " + ec.message());
+  }
+  if (!js.logits_out.empty()) {
+    try {
+      rn::write_logits(m.out, js.logits_out);
+    } catch (const std::exception& e) {
+      errors.push_back(std::string("--logits-out: ") + e.what());
+    }
+  }
+  try {
+    stoxvp::output_file f(js.report);
+    f.write(m.report.dump(2));
+    f.write("\n", 1);
+    f.commit();
+  } catch (const std::exception& e) {
+    errors.push_back(std::string("--report: ") + e.what());
+  }
+  if (!js.html.empty() && errors.empty()) {
+    const std::string e = write_html(js.html, js.report, "");
+    if (!e.empty()) errors.push_back("--html: " + e);
+  }
+
+  // The summary, from the merged report.
+  const auto& r = m.report;
+  const auto& o = m.out;
+  const auto& acc = r["accelerator"];
+  const double sim_ps = r["run"]["sim_time_ns"].get<double>() * 1000;
+  const double total_pj = r["energy"]["total_pj"].get<double>();
+  std::printf("stoxvp: firmware %s exited with 0 after %s simulated (%zu workers)\n", js.firmware.c_str(),
+              engineering(sim_ps * 1e-12, "s").c_str(), shares.size());
+  const double energy_j = total_pj * 1e-12 / o.images, latency_s = o.mean_latency_ns() * 1e-9;
+  std::printf("inference: %s on %u images: accuracy %s; per image: latency %s, energy %s, EDP %s\n", o.model_name.c_str(),
+              o.images, o.labelled ? (std::to_string(o.accuracy() * 100).substr(0, 5) + "%").c_str() : "n/a",
+              engineering(latency_s, "s").c_str(), engineering(energy_j, "J").c_str(),
+              engineering(energy_j * latency_s, "Js").c_str());
+  if (o.pipelined)
+    std::printf("  timing pipelined (ISAAC-style, layers of consecutive images overlap): latency %s, throughput %.4g "
+                "images/s (one image every %s; bottleneck %s, layer %u); layer at a time: %.4g images/s\n",
+                engineering(o.pipeline.latency_ns * 1e-9, "s").c_str(), o.pipeline.throughput_images_per_s,
+                engineering(o.pipeline.interval_ns * 1e-9, "s").c_str(), o.pipeline.bottleneck, o.pipeline.bottleneck_tag,
+                latency_s > 0 ? 1 / latency_s : 0.0);
+  if (!js.quiet) {
+    uint64_t conversions = 0;
+    for (const auto& c : acc["converters"]) conversions += c["conversions"].get<uint64_t>();
+    const uint64_t samples = acc["converters"].contains("mtj") ? acc["converters"]["mtj"]["samples"].get<uint64_t>() : 0;
+    std::printf("  accelerator: %llu descriptors, %llu MACs, %llu conversions, %llu MTJ samples, busy %s; DMA %llu B read, "
+                "%llu B written\n",
+                (unsigned long long)acc["descriptors"].get<uint64_t>(), (unsigned long long)acc["macs"].get<uint64_t>(),
+                (unsigned long long)conversions, (unsigned long long)samples,
+                engineering(acc["busy_ns"].get<double>() * 1e-9, "s").c_str(),
+                (unsigned long long)acc["dma_bytes_read"].get<uint64_t>(),
+                (unsigned long long)acc["dma_bytes_written"].get<uint64_t>());
+    std::printf("  bus: %llu transactions, %llu errors\n", (unsigned long long)r["bus"]["transactions"].get<uint64_t>(),
+                (unsigned long long)r["bus"]["errors"].get<uint64_t>());
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [name, c] : r["energy"]["components"].items())
+      if (c["total_pj"].get<double>() > 0) rows.emplace_back(c["total_pj"].get<double>(), name);
+    rows.emplace_back(r["energy"]["bus_pj"].get<double>(), "system bus");
+    rows.emplace_back(r["energy"]["cpu_pj"].get<double>(), "cpu");
+    std::sort(rows.rbegin(), rows.rend());
+    int w = 16;
+    for (const auto& [e, n] : rows)
+      if (e > 0) w = std::max(w, int(n.size()));
+    std::printf("  %-*s %12s %7s\n", w, "energy", "", "share");
+    for (const auto& [e, n] : rows)
+      if (e > 0) std::printf("  %-*s %12s %6.1f%%\n", w, n.c_str(), engineering(e * 1e-12, "J").c_str(), 100 * e / total_pj);
+    std::printf("  %-*s %12s\n", w, "total", engineering(total_pj * 1e-12, "J").c_str());
+  }
+  if (!errors.empty()) {
+    for (const auto& e : errors) std::fprintf(stderr, "stoxvp: %s\n", e.c_str());
+    return kOutput;
+  }
+  for (const auto& s : shares) {
+    std::printf("  worker %u: images %s%s", s.worker, s.images().c_str(),
+                s.warmup ? (" (after " + std::to_string(s.warmup) + " warm-up image" + (s.warmup > 1 ? "s)" : ")")).c_str() : "");
+    for (const auto* t : {&js.vcd, &js.power_vcd, &js.power_csv, &js.timeline})
+      if (!t->empty()) std::printf(" %s", share_path(*t, s).c_str());
+    std::printf("\n");
+  }
+  if (!js.html.empty()) std::printf("  html:   %s\n", js.html.c_str());
+  std::printf("  report: %s\n", js.report.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -362,7 +552,8 @@ int main(int argc, char** argv) {
   std::string converter, samples, seed_text, images_text = "1000", progress_after_text = "2", first_text = "0", adc_bits_text = "8",
                                       adc_range_text = "0", cols_text = "0", logits_out, power_vcd_opt, power_csv_opt,
                                       timing = "layer";
-  std::string timeline, html;
+  std::string timeline, html, jobs_text = "1";
+  uint32_t jobs = 1;
   stoxvp::runner::request req;
   req.model_path = "models/small_cnn_mtj.sxvm";
   stoxvp::runner::snn_request snn_req;
@@ -429,6 +620,11 @@ int main(int argc, char** argv) {
        "columns sharing one converter, 1..255 (0: the model's)")
       ("progress", "inference: print a line every 1000 images")
       ("logits-out", po::value(&logits_out), "inference: write every image's logits (float32) to this file")
+      ("jobs,j", po::value(&jobs_text)->default_value(jobs_text),
+       "inference: spread the images over this many worker processes, 1..256, each its own platform; "
+       "predictions, logits and the report are the same for any value, bit for bit (more workers than "
+       "images: one per image). Traces are written per worker, named by its images "
+       "(traces/inference_images_0-499.vcd); no progress bar (docs/architecture.md)")
       ("events", po::value(&snn_req.events_path),
        "snn: SXEV event file (tools/stoxnet/events.py); --model, --images (default: all), --first and --progress "
        "apply to its samples")
@@ -533,7 +729,7 @@ int main(int argc, char** argv) {
     if (!inference)
       for (const char* option : {"model", "images", "all", "first", "images-file", "labels-file", "converter",
                                  "adc-bits", "adc-range", "samples", "cols-per-converter", "progress", "logits-out",
-                                 "timing"})
+                                 "timing", "jobs"})
         if (given(option) && !(snn && (std::string(option) == "model" || std::string(option) == "images" ||
                                        std::string(option) == "all" || std::string(option) == "first" ||
                                        std::string(option) == "progress")))
@@ -591,6 +787,7 @@ int main(int argc, char** argv) {
     req.count = vm.count("all") ? 0 : static_cast<uint32_t>(parse_count("images", images_text, 1, UINT32_MAX));
     req.first = static_cast<uint32_t>(parse_count("first", first_text, 0, UINT32_MAX));
     req.progress = vm.count("progress") > 0;
+    jobs = static_cast<uint32_t>(parse_count("jobs", jobs_text, 1, stoxvp::runner::kMaxJobs));
     if (snn) {
       if (!given("model")) throw usage_error("--firmware snn needs --model (a spiking model, e.g. models/snn_fmnist_w8v16.sxvm)");
       snn_req.model_path = req.model_path;
@@ -646,6 +843,8 @@ int main(int argc, char** argv) {
   snn_req.firmware_elf = elf;
   if (vm.count("gdb") && cpu != "riscv")
     return std::cerr << "stoxvp: --gdb debugs RV32 firmware: use it with --cpu riscv or --elf\n", kUsage;
+  if (vm.count("gdb") && jobs > 1)
+    return std::cerr << "stoxvp: --gdb and --jobs " << jobs << ": gdb debugs one platform; use --jobs 1\n", kUsage;
   if (vcd.empty()) vcd = "traces/" + firmware + ".vcd";
   if (vcd.size() < 4 || vcd.compare(vcd.size() - 4, 4, ".vcd") != 0) vcd += ".vcd";
   if (report.empty()) report = "traces/" + firmware + ".json";
@@ -666,9 +865,16 @@ int main(int argc, char** argv) {
   for (const auto& c : kShippedChips)
     if (tile == c.kind) shipped = &c;
   const std::string tile_source = shipped ? std::string("--tile ") + tile + " (" + shipped->file + ", built in)" : "";
-  if (tile == "snn_cim" ? stoxvp_create_from_json(kSnnChip, "--tile snn_cim", &p) != STOXVP_OK
-      : shipped         ? stoxvp_create_from_json(shipped->json, tile_source.c_str(), &p) != STOXVP_OK
-                        : stoxvp_create(config.empty() ? nullptr : config.c_str(), &p) != STOXVP_OK) {
+  auto create_platform = [&](stoxvp_platform** out) {
+    return tile == "snn_cim" ? stoxvp_create_from_json(kSnnChip, "--tile snn_cim", out)
+           : shipped         ? stoxvp_create_from_json(shipped->json, tile_source.c_str(), out)
+                             : stoxvp_create(config.empty() ? nullptr : config.c_str(), out);
+  };
+  if (inference && jobs > 1)
+    return run_with_jobs(create_platform, jobs_setup{req, jobs, given("seed"), seed, stall_ps, limit_ps, want_vcd ? vcd : "",
+                                                     power_vcd, power_csv, timeline, logits_out, report, html,
+                                                     firmware, vm.count("quiet") > 0});
+  if (create_platform(&p) != STOXVP_OK) {
     std::cerr << "stoxvp: " << stoxvp_last_error() << "\n";
     return kSetup;
   }
