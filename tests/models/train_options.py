@@ -1,5 +1,5 @@
 """The training tool's recipe options (docs/training.md, issue 14): the distillation loss equals
-its formula computed independently in numpy; the teacher's logits come from the teacher's own
+its formula computed independently in numpy; --noise-grad's MTJ backward equals its formula; the teacher's logits come from the teacher's own
 (float) mode; --bn-frozen keeps every batch norm's running statistics as they were and still
 learns the rest; --train-samples draws T per batch from its list while the model file keeps
 --samples; bad values are refused."""
@@ -52,6 +52,29 @@ for alpha, tau in ((0.0, 2.0), (0.5, 2.0), (0.9, 4.0), (1.0, 1.0)):
 check(train.loss_of(s, y, None, None).item() == torch.nn.functional.cross_entropy(s, y).item(),
       "without a teacher the loss is the cross-entropy")
 
+# --noise-grad: the MTJ's backward adds a (code - expect) (1 - 2p) / 2 to 2 a p (1 - p) inside the
+# clamp (one piece per output here, so the layer's output is the code itself).
+conv = datapath.Converter(kind="mtj")
+conv.set_samples(4)
+layer = datapath.XbarConv2d(8, 6, 3, pad=1, bits=datapath.Bits(4, 3, 4, 3), conv=conv)  # K 72: one piece
+a = datapath.CURVES["final"][0]
+d0 = torch.linspace(-1.4, 1.4, 2 * 6 * 50).reshape(2, 6, 50)
+g = torch.randn(2, 6, 50)
+for on in (False, True):
+    datapath.NOISE_GRAD["on"] = on
+    d = d0.clone().requires_grad_(True)
+    torch.manual_seed(9)
+    y = datapath.PieceCodes.apply(d, layer, 1)
+    y.backward(g)
+    dd = d0.double()
+    p = torch.sigmoid(a * dd.clamp(-1, 1))
+    want = 2 * a * p * (1 - p) + (a / 2 * (y.detach().double() - (2 * p - 1)) * (1 - 2 * p) if on else 0)
+    want = g.double() * torch.where(dd.abs() <= 1, want, torch.zeros_like(want))
+    err = (d.grad.double() - want).abs().max().item()
+    check(err < 1e-5, f"MTJ backward {'with' if on else 'without'} --noise-grad equals its formula (max error {err:.1e})")
+datapath.NOISE_GRAD["on"] = False
+
+
 # The float teacher's logits: float mode (its accuracy is the float model's), mode restored after.
 x_tr, y_tr = data.load("train")
 logits = train.teacher_logits(os.path.join(MODELS, "small_cnn_float.pt"), x_tr[:500])
@@ -74,11 +97,11 @@ with tempfile.TemporaryDirectory() as d:
     b = os.path.join(d, "b.sxvm")
     try:
         rc = train.main(common + ["--train-limit", "640", "--init", os.path.join(d, "a.pt"), "--bn-frozen",
-                                  "--train-samples", "4,8", "--teacher", os.path.join(MODELS, "small_cnn_float.pt"),
+                                  "--train-samples", "4,8", "--noise-grad", "--teacher", os.path.join(MODELS, "small_cnn_float.pt"),
                                   "--out", b])
     finally:
         datapath.Converter.set_samples = set_samples
-    check(rc == 0, "a distilled, frozen-BN run over T in {4, 8} ends normally")
+    check(rc == 0 and datapath.NOISE_GRAD["on"], "a distilled, frozen-BN, noise-gradient run over T in {4, 8} ends normally")
     # Calls: --samples at build, the teacher's own converter, one per batch, --samples restored.
     per_batch = drawn[2:-1]
     check(len(per_batch) == 10 and set(per_batch) == {4, 8}, f"one T per batch from the list: {per_batch}")

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data
-from .datapath import FLOAT, Bits, Converter, quantise_input
+from .datapath import FLOAT, NOISE_GRAD, Bits, Converter, quantise_input
 from .export import export
 from .nets import build
 from .perf import tune_allocator
@@ -145,6 +145,8 @@ def main(argv=None):
     ap.add_argument("--train-samples", default="",
                     help="MTJ T drawn per batch from this list (e.g. 4,8,16) while training; the model file "
                          "keeps --samples as its default T")
+    ap.add_argument("--noise-grad", action="store_true",
+                    help="the MTJ's straight-through gradient also through its sampling noise (datapath.NOISE_GRAD)")
     ap.add_argument("--bn-frozen", action="store_true",
                     help="batch norms normalise with their running statistics while training and keep them "
                          "(gains and biases still learnt): the forward pass is the exported folded model's")
@@ -182,6 +184,7 @@ def main(argv=None):
         if args.converter != "mtj" or any(not 1 <= t <= 255 for t in train_ts):
             ap.error(f"--train-samples {args.train_samples}: a list of MTJ T values in 1..255 (--converter mtj)")
     FLOAT["on"] = args.float
+    NOISE_GRAD["on"] = args.noise_grad
     bits = Bits(args.w_bits, args.w_slice, args.a_bits, args.a_stream)
     conv = Converter(kind=args.converter, adc_bits=args.adc_bits, adc_range=args.adc_range, curve=args.curve)
     conv.set_samples([int(t) for t in args.samples.split(",")] if "," in args.samples else int(args.samples))
@@ -195,6 +198,10 @@ def main(argv=None):
     meta = {"command": "/usr/bin/python3 -m tools.stoxnet.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "seed": args.seed, "net": args.net, "converter": args.converter, "samples": args.samples,
             "bits": vars(bits), "torch": torch.__version__}
+    if args.init and os.path.exists(os.path.splitext(args.init)[0] + ".json"):
+        # A fine-tuning run records the run it started from (and that one's, ...): the whole recipe.
+        with open(os.path.splitext(args.init)[0] + ".json") as f:
+            meta["init_from"] = json.load(f)
     if args.untrained:
         # Batch-norm statistics from a few random batches, so the folded scales are sane.
         net.train()
@@ -278,6 +285,9 @@ def main(argv=None):
         print(f"test accuracy (PyTorch, {'float' if args.float else args.converter}): {acc * 100:.2f}%")
         meta.update(accuracy=acc, test_images=len(xe), train_images=len(xt), epochs=args.epochs,
                     train_seconds=round(spent))
+        if "init_from" in meta:  # this run and every run before it in the chain
+            prev = meta["init_from"]
+            meta["recipe_train_seconds"] = round(spent) + prev.get("recipe_train_seconds", prev.get("train_seconds", 0))
     if not args.float:
         export(net, args.out)
     torch.save({"state_dict": net.state_dict(), "args": vars(args)}, base + ".pt")
