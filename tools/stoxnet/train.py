@@ -6,6 +6,10 @@
 Writes the model file, a checkpoint (.pt) and a metadata sidecar (.json: the command, the seed,
 the accuracies measured here). --smoke runs one batch of everything, for the test suite.
 
+Fine-tuning (--init) records the run it started from; --teacher (distillation), --bn-frozen,
+--train-samples and --noise-grad make the shipped MTJ model's recipe (docs/training.md,
+models/train_all.sh).
+
 A long run saves its whole training state (weights, optimiser, schedule, the epoch's order, the
 random generators) to OUT.resume every --checkpoint-seconds and when it is interrupted (Ctrl-C,
 SIGTERM); the same command run again continues from there and ends with the same weights as an
