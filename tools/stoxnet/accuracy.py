@@ -11,6 +11,7 @@ the platform side by side (traces/accuracy_resnet20.json).
 import argparse
 import concurrent.futures as futures
 import json
+import math
 import os
 import subprocess
 import sys
@@ -33,6 +34,7 @@ PLATFORM_ROWS = [
     ("stochastic MTJ, T = 2", "small_cnn_mtj", ["--samples", "2"], "SOT-MTJ"),
     ("stochastic MTJ, T = 4", "small_cnn_mtj", ["--samples", "4"], "SOT-MTJ"),
     ("stochastic MTJ, T = 8", "small_cnn_mtj", ["--samples", "8"], "SOT-MTJ"),
+    ("stochastic MTJ, T = 16", "small_cnn_mtj", ["--samples", "16"], "SOT-MTJ"),
     ("stochastic MTJ, inhomogeneous T = 1, 2, 4 (LSB to MSB slice)", "small_cnn_mtj", ["--samples", "1,2,4"], "SOT-MTJ"),
 ]
 
@@ -95,10 +97,30 @@ def platform_row(stoxvp, models, design, stem, opts, n, seed):
     conv = acc.get("converters", {})
     return {"design": design, "where": "platform", "model": stem + ".sxvm", "options": opts,
             "accuracy": inf["accuracy"], "correct": inf["correct"], "images": inf["images"],
-            "latency_ns_per_image": inf["latency_ns_per_image"],
+            "predictions": inf["predictions"], "latency_ns_per_image": inf["latency_ns_per_image"],
             "conversions_per_image": sum(c["conversions"] for c in conv.values()) / inf["images"],
             "mtj_samples_per_image": sum(c["samples"] for c in conv.values()) / inf["images"],
             "host_seconds": round(time.time() - t0, 1)}
+
+
+def add_noise(rows, labels):
+    """The statistical noise of every row: the binomial 95 % half-width 1.96 sqrt(a (1 - a) / n);
+    for the platform's MTJ rows also the paired difference to T = 4 on the same images (per-image
+    outcomes c_T - c_4, mean +- 1.96 sd / sqrt(n)), much tighter than two separate intervals."""
+    def hits(r):
+        return np.asarray(r.pop("predictions")) == labels[:r["images"]]
+    ref = next((r for r in rows if r["where"] == "platform" and r["model"] == "small_cnn_mtj.sxvm"
+                and r["options"] == ["--samples", "4"]), None)
+    ref_hits = hits(ref) if ref else None
+    for r in rows:
+        n, a = r["images"], r["accuracy"]
+        r["half_width_95"] = 1.96 * math.sqrt(a * (1 - a) / n)
+        if "predictions" not in r:
+            continue
+        c = hits(r)
+        if ref is not None and r["model"] == ref["model"] and r["options"][:1] == ["--samples"] and r is not ref:
+            d = c.astype(float) - ref_hits
+            r["paired_vs_t4"] = {"difference": float(d.mean()), "half_width_95": float(1.96 * d.std(ddof=1) / math.sqrt(n))}
 
 
 def main(argv=None):
@@ -127,6 +149,7 @@ def main(argv=None):
         jobs = [pool.submit(platform_row, args.stoxvp, args.models, d, s, o, args.images, args.seed)
                 for d, s, o, _ in PLATFORM_ROWS]
         rows += [j.result() for j in jobs]
+    add_noise(rows, y)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     result = {"network": "small_cnn", "dataset": "Fashion-MNIST test set", "images": args.images, "seed": args.seed,
               "command": "/usr/bin/python3 -m tools.stoxnet.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -134,15 +157,18 @@ def main(argv=None):
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
     print(f"Small CNN on the first {args.images} Fashion-MNIST test images, seed {args.seed} ({args.out}):\n")
-    print("| design | where | accuracy | converter samples per image |")
-    print("|---|---|---|---|")
+    print("| design | where | accuracy | 95 % interval | converter samples per image |")
+    print("|---|---|---|---|---|")
     for r in rows:
         extra = ""
         if r["where"] == "platform":
             extra = f"{r['conversions_per_image']:.0f} conversions"
             if r["mtj_samples_per_image"]:
                 extra += f", {r['mtj_samples_per_image']:.0f} MTJ samples"
-        print(f"| {r['design']} | {r['where']} | {r['accuracy'] * 100:.2f}% | {extra} |")
+        noise = f"+-{r['half_width_95'] * 100:.2f}"
+        if "paired_vs_t4" in r:
+            noise += f"; minus T = 4: {r['paired_vs_t4']['difference'] * 100:+.2f} +-{r['paired_vs_t4']['half_width_95'] * 100:.2f} (paired)"
+        print(f"| {r['design']} | {r['where']} | {r['accuracy'] * 100:.2f}% | {noise} | {extra} |")
     return 0
 
 

@@ -96,6 +96,13 @@ def sample_count(p, t):
 # activations and partial sums in float32): the 'float software' baseline.
 FLOAT = {"on": False}
 
+# The MTJ's straight-through gradient also through its sampling noise (training option
+# --noise-grad): code = (2p - 1) + n with n of variance 4 p (1 - p) / T, read as sigma(p) eps
+# (a Gaussian reparameterisation of the binomial), so d code / d p = 2 + eps sigma'(p) =
+# 2 + (code - expect) (1 - 2p) / (2 p (1 - p)). Its mean is the plain gradient; it lets the loss
+# see that a drive pushing p towards 0 or 1 makes the conversion less noisy. Forward unchanged.
+NOISE_GRAD = {"on": False}
+
 # The per-piece forward (one autograd node per chunk, slice and wave: the original implementation,
 # slow in backward) instead of the batched one. Both compute the same values; tests/models/
 # batched_forward.py checks it, bench/bench_training.py measures both.
@@ -216,10 +223,17 @@ class PieceCodes(torch.autograd.Function):
                     count[:, :, idx] = sample_count(p[:, :, idx], t).to(p.dtype)
             tvec = torch.tensor([float(t) for t in ts]).reshape(1, 1, pieces, 1)
             codes = torch.addcmul(-tvec, count, one, value=2.0).div_(tvec)  # (2k - T) / T, 2k - T exact
+            noise = codes - expect if NOISE_GRAD["on"] else None
             codes.sub_(expect).add_(expect)  # expect + (code - expect): the straight-through value
             # Backward needs d(code)/d(d) = 2 a p (1 - p) inside the clamp; with the shift it is
             # all the backward multiplies by, so it is kept instead of d.
-            deriv = torch.where(inside, torch.addcmul(p, p, p, value=-1.0).mul_(2 * a * mult_t(mult, pieces)), 0.0)
+            pq = torch.addcmul(p, p, p, value=-1.0)
+            if noise is not None:  # + a (code - expect) (1 - 2p) / 2 (NOISE_GRAD above)
+                slope = pq.mul_(2 * a).add_(noise.mul_(torch.addcmul(one, p, one, value=-2.0)), alpha=a / 2)
+                slope.mul_(mult_t(mult, pieces))
+            else:
+                slope = pq.mul_(2 * a * mult_t(mult, pieces))
+            deriv = torch.where(inside, slope, 0.0)
         # Shift-add in the per-piece path's order, so rounding (non-dyadic codes) is the same;
         # every mult is a power of two, so code * mult is exact.
         y = codes[:, :, 0] * mult[0]

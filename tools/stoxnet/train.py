@@ -6,6 +6,10 @@
 Writes the model file, a checkpoint (.pt) and a metadata sidecar (.json: the command, the seed,
 the accuracies measured here). --smoke runs one batch of everything, for the test suite.
 
+Fine-tuning (--init) records the run it started from; --teacher (distillation), --bn-frozen,
+--train-samples and --noise-grad make the shipped MTJ model's recipe (docs/training.md,
+models/train_all.sh).
+
 A long run saves its whole training state (weights, optimiser, schedule, the epoch's order, the
 random generators) to OUT.resume every --checkpoint-seconds and when it is interrupted (Ctrl-C,
 SIGTERM); the same command run again continues from there and ends with the same weights as an
@@ -23,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from . import data
-from .datapath import FLOAT, Bits, Converter, quantise_input
+from .datapath import FLOAT, NOISE_GRAD, Bits, Converter, quantise_input
 from .export import export
 from .nets import build
 from .perf import tune_allocator
@@ -45,6 +49,38 @@ def evaluate(net, x, y, batch=500):
         for b in range(0, len(x), batch):
             correct += (net(x[b:b + batch]).argmax(1) == y[b:b + batch]).sum().item()
     return correct / len(x)
+
+
+def teacher_logits(path, images):
+    """The teacher's logits on the training images, computed once (eval mode, its own mode: a
+    float checkpoint runs without quantisers, on the unrounded input as it was trained)."""
+    ckpt = torch.load(path)
+    a = ckpt["args"]
+    was = FLOAT["on"]
+    FLOAT["on"] = bool(a.get("float"))
+    try:
+        conv = Converter(kind=a["converter"], adc_bits=a["adc_bits"], curve=a["curve"])
+        conv.set_samples([int(t) for t in a["samples"].split(",")] if "," in a["samples"] else int(a["samples"]))
+        teacher = build(a["net"], Bits(a["w_bits"], a["w_slice"], a["a_bits"], a["a_stream"]), conv, a["rows"])
+        teacher.load_state_dict(ckpt["state_dict"])
+        teacher.eval()
+        x = prepare(images, a["net"])
+        with torch.no_grad():
+            return torch.cat([teacher(x[b:b + 1000]) for b in range(0, len(x), 1000)])
+    finally:
+        FLOAT["on"] = was
+
+
+def loss_of(logits, labels, soft, args):
+    """Cross-entropy, or with a teacher's logits the distillation loss (Hinton et al. 2015):
+    (1 - alpha) CE + alpha tau^2 KL(softmax(teacher / tau) || softmax(student / tau))."""
+    ce = F.cross_entropy(logits, labels)
+    if soft is None:
+        return ce
+    tau = args.kd_temp
+    kl = F.kl_div(F.log_softmax(logits / tau, 1), F.log_softmax(soft / tau, 1), reduction="batchmean",
+                  log_target=True)
+    return (1 - args.kd_alpha) * ce + args.kd_alpha * tau * tau * kl
 
 
 # Options that do not change what a run computes: a run may resume under other values of these.
@@ -105,6 +141,19 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--train-limit", type=int, default=0, help="use the first N training images")
     ap.add_argument("--init", help="start from this checkpoint (.pt)")
+    ap.add_argument("--teacher", help="knowledge distillation: a checkpoint (.pt, e.g. the float model) whose "
+                                      "logits on the training images are the soft targets")
+    ap.add_argument("--kd-alpha", type=float, default=0.5,
+                    help="with --teacher: loss = (1 - alpha) CE + alpha tau^2 KL(teacher || student)")
+    ap.add_argument("--kd-temp", type=float, default=2.0, help="with --teacher: the softmax temperature tau")
+    ap.add_argument("--train-samples", default="",
+                    help="MTJ T drawn per batch from this list (e.g. 4,8,16) while training; the model file "
+                         "keeps --samples as its default T")
+    ap.add_argument("--noise-grad", action="store_true",
+                    help="the MTJ's straight-through gradient also through its sampling noise (datapath.NOISE_GRAD)")
+    ap.add_argument("--bn-frozen", action="store_true",
+                    help="batch norms normalise with their running statistics while training and keep them "
+                         "(gains and biases still learnt): the forward pass is the exported folded model's")
     ap.add_argument("--untrained", action="store_true", help="export random weights (cost studies)")
     ap.add_argument("--float", action="store_true",
                     help="the float baseline: no quantiser or converter; writes only .pt and .json")
@@ -128,7 +177,18 @@ def main(argv=None):
                  f"{args.train_limit}, --test-limit {args.test_limit}: counts must be >= 0, seconds > 0")
     if args.micro_batch < 0:
         ap.error(f"--micro-batch {args.micro_batch}: must be 0 (whole batches) or a positive size")
+    if not 0.0 <= args.kd_alpha <= 1.0 or args.kd_temp <= 0:
+        ap.error(f"--kd-alpha {args.kd_alpha}, --kd-temp {args.kd_temp}: alpha must be in [0, 1], tau > 0")
+    train_ts = []
+    if args.train_samples:
+        try:
+            train_ts = [int(t) for t in args.train_samples.split(",")]
+        except ValueError:
+            train_ts = [0]
+        if args.converter != "mtj" or any(not 1 <= t <= 255 for t in train_ts):
+            ap.error(f"--train-samples {args.train_samples}: a list of MTJ T values in 1..255 (--converter mtj)")
     FLOAT["on"] = args.float
+    NOISE_GRAD["on"] = args.noise_grad
     bits = Bits(args.w_bits, args.w_slice, args.a_bits, args.a_stream)
     conv = Converter(kind=args.converter, adc_bits=args.adc_bits, adc_range=args.adc_range, curve=args.curve)
     conv.set_samples([int(t) for t in args.samples.split(",")] if "," in args.samples else int(args.samples))
@@ -142,6 +202,10 @@ def main(argv=None):
     meta = {"command": "/usr/bin/python3 -m tools.stoxnet.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "seed": args.seed, "net": args.net, "converter": args.converter, "samples": args.samples,
             "bits": vars(bits), "torch": torch.__version__}
+    if args.init and os.path.exists(os.path.splitext(args.init)[0] + ".json"):
+        # A fine-tuning run records the run it started from (and that one's, ...): the whole recipe.
+        with open(os.path.splitext(args.init)[0] + ".json") as f:
+            meta["init_from"] = json.load(f)
     if args.untrained:
         # Batch-norm statistics from a few random batches, so the folded scales are sane.
         net.train()
@@ -160,6 +224,7 @@ def main(argv=None):
             x_tr, y_tr, x_te, y_te = x_tr[:64], y_tr[:64], x_te[:64], y_te[:64]
         xt, yt = prepare(x_tr, args.net), torch.from_numpy(y_tr.astype(np.int64))
         xe, ye = prepare(x_te, args.net), torch.from_numpy(y_te.astype(np.int64))
+        soft = teacher_logits(args.teacher, x_tr) if args.teacher else None
         opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
         steps = max(1, int(args.epochs * len(xt) / args.batch)) if not args.smoke else 1
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps)
@@ -175,6 +240,10 @@ def main(argv=None):
             stop["signal"] = signum
         old_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         net.train()
+        if args.bn_frozen:
+            for m in net.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.eval()
         t0 = time.time()
         last_save = last_print = t0
         try:
@@ -183,12 +252,14 @@ def main(argv=None):
                     perm = torch.randperm(len(xt))
                 idx = perm[(step % per_epoch) * args.batch:][:args.batch]
                 opt.zero_grad()
+                if train_ts:  # one T per batch for every crossbar layer (drawn from torch's generator)
+                    conv.set_samples(train_ts[int(torch.randint(0, len(train_ts), (1,)).item())])
                 micro = args.micro_batch or len(idx)
                 loss = 0.0
                 for k in range(0, len(idx), micro):
                     part = idx[k:k + micro]
                     # Each micro-batch's mean loss weighted by its share: the gradients add up to the batch's.
-                    l = F.cross_entropy(net(xt[part]), yt[part]) * (len(part) / len(idx))
+                    l = loss_of(net(xt[part]), yt[part], None if soft is None else soft[part], args) * (len(part) / len(idx))
                     l.backward()
                     loss += l.detach()
                 opt.step()
@@ -213,10 +284,14 @@ def main(argv=None):
             for sig, h in old_handlers.items():
                 signal.signal(sig, h)
         spent += time.time() - t0
+        conv.set_samples([int(t) for t in args.samples.split(",")] if "," in args.samples else int(args.samples))
         acc = evaluate(net, xe, ye)
         print(f"test accuracy (PyTorch, {'float' if args.float else args.converter}): {acc * 100:.2f}%")
         meta.update(accuracy=acc, test_images=len(xe), train_images=len(xt), epochs=args.epochs,
                     train_seconds=round(spent))
+        if "init_from" in meta:  # this run and every run before it in the chain
+            prev = meta["init_from"]
+            meta["recipe_train_seconds"] = round(spent) + prev.get("recipe_train_seconds", prev.get("train_seconds", 0))
     if not args.float:
         export(net, args.out)
     torch.save({"state_dict": net.state_dict(), "args": vars(args)}, base + ".pt")
