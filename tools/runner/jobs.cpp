@@ -428,17 +428,7 @@ jobs_result merge_runs(const request& req, const job_run& first, const std::vect
   inf["latency_ns_per_image"] = o.mean_latency_ns();
   inf["predictions"] = o.predictions;
   r["inference"] = inf;
-  const double layer_ns = o.mean_latency_ns();
-  r["timing"] = {
-      {"mode", req.pipelined ? "pipelined" : "layer"},
-      {"layer", {{"latency_ns_per_image", layer_ns}, {"throughput_images_per_s", layer_ns > 0 ? 1e9 / layer_ns : 0.0}}},
-      {"pipelined", {{"latency_ns_per_image", o.pipeline.latency_ns},
-                     {"interval_ns", o.pipeline.interval_ns},
-                     {"bound_interval_ns", o.pipeline.bound_interval_ns},
-                     {"throughput_images_per_s", o.pipeline.throughput_images_per_s},
-                     {"sequential_ns_per_image", o.pipeline.sequential_ns},
-                     {"bottleneck", o.pipeline.bottleneck},
-                     {"bottleneck_layer", o.pipeline.bottleneck_tag}}}};
+  r["timing"] = json::parse(timing_report(o, req.pipelined));
   // The time figure of the run section comes from the exact state (the walk checked the rest).
   r["run"]["sim_time_ns"] = ns_of_ps(elapsed_ps);
   m.report = std::move(r);

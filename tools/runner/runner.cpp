@@ -373,9 +373,14 @@ outcome session::collect() const {
   // Both timings; `mode` names the one the run's summary states.
   check(stoxvp_get_pipeline(p_, count_, &o.pipeline), "computing the pipelined timing");
   o.pipelined = req_.pipelined;
+  check(stoxvp_report_add(p_, "timing", timing_report(o, req_.pipelined).c_str()), "adding the timing report");
+  return o;
+}
+
+std::string timing_report(const outcome& o, bool pipelined) {
   const double layer_ns = o.mean_latency_ns();
   const nlohmann::json timing = {
-      {"mode", req_.pipelined ? "pipelined" : "layer"},
+      {"mode", pipelined ? "pipelined" : "layer"},
       {"layer", {{"latency_ns_per_image", layer_ns}, {"throughput_images_per_s", layer_ns > 0 ? 1e9 / layer_ns : 0.0}}},
       {"pipelined", {{"latency_ns_per_image", o.pipeline.latency_ns},
                      {"interval_ns", o.pipeline.interval_ns},
@@ -384,8 +389,7 @@ outcome session::collect() const {
                      {"sequential_ns_per_image", o.pipeline.sequential_ns},
                      {"bottleneck", o.pipeline.bottleneck},
                      {"bottleneck_layer", o.pipeline.bottleneck_tag}}}};
-  check(stoxvp_report_add(p_, "timing", timing.dump().c_str()), "adding the timing report");
-  return o;
+  return timing.dump();
 }
 
 }  // namespace stoxvp::runner

@@ -80,6 +80,10 @@ struct outcome {
   bool pipelined = false;      // the request's timing mode
 };
 
+// The report's "timing" section (JSON text): both timing modes of `o`; `mode` names the one the
+// run's summary states. One definition for the single-process run and the merge of --jobs.
+std::string timing_report(const outcome& o, bool pipelined);
+
 // Writes every image's logits (float32, images x classes, host byte order) to `path` through a
 // temporary file renamed when complete; throws stoxvp::output_error naming the file otherwise.
 void write_logits(const outcome& o, const std::string& path);
