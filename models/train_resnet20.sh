@@ -20,10 +20,10 @@ stage() {  # stage NAME ARGS...: runs the training unless this retraining alread
 }
 
 stage float --float --epochs 2 --out models/resnet20_float.sxvm
-stage ideal --converter ideal --w-slice 1 --init models/resnet20_float.pt --epochs 1 --lr 1e-3 \
+stage ideal --converter ideal --w-slice 1 --init models/resnet20_float.pt --epochs 0.5 --lr 1e-3 \
   --out models/resnet20_ideal.sxvm
-stage mtj --converter mtj --w-slice 1 --samples 4 --init models/resnet20_float.pt --epochs 1 --lr 2e-3 \
+stage mtj --converter mtj --w-slice 1 --samples 4 --init models/resnet20_float.pt --epochs 0.5 --lr 2e-3 \
   --out models/resnet20_mtj.sxvm
-stage mtj_inhom --converter mtj --w-slice 1 --samples 1,2,4 --init models/resnet20_mtj.pt --epochs 0.25 --lr 5e-4 \
+stage mtj_inhom --converter mtj --w-slice 1 --samples 1,2,4 --init models/resnet20_mtj.pt --epochs 0.2 --lr 5e-4 \
   --out models/resnet20_mtj_inhom.sxvm
 rm -rf "$STAGES"
