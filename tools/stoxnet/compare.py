@@ -1,8 +1,12 @@
 """The paper's comparison (make compare): ResNet-20 with CIFAR-10 shapes on one mapping and one
-technology, under the five designs of the brief; per design the energy, latency, area and
+technology, under the five designs of the brief; per design the accuracy, energy, latency, area and
 energy-delay product of one inference, their ratios to the full-precision ADC, the StoX-Net
 paper's headline numbers beside them, and how the ratios move with the MTJ sample energy, T and
 the ADC model. Writes traces/compare.json.
+
+Each design runs the trained ResNet-20 (models/train_resnet20.sh) made for its converter where
+one exists (DESIGN_MODELS); `--model FILE` runs one model for every design instead (e.g.
+models/resnet20_cifar.sxvm, random weights, for costs alone).
 
 The ratios are what the model gives; no parameter is tuned toward the paper.
 
@@ -67,6 +71,17 @@ DESIGNS = [
      ["--converter", "mtj", "--samples", "1,2,4", "--cols-per-converter", "1"]),
 ]
 
+# The trained ResNet-20 each design runs, and what that model was trained for. The ADC designs run
+# the model trained for exact partial sums (the 11-bit ADC is lossless on this mapping; the 4-bit
+# and 1-bit converters were not trained for: their accuracy shows what an untrained converter costs).
+DESIGN_MODELS = {
+    "full_precision_adc": ("resnet20_ideal", "exact partial sums"),
+    "sparse_adc": ("resnet20_ideal", "exact partial sums (not retrained for this converter)"),
+    "sense_amp": ("resnet20_ideal", "exact partial sums (not retrained for this converter)"),
+    "mtj_homogeneous": ("resnet20_mtj", "the MTJ at T = 4"),
+    "mtj_inhomogeneous": ("resnet20_mtj_inhom", "the MTJ at T = 1, 2, 4"),
+}
+
 # SOT-MTJ sample sets of docs/technology.md: (write, read, reset) energy in pJ and time in ns.
 MTJ_SETS = {
     "low": ((0.024, 0.0109, 0.036), 0.5),
@@ -82,7 +97,7 @@ class Runner:
             self.base = json.load(f)
         self.n = 0
 
-    def run(self, design, images, opts, tech=None, adc_model=""):
+    def run(self, design, images, opts, tech=None, adc_model="", model=None, labels=False):
         cfg = copy.deepcopy(self.base)
         cfg.setdefault("accelerator", {})["converter_design"] = design
         if tech is not None:
@@ -97,23 +112,29 @@ class Runner:
         with open(cfg_path, "w") as f:
             json.dump(cfg, f)
         report = os.path.join(self.dir, "report.json")
-        cmd = [self.stoxvp, "--config", cfg_path, "--model", self.model, "--images", str(images), "--labels-file", "",
-               "--no-vcd", "--no-power", "--report", report, "--quiet"] + opts
+        cmd = [self.stoxvp, "--config", cfg_path, "--model", model or self.model, "--images", str(images),
+               "--no-vcd", "--no-power", "--report", report, "--quiet"] + ([] if labels else ["--labels-file", ""]) + opts
         run = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
         if run.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)}: {run.stderr.strip() or run.stdout.strip()}")
         with open(report) as f:
             return json.load(f)
 
-    def walk(self, design, opts, tech=None, adc_model=""):
+    def walk(self, design, opts, tech=None, adc_model="", model=None):
         """One design's energy, latency, area and EDP at each level of WALK_LEVELS."""
-        return walk_levels(self.run(design, 1, opts, tech, adc_model), self.run(design, 2, opts, tech, adc_model))
+        return walk_levels(self.run(design, 1, opts, tech, adc_model, model),
+                           self.run(design, 2, opts, tech, adc_model, model))
 
-    def inference(self, design, opts, tech=None, adc_model=""):
+    def accuracy(self, design, opts, images, model=None):
+        """Accuracy on the first `images` test images (seed 1, the default technology)."""
+        rep = self.run(design, images, opts, model=model, labels=True)["inference"]
+        return {"accuracy": rep["accuracy"], "correct": rep["correct"], "images": rep["images"]}
+
+    def inference(self, design, opts, tech=None, adc_model="", model=None):
         """Cost of one inference: the second image's marginal energy (weights are programmed once),
         the firmware's per-image latency, the chip's area."""
-        one = self.run(design, 1, opts, tech, adc_model)
-        two = self.run(design, 2, opts, tech, adc_model)
+        one = self.run(design, 1, opts, tech, adc_model, model)
+        two = self.run(design, 2, opts, tech, adc_model, model)
         energy = two["energy"]["total_pj"] - one["energy"]["total_pj"]
         latency = two["inference"]["latency_ns_per_image"]
         conv = two["accelerator"].get("converters", {})
@@ -176,18 +197,36 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stoxvp", default="build/tools/stoxvp")
     ap.add_argument("--config", default="configs/compare.json")
-    ap.add_argument("--model", default="models/resnet20_cifar.sxvm")
+    ap.add_argument("--model", help="one model file for every design (default: the trained ResNet-20 of each "
+                                    "design, DESIGN_MODELS, from --models)")
+    ap.add_argument("--models", default="models")
+    ap.add_argument("--accuracy-images", type=int, default=1000,
+                    help="test images each design's accuracy is measured on (0: none)")
     ap.add_argument("--tech", default="configs/tech/default.json")
     ap.add_argument("--out", default="traces/compare.json")
     args = ap.parse_args(argv)
+    if not 0 <= args.accuracy_images <= 10000:
+        ap.error(f"--accuracy-images {args.accuracy_images}: must be 0..10000")
     with open(args.tech) as f:
         tech = json.load(f)
+    if args.model:
+        model_of = {k: (args.model, "what --model was trained for") for k in DESIGN_MODELS}
+    else:
+        model_of = {k: (os.path.join(args.models, stem + ".sxvm"), what) for k, (stem, what) in DESIGN_MODELS.items()}
+        missing = sorted({p for p, _ in model_of.values() if not os.path.exists(p)})
+        if missing:
+            raise SystemExit(f"{', '.join(missing)}: missing; train them with `make models` (models/train_resnet20.sh) "
+                             "or compare costs alone with --model models/resnet20_cifar.sxvm (random weights)")
 
     with tempfile.TemporaryDirectory() as d:
-        r = Runner(args.stoxvp, args.config, args.model, d)
+        r = Runner(args.stoxvp, args.config, model_of["full_precision_adc"][0], d)
         designs = {}
         for key, label, design, opts in DESIGNS:
-            designs[key] = dict(label=label, **r.inference(design, opts, tech))
+            m = model_of[key][0]
+            designs[key] = dict(label=label, model=os.path.basename(m), trained_for=model_of[key][1],
+                                **r.inference(design, opts, tech, model=m))
+            if args.accuracy_images:
+                designs[key]["accuracy"] = r.accuracy(design, opts, args.accuracy_images, model=m)
         base = designs["full_precision_adc"]
         for key in designs:
             designs[key]["ratio_to_full_precision_adc"] = ratios(base, designs[key])
@@ -197,6 +236,7 @@ def main(argv=None):
         sens = []
         fp_design, fp_opts = DESIGNS[0][2], DESIGNS[0][3]
         mtj_design, mtj_opts = DESIGNS[3][2], DESIGNS[3][3]
+        fp_model, mtj_model = model_of["full_precision_adc"][0], model_of["mtj_homogeneous"][0]
         for name, (energies, t_ns) in MTJ_SETS.items():
             t = copy.deepcopy(tech)
             m = t["components"]["mtj"]
@@ -204,32 +244,35 @@ def main(argv=None):
                 m[field]["value"] = value
             for field in ("write_ns", "read_ns", "reset_ns"):
                 m[field]["value"] = t_ns
-            res = r.inference(mtj_design, mtj_opts, t)
+            res = r.inference(mtj_design, mtj_opts, t, model=mtj_model)
             sens.append({"parameter": "MTJ sample", "value": f"{name}: {sum(energies) * 1000:.0f} fJ, {3 * t_ns:g} ns",
                          **ratios(base, res)})
         for samples in ("2", "4", "8"):
             opts = [o if o != "4" else samples for o in mtj_opts]
-            res = r.inference(mtj_design, opts, tech)
+            res = r.inference(mtj_design, opts, tech, model=mtj_model)
             sens.append({"parameter": "T (every slice)", "value": samples, **ratios(base, res)})
         for model in ("isaac", "neurosim"):
-            fp = r.inference(fp_design, fp_opts, tech, model)
-            res = r.inference(mtj_design, mtj_opts, tech, model)
+            fp = r.inference(fp_design, fp_opts, tech, model, fp_model)
+            res = r.inference(mtj_design, mtj_opts, tech, model, mtj_model)
             sens.append({"parameter": "ADC model", "value": model, **ratios(fp, res)})
 
         # The walk: the full-precision ADC against each MTJ design, level by level, under each
         # ADC model of the technology file.
         walk = {"levels": [{"level": k, "counts": v} for k, v in WALK_LEVELS], "by_adc_model": {}}
         for model in ("isaac", "neurosim"):
-            fp = r.walk(fp_design, fp_opts, tech, model)
+            fp = r.walk(fp_design, fp_opts, tech, model, fp_model)
             entry = {"full_precision_adc": fp}
             for key in ("mtj_homogeneous", "mtj_inhomogeneous"):
                 _, _, dsg, opts = next(d for d in DESIGNS if d[0] == key)
-                lv = r.walk(dsg, opts, tech, model)
+                lv = r.walk(dsg, opts, tech, model, model_of[key][0])
                 entry[key] = lv
                 entry[key + "_ratio"] = walk_ratios(fp, lv)
             walk["by_adc_model"][model] = entry
 
-    result = {"network": "ResNet-20, CIFAR-10 shapes (3x32x32, 10 classes), untrained weights",
+    result = {"network": "ResNet-20, CIFAR-10 shapes (3x32x32, 10 classes), " +
+                         ("weights of " + args.model if args.model else
+                          "trained on Fashion-MNIST padded to 3x32x32 (models/train_resnet20.sh)"),
+              "accuracy_images": args.accuracy_images,
               "mapping": "4-bit weights in three 1-bit slices, 4-bit inputs in one wave, 128x128 arrays, 32 tiles",
               "technology": args.tech, "adc_model": base["adc_model"],
               "designs": designs, "edp_ratio_to_sparse_adc": edp_vs_sparse, "paper": PAPER, "sensitivity": sens,
@@ -238,23 +281,31 @@ def main(argv=None):
                              "and ratio above); designs.<d>.pipelined gives the pipelined mode's figures beside it",
               "command": "/usr/bin/python3 -m tools.stoxnet.compare " + " ".join(argv if argv is not None else sys.argv[1:])}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as f:
+    with open(args.out + ".tmp", "w") as f:
         json.dump(result, f, indent=2)
+    os.replace(args.out + ".tmp", args.out)
 
     print(f"ResNet-20 (CIFAR-10 shapes), one inference; ADC model {base['adc_model']}; ratios are the full-precision ADC's value over the design's ({args.out})\n")
-    print("| design | energy | latency | area | EDP | energy x | latency x | area x | EDP x | macro energy x | macro area x |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| design | accuracy | energy | latency | area | EDP | energy x | latency x | area x | EDP x | macro energy x | macro area x |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key, dsg in designs.items():
         q = dsg["ratio_to_full_precision_adc"]
-        print(f"| {dsg['label']} | {dsg['energy_pJ'] / 1e6:.2f} uJ | {dsg['latency_ns'] / 1e3:.1f} us | "
+        a = dsg.get("accuracy")
+        acc = f"{a['accuracy'] * 100:.1f} %" if a else "-"
+        print(f"| {dsg['label']} | {acc} | {dsg['energy_pJ'] / 1e6:.2f} uJ | {dsg['latency_ns'] / 1e3:.1f} us | "
               f"{dsg['area_um2'] / 1e6:.2f} mm2 | {dsg['edp_pJ_ns'] / 1e9:.3f} nJ.ms | {q['energy_pJ']:.2f} | "
               f"{q['latency_ns']:.2f} | {q['area_um2']:.2f} | {q['edp_pJ_ns']:.2f} | {q['macro_energy']:.2f} | "
               f"{q['macro_area']:.2f} |")
     for v, p in PAPER.items():
-        print(f"| StoX-Net paper {v} (MTJ vs full-precision ADC) | | | | | {p['energy']} | {p['latency']} | "
+        print(f"| StoX-Net paper {v} (MTJ vs full-precision ADC) | | | | | | {p['energy']} | {p['latency']} | "
               f"{p['area']} | {p['edp']} | | |")
     print("\n(macro: arrays, row drivers, converters and shift-add only; the other columns count the whole "
           "accelerator: buffers, NoC, DRAM and digital units included)")
+    if args.accuracy_images:
+        print(f"\nAccuracy: the first {args.accuracy_images} Fashion-MNIST test images, seed 1 (binomial 95 % interval "
+              f"about ±{196 * (0.25 / args.accuracy_images) ** 0.5:.1f} points at most). Models:")
+        for key, dsg in designs.items():
+            print(f"- {dsg['label']}: {dsg['model']}, trained for {dsg['trained_for']}")
     print(f"\nEDP of the MTJ designs against the sparse low-bit ADC: homogeneous "
           f"{edp_vs_sparse['mtj_homogeneous']:.2f}x, inhomogeneous {edp_vs_sparse['mtj_inhomogeneous']:.2f}x "
           f"(paper: v1 {PAPER['v1']['edp_vs_sparse_adc']}x, v2 {PAPER['v2']['edp_vs_sparse_adc']}x)\n")
