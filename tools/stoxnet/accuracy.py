@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from . import data, datapath, nets
+from .files import write_atomic
 from .train import evaluate, prepare
 
 # design, model file stem, stoxvp options, what the converter is
@@ -202,10 +203,7 @@ def resnet20_table(args, x, y, argv):
               "command": "/usr/bin/python3 -m tools.stoxnet.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
               "rows": rows}
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    tmp = out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(tmp, out)
+    write_atomic(out, lambda f: json.dump(result, f, indent=2), "w")
 
     def cell(r):
         return f"{r['accuracy'] * 100:.2f} % ± {r['interval95_points']:.2f}" if r else "-"

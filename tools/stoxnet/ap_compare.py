@@ -30,6 +30,7 @@ import torch
 
 from .export import HEADER, LAYER, LAYER_DIGITAL, LAYER_MAX_POOL, LAYER_XBAR, OUT_FLOAT32, layer_entry, params_block
 from . import apc
+from .files import write_atomic
 from .ternary import INPUT_BITS, INPUT_SCALE, REQUANT_SHIFT, export_model
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -190,10 +191,8 @@ def main(argv=None):
         print(f"    {L['program']}: {d:.0f} -> {f:.2f} ({100 * (1 - f / d):.0f}% saved) -> {c:.2f} "
               f"({100 * (1 - c / f):.0f}% fewer than folded)")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    tmp_out = args.out + ".tmp"
-    with open(tmp_out, "w") as f:
-        json.dump({"images": args.images, "designs": rows, "paper": PAPER, "compiler": meta["layers"]}, f, indent=2)
-    os.replace(tmp_out, args.out)
+    write_atomic(args.out, lambda f: json.dump({"images": args.images, "designs": rows, "paper": PAPER,
+                                                "compiler": meta["layers"]}, f, indent=2), "w")
     print(f"  written: {os.path.relpath(args.out, ROOT)}")
 
 

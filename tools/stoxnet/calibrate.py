@@ -23,6 +23,7 @@ import zlib
 import numpy as np
 
 from . import data, hwref
+from .files import write_atomic
 
 QUANTILE = 0.999
 KINDS = {"adc": hwref.CONV_ADC, "sparse_adc": hwref.CONV_SPARSE_ADC}
@@ -89,13 +90,6 @@ def with_adc(model, ranges, kind, bits):
     return bytes(buf)
 
 
-def write_atomic(path, payload):
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(payload)
-    os.replace(tmp, path)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True, help="model file (.sxvm)")
@@ -137,10 +131,10 @@ def main(argv=None):
                    "ideal converter, hwref.py", layers=ranges)
         jpath = a.json or (os.path.splitext(a.out)[0] + ".json" if a.out else None)
         if a.out:
-            write_atomic(a.out, with_adc(model, ranges, KINDS[a.converter], a.adc_bits))
+            write_atomic(a.out, lambda f: f.write(with_adc(model, ranges, KINDS[a.converter], a.adc_bits)))
             print(f"wrote {a.out}: run it without --converter")
         if jpath:
-            write_atomic(jpath, (json.dumps(doc, indent=1) + "\n").encode())
+            write_atomic(jpath, lambda f: f.write(json.dumps(doc, indent=1) + "\n"), "w")
             print(f"wrote {jpath}")
     except (hwref.ModelError, data.DataError, CalibrationError, OSError) as e:
         print(f"calibrate: {e}", file=sys.stderr)

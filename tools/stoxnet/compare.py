@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+from .files import write_atomic
+
 # The IMC macro: what the converter choice changes directly (arrays, their drivers, converters,
 # shift-add), as opposed to the whole accelerator (buffers, NoC, DRAM, digital units).
 MACRO = ("crossbar", "row_driver", "adc", "sense_amp", "mtj", "shift_add")
@@ -281,9 +283,7 @@ def main(argv=None):
                              "and ratio above); designs.<d>.pipelined gives the pipelined mode's figures beside it",
               "command": "/usr/bin/python3 -m tools.stoxnet.compare " + " ".join(argv if argv is not None else sys.argv[1:])}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out + ".tmp", "w") as f:
-        json.dump(result, f, indent=2)
-    os.replace(args.out + ".tmp", args.out)
+    write_atomic(args.out, lambda f: json.dump(result, f, indent=2), "w")
 
     print(f"ResNet-20 (CIFAR-10 shapes), one inference; ADC model {base['adc_model']}; ratios are the full-precision ADC's value over the design's ({args.out})\n")
     print("| design | accuracy | energy | latency | area | EDP | energy x | latency x | area x | EDP x | macro energy x | macro area x |")

@@ -17,13 +17,13 @@ a sample's events do not depend on which other samples are converted with it.
     /usr/bin/python3 -m tools.stoxnet.events --split test --out data/fmnist_test.sxev --seed 1
 """
 import argparse
-import os
 import struct
 import sys
 
 import numpy as np
 
 from . import data
+from .files import write_atomic
 
 MAGIC = b"SXEV"
 VERSION = 1
@@ -209,15 +209,8 @@ def bin_spikes(events, timesteps, duration_us=3 * SACCADE_US, width=SENSOR, heig
 
 
 def write(path, buf):
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(buf)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Writes an encoded stream (or any bytes) whole or not at all."""
+    write_atomic(path, lambda f: f.write(buf))
 
 
 def main(argv=None):

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from . import events, snnref
+from .files import write_atomic
 
 LAYER_SNN_CONV, LAYER_SNN_FC = 16, 17
 OUT_INT32 = 1
@@ -182,19 +183,9 @@ def export(layers, path, name):
                        name.encode()[:16])
     data = bytearray(head + b"".join(entries) + b"".join(blobs))
     struct.pack_into("<I", data, 12, zlib.crc32(bytes(data)) & 0xFFFFFFFF)
-    write_atomic(path, bytes(data))
+    write_atomic(path, lambda f: f.write(data))
 
 
-def write_atomic(path, data):
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def parse_bits(ap, text):
@@ -273,7 +264,7 @@ def run(a, bits, argv):
                 seed=a.seed, timesteps=a.timesteps, epochs=a.epochs, train_samples=int(len(ytr)), bits=a.bits,
                 test_samples=int(len(yte)), accuracy_float=float_acc, accuracy_fake_quant=fq_acc,
                 accuracy_integer=int_acc, thresholds=[L["threshold"] for L in layers], seconds=round(time.time() - t0))
-    write_atomic(os.path.splitext(a.out)[0] + ".json", (json.dumps(meta, indent=2)).encode())
+    write_atomic(os.path.splitext(a.out)[0] + ".json", lambda f: f.write(json.dumps(meta, indent=2)), "w")
     print(f"snn_train: {a.out}: float {float_acc:.2%}, fake-quant {fq_acc:.2%}, integer {int_acc:.2%} on {len(yte)} test samples")
 
 

@@ -29,6 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import apc, data
+from .files import write_atomic
 
 REQUANT_SHIFT = 16
 
@@ -197,22 +198,6 @@ def export_model(path, layers, programs, fcq):
     data = bytearray(head + table + b"".join(blobs))
     struct.pack_into("<I", data, 12, zlib.crc32(bytes(data)) & 0xFFFFFFFF)
     write_atomic(path, lambda f: f.write(data))
-
-
-def write_atomic(path, write, mode="wb"):
-    """Writes through a temporary file beside path and renames it, so an interrupted run never
-    leaves a truncated output under the final name."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, mode) as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def main(argv=None):

@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from . import data
 from .datapath import FLOAT, NOISE_GRAD, Bits, Converter, quantise_input
 from .export import export
+from .files import write_atomic
 from .nets import build
 from .perf import tune_allocator
 
@@ -95,9 +96,7 @@ def save_resume(path, args, step, perm, spent, net, opt, sched):
     state = {"identity": run_identity(args), "step": step, "perm": perm, "spent": spent,
              "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
              "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # a run killed while saving keeps the previous resume point
+    write_atomic(path, lambda f: torch.save(state, f))  # a run killed while saving keeps the previous resume point
 
 
 def load_resume(path, args, net, opt, sched):
