@@ -55,12 +55,9 @@ RESNET20_ROWS = [
 ]
 
 
-def interval95(correct, n):
-    """Half-width of the binomial 95 % (Wilson) interval of an accuracy, in points."""
-    if not n:
-        return 0.0
-    p, z = correct / n, 1.96
-    return 100 * z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+def half_width_95(a, n):
+    """The binomial 95 % half-width of an accuracy a measured on n images: 1.96 sqrt(a (1 - a) / n)."""
+    return 1.96 * math.sqrt(a * (1 - a) / n)
 
 
 def load_checkpoint(path, float_mode=False, samples=None):
@@ -115,7 +112,7 @@ def add_noise(rows, labels):
     ref_hits = hits(ref) if ref else None
     for r in rows:
         n, a = r["images"], r["accuracy"]
-        r["half_width_95"] = 1.96 * math.sqrt(a * (1 - a) / n)
+        r["half_width_95"] = half_width_95(a, n)
         if "predictions" not in r:
             continue
         c = hits(r)
@@ -197,7 +194,8 @@ def resnet20_table(args, x, y, argv):
     for r in rows:
         for where in ("pytorch", "platform"):
             if where in r:
-                r[where]["interval95_points"] = interval95(r[where]["correct"], r[where]["images"])
+                r[where].pop("predictions", None)
+                r[where]["half_width_95"] = half_width_95(r[where]["accuracy"], r[where]["images"])
     result = {"network": "resnet20 (CIFAR-10 shapes; Fashion-MNIST padded to 3x32x32)",
               "dataset": "Fashion-MNIST test set", "images": args.images, "seed": args.seed,
               "command": "/usr/bin/python3 -m tools.stoxnet.accuracy " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -206,7 +204,7 @@ def resnet20_table(args, x, y, argv):
     write_atomic(out, lambda f: json.dump(result, f, indent=2), "w")
 
     def cell(r):
-        return f"{r['accuracy'] * 100:.2f} % ± {r['interval95_points']:.2f}" if r else "-"
+        return f"{r['accuracy'] * 100:.2f} % ± {r['half_width_95'] * 100:.2f}" if r else "-"
     print(f"ResNet-20 on the first {args.images} Fashion-MNIST test images, seed {args.seed} ({out}); "
           "± is the binomial 95 % interval:\n")
     print("| design | PyTorch | platform | platform conversions, MTJ samples per image |")
