@@ -2,7 +2,8 @@
 its formula computed independently in numpy; --noise-grad's MTJ backward equals its formula; the teacher's logits come from the teacher's own
 (float) mode; --bn-frozen keeps every batch norm's running statistics as they were and still
 learns the rest; --train-samples draws T per batch from its list while the model file keeps
---samples; bad values are refused."""
+--samples; --ema exports the moving average of the weights the plain run passes through, and
+carries it across a resume; bad values are refused."""
 import contextlib
 import io
 import os
@@ -117,12 +118,36 @@ with tempfile.TemporaryDirectory() as d:
     xbar = [m.params(i)[0]["samples"] for i, L in enumerate(m.layers) if L["type"] == 1]
     check(len(xbar) == 2 and all((t == 4).all() for t in xbar), "the model file's T is --samples (4) in every layer")
 
-    for argv, what in ((["--train-samples", "4,x"], "a T that is not a number"),
+    # --ema 0.25 over two steps: 0.0625 w0 + 0.1875 w1 + 0.75 w2, where w0, w1, w2 are the weights a run
+    # without --ema passes through (the average does not change the training).
+    two = common + ["--train-limit", "128", "--init", os.path.join(d, "a.pt")]
+    e, p, q = (os.path.join(d, n + ".sxvm") for n in ("e", "p", "q"))
+    check(train.main(two + ["--out", p]) == 0 and train.main(two + ["--out", q, "--stop-after", "1"]) == 3,
+          "two plain steps, and the first of them stopped")
+    w0, w2 = sa, torch.load(os.path.join(d, "p.pt"))["state_dict"]
+    w1 = torch.load(os.path.join(d, "q.resume"))["net"]
+    check(train.main(two + ["--ema", "0.25", "--out", e]) == 0, "--ema 0.25 ends normally")
+    se = torch.load(os.path.join(d, "e.pt"))["state_dict"]
+    floats = [k for k in w0 if w0[k].dtype.is_floating_point]
+    err = max(((se[k] - (0.0625 * w0[k] + 0.1875 * w1[k] + 0.75 * w2[k])).abs().max() / (w2[k].abs().max() + 1e-12)).item()
+              for k in floats)
+    moved = [k for k in floats if not torch.equal(w1[k], w2[k])]
+    check(err < 1e-6 and len(moved) > 10, f"--ema 0.25: the exported weights are 0.0625 w0 + 0.1875 w1 + 0.75 w2 "
+          f"(largest relative error {err:.1e}, {len(moved)} tensors moved by the second step)")
+    f = os.path.join(d, "f.sxvm")
+    check(train.main(two + ["--ema", "0.25", "--out", f, "--stop-after", "1"]) == 3 and
+          train.main(two + ["--ema", "0.25", "--out", f]) == 0, "--ema stopped after one step and resumed")
+    sf = torch.load(os.path.join(d, "f.pt"))["state_dict"]
+    check(all(torch.equal(se[k], sf[k]) for k in se), "--ema resumed equals --ema uninterrupted bit for bit")
+
+    for argv, what in ((["--ema", "1"], "--ema 1 (no learning would show)"),
+                       (["--ema", "-0.1"], "a negative --ema"),
+                       (["--train-samples", "4,x"], "a T that is not a number"),
                        (["--train-samples", "0,4"], "T = 0"),
                        (["--converter", "ideal", "--train-samples", "4,8"], "--train-samples without the MTJ"),
                        (["--kd-alpha", "1.5"], "--kd-alpha above 1"),
                        (["--kd-temp", "0"], "--kd-temp 0")):
         ok, msg = refused(common + ["--smoke", "--out", os.path.join(d, "r.sxvm")] + argv)
-        check(ok and ("--train-samples" in msg or "--kd-" in msg), f"refused: {what} ({msg.strip().splitlines()[-1] if msg else ''})")
+        check(ok and ("--train-samples" in msg or "--kd-" in msg or "--ema" in msg), f"refused: {what} ({msg.strip().splitlines()[-1] if msg else ''})")
 print(f"{len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -8,7 +8,8 @@ the accuracies measured here). --smoke runs one batch of everything, for the tes
 
 Fine-tuning (--init) records the run it started from; --teacher (distillation), --bn-frozen,
 --train-samples and --noise-grad make the shipped MTJ model's recipe (docs/training.md,
-models/train_all.sh).
+models/train_all.sh); --ema keeps an exponential moving average of the weights (Polyak averaging),
+which is what is evaluated and exported.
 
 A long run saves its whole training state (weights, optimiser, schedule, the epoch's order, the
 random generators) to OUT.resume every --checkpoint-seconds and when it is interrupted (Ctrl-C,
@@ -32,6 +33,19 @@ from .export import export
 from .files import write_atomic
 from .nets import build
 from .perf import tune_allocator
+
+
+def ema_of(net, decay):
+    """The shadow copy --ema keeps: every floating-point parameter and buffer, starting from the
+    initial weights (empty without --ema)."""
+    return {k: v.detach().clone() for k, v in net.state_dict().items() if v.dtype.is_floating_point} if decay else {}
+
+
+def ema_update(ema, net, decay):
+    with torch.no_grad():
+        for k, v in net.state_dict().items():
+            if k in ema:
+                ema[k].mul_(decay).add_(v, alpha=1 - decay)
 
 
 def prepare(images, net_name):
@@ -92,14 +106,14 @@ def run_identity(args):
     return {k: v for k, v in vars(args).items() if k not in RESUME_FREE}
 
 
-def save_resume(path, args, step, perm, spent, net, opt, sched):
+def save_resume(path, args, step, perm, spent, net, opt, sched, ema):
     state = {"identity": run_identity(args), "step": step, "perm": perm, "spent": spent,
-             "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+             "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "ema": ema,
              "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state()}
     write_atomic(path, lambda f: torch.save(state, f))  # a run killed while saving keeps the previous resume point
 
 
-def load_resume(path, args, net, opt, sched):
+def load_resume(path, args, net, opt, sched, ema):
     try:
         state = torch.load(path)
     except Exception as e:  # noqa: BLE001 - any unreadable file gets the same clear refusal
@@ -113,6 +127,8 @@ def load_resume(path, args, net, opt, sched):
     net.load_state_dict(state["net"])
     opt.load_state_dict(state["opt"])
     sched.load_state_dict(state["sched"])
+    for k, v in (state.get("ema") or {}).items():
+        ema[k].copy_(v)
     torch.set_rng_state(state["torch_rng"])
     np.random.set_state(state["numpy_rng"])
     return state["step"], state["perm"], state["spent"]
@@ -153,6 +169,9 @@ def main(argv=None):
     ap.add_argument("--bn-frozen", action="store_true",
                     help="batch norms normalise with their running statistics while training and keep them "
                          "(gains and biases still learnt): the forward pass is the exported folded model's")
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="evaluate and export an exponential moving average of the weights with this decay "
+                         "per step (e.g. 0.999; 0: the last weights)")
     ap.add_argument("--untrained", action="store_true", help="export random weights (cost studies)")
     ap.add_argument("--float", action="store_true",
                     help="the float baseline: no quantiser or converter; writes only .pt and .json")
@@ -176,6 +195,8 @@ def main(argv=None):
                  f"{args.train_limit}, --test-limit {args.test_limit}: counts must be >= 0, seconds > 0")
     if args.micro_batch < 0:
         ap.error(f"--micro-batch {args.micro_batch}: must be 0 (whole batches) or a positive size")
+    if not 0.0 <= args.ema < 1.0:
+        ap.error(f"--ema {args.ema}: a decay in [0, 1) (0: no averaging)")
     if not 0.0 <= args.kd_alpha <= 1.0 or args.kd_temp <= 0:
         ap.error(f"--kd-alpha {args.kd_alpha}, --kd-temp {args.kd_temp}: alpha must be in [0, 1], tau > 0")
     train_ts = []
@@ -230,8 +251,9 @@ def main(argv=None):
         per_epoch = len(xt) // args.batch or 1
         resume_path = base + ".resume"
         first, perm, spent = 0, None, 0.0
+        ema = ema_of(net, args.ema)
         if os.path.exists(resume_path) and not args.fresh and not args.smoke:
-            first, perm, spent = load_resume(resume_path, args, net, opt, sched)
+            first, perm, spent = load_resume(resume_path, args, net, opt, sched, ema)
             print(f"resuming from {resume_path}: step {first}/{steps} ({spent:.0f} s spent before)", flush=True)
         stop = {"signal": None}
 
@@ -263,6 +285,7 @@ def main(argv=None):
                     loss += l.detach()
                 opt.step()
                 sched.step()
+                ema_update(ema, net, args.ema)
                 now = time.time()
                 done = step + 1
                 if step % 100 == 0 or done == steps or now - last_print >= 60:
@@ -272,7 +295,7 @@ def main(argv=None):
                     last_print = now
                 stopping = stop["signal"] is not None or (args.stop_after and done - first >= args.stop_after)
                 if done < steps and not args.smoke and (stopping or now - last_save >= args.checkpoint_seconds):
-                    save_resume(resume_path, args, done, perm, spent + now - t0, net, opt, sched)
+                    save_resume(resume_path, args, done, perm, spent + now - t0, net, opt, sched, ema)
                     last_save = now
                 if done < steps and stopping:
                     why = f"signal {stop['signal']}" if stop["signal"] is not None else f"--stop-after {args.stop_after}"
@@ -284,6 +307,10 @@ def main(argv=None):
                 signal.signal(sig, h)
         spent += time.time() - t0
         conv.set_samples([int(t) for t in args.samples.split(",")] if "," in args.samples else int(args.samples))
+        if ema:
+            meta["accuracy_without_ema"] = evaluate(net, xe, ye)
+            print(f"test accuracy of the last weights (without --ema): {meta['accuracy_without_ema'] * 100:.2f}%")
+            net.load_state_dict({**net.state_dict(), **ema})
         acc = evaluate(net, xe, ye)
         print(f"test accuracy (PyTorch, {'float' if args.float else args.converter}): {acc * 100:.2f}%")
         meta.update(accuracy=acc, test_images=len(xe), train_images=len(xt), epochs=args.epochs,
