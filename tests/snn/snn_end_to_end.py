@@ -53,7 +53,14 @@ with tempfile.TemporaryDirectory() as tmp:
         if r.returncode:
             continue
         print(r.stdout.strip().splitlines()[-1 if cpu == "host" else 0])
-        s = json.load(open(rep))["snn"]
+        full = json.load(open(rep))
+        s = full["snn"]
+        # A synaptic operation is one accumulate: ops count it once, a MAC twice.
+        acc, summ = full["accelerator"], full["summary"]
+        sops = full["snn_cim"]["sops"]
+        check(acc["sops"] == sops > 0 and summ["sops"] == sops, f"{cpu}: the summary's SOPs are the tiles' ({sops})")
+        check(summ["ops"] == 2 * (acc["macs"] - sops) + sops and summ["tops_per_w"] == summ["ops"] / summ["energy_pj"],
+              f"{cpu}: ops {summ['ops']} = 2 x {acc['macs'] - sops} MACs + {sops} SOPs, TOPS/W = ops / pJ")
         got[cpu] = s
         check(s["output_spike_counts"] == [v for c in ref_counts for v in c], f"{cpu}: output spike counts equal the reference")
         check(s["predictions"] == ref_pred, f"{cpu}: predictions equal the reference")

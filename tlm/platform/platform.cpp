@@ -1,6 +1,7 @@
 // sc_spawn, for the timeline's observer of the CPU's lines.
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "platform.h"
+#include "summary.h"
 
 #include "output_file.h"
 #include "timeline.h"
@@ -706,6 +707,7 @@ nlohmann::json platform::report() const {
                       {"descriptors_by_opcode", ops},
                       {"errors", s.errors},
                       {"macs", s.macs},
+                      {"sops", s.sops},
                       {"bit_level_macs", bit_macs},
                       {"array_reads", reads},
                       {"cells_written", cells},
@@ -747,11 +749,7 @@ nlohmann::json platform::report() const {
                  {"cpu_pj", totals.cpu_pj},
                  {"total_pj", system_pj},
                  {"average_power_mw", elapsed_ns > 0 ? system_pj / elapsed_ns : 0.0}};
-  j["summary"] = {{"energy_pj", system_pj},
-                  {"accelerator_busy_ns", busy_ns},
-                  {"edp_pj_ns", system_pj * busy_ns},
-                  {"ops", 2.0 * double(s.macs)},
-                  {"tops_per_w", system_pj > 0 ? 2.0 * double(s.macs) / system_pj : 0.0}};  // ops/pJ == TOPS/W
+  j["summary"] = summary_report(system_pj, busy_ns, s.macs, s.sops);
   nlohmann::json layers = nlohmann::json::array();
   sc_core::sc_time path_converter = sc_core::SC_ZERO_TIME, path_macro = sc_core::SC_ZERO_TIME,
                    path_tile = sc_core::SC_ZERO_TIME;

@@ -4,6 +4,7 @@
 #include "hw/accel/pipeline.h"
 #include "stoxvp_regs.h"
 #include "tlm/platform/output_file.h"
+#include "tlm/platform/summary.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -346,11 +347,7 @@ jobs_result merge_runs(const request& req, const job_run& first, const std::vect
                  {"cpu_pj", cpu_pj},
                  {"total_pj", system_pj},
                  {"average_power_mw", elapsed_ns > 0 ? system_pj / elapsed_ns : 0.0}};
-  r["summary"] = {{"energy_pj", system_pj},
-                  {"accelerator_busy_ns", busy_ns},
-                  {"edp_pj_ns", system_pj * busy_ns},
-                  {"ops", 2.0 * double(macs)},
-                  {"tops_per_w", system_pj > 0 ? 2.0 * double(macs) / system_pj : 0.0}};
+  r["summary"] = summary_report(system_pj, busy_ns, macs, r.at("accelerator").at("sops").get<uint64_t>());
   if (r.contains("cpu") && r["cpu"].contains("energy_pj")) r["cpu"]["energy_pj"] = cpu_pj;
   // Cells written over the run (a count) over the cells of the arrays programmed at its end (a
   // state: the last share's run ends where the single run ends).
