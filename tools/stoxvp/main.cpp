@@ -670,7 +670,7 @@ int main(int argc, char** argv) {
       ("timeline", po::value(&timeline),
        "timeline of the run as Chrome trace-event JSON for Perfetto (ui.perfetto.dev) or chrome://tracing: "
        "the CPU, the command processor, layers, DMA, tiles and NoC links (not written by default)")
-      ("quiet,q", "print only the summary and errors")
+      ("quiet,q", "print only the summary, warnings and errors (the model's warnings, such as the ADC full-scale notice, are not silenced)")
       ("no-progress-bar", "inference: no progress bar (by default one shows on stderr after 2 s: a bar with the "
        "rate and the time left on a terminal, a line every 10 s otherwise)")
       ("progress-after", po::value(&progress_after_text)->default_value(progress_after_text),
