@@ -1,4 +1,5 @@
 #include "fp_train_runner.h"
+#include "platform_io.h"
 
 #include "firmware/apps/fp_train/fp_train.h"
 #include "hw/regs/stoxvp_regs.h"
@@ -62,8 +63,6 @@ fp_train_inputs load_fp_train_inputs(const fp_train_request& req) {
 }
 
 fp_train_session::fp_train_session(stoxvp_platform* p, const fp_train_inputs& in, const std::string& elf) : p_(p) {
-  uint64_t dram = 0, size = 0;
-  if (stoxvp_region(p, "dram", &dram, &size) != STOXVP_OK) throw input_error(std::string("fp-train: ") + stoxvp_last_error());
   const uint64_t count = uint64_t(in.labels.size()) * in.epochs;
   const uint32_t test_count = uint32_t(in.test_labels.size());
   if (in.pixels.size() != in.labels.size() * FP_TRAIN_IN || in.test_pixels.size() != size_t(test_count) * FP_TRAIN_IN ||
@@ -72,17 +71,12 @@ fp_train_session::fp_train_session(stoxvp_platform* p, const fp_train_inputs& in
   if (in.epochs == 0 || count == 0 || count > UINT32_MAX)
     throw input_error("fp-train: " + std::to_string(in.labels.size()) + " images x " + std::to_string(in.epochs) +
                       " epochs: not 1..4294967295 images");
-  // Laid out one after the other from the start of DRAM, each on a 4 KiB boundary.
-  uint64_t at = 0;
-  auto place = [&](uint64_t bytes) {
-    const uint64_t a = at;
-    at += (bytes + 0xfff) & ~uint64_t(0xfff);
-    return dram + a;
-  };
+  dram_layout dram(p);
+  auto place = [&](uint64_t bytes) { return dram.place(bytes); };
   fp_train_boot boot{};
   boot.magic = FP_TRAIN_MAGIC;
   boot.version = FP_TRAIN_VERSION;
-  place(sizeof boot);
+  boot_ = place(sizeof boot);
   boot.w1_addr = place(in.w1.size() * 2);
   boot.w2_addr = place(in.w2.size() * 2);
   boot.w1_out = place(in.w1.size() * 2);
@@ -97,34 +91,33 @@ fp_train_session::fp_train_session(stoxvp_platform* p, const fp_train_inputs& in
     boot.test_images_addr = place(in.test_pixels.size());
     boot.test_labels_addr = place(in.test_labels.size());
   }
-  if (at > size)
+  if (dram.next() > dram.end())
     throw input_error("fp-train: " + std::to_string(count) + " training and " + std::to_string(test_count) +
-                      " test images need " + std::to_string(at) + " bytes of DRAM; the platform has " +
-                      std::to_string(size));
+                      " test images need " + std::to_string(dram.next() - dram.base()) + " bytes of DRAM; the platform has " +
+                      std::to_string(dram.size()));
   boot.count = uint32_t(count);
   boot.batch = in.batch;
   boot.lr = in.lr;
   boot.test_count = test_count;
-  boot_ = dram;
-  stoxvp_mem_write(p, dram, &boot, sizeof boot);
+  check(stoxvp_mem_write(p, boot_, &boot, sizeof boot), "fp-train: writing the boot information");
   for (uint32_t e = 0; e < in.epochs; ++e) {  // the same images again for every epoch, in order
-    stoxvp_mem_write(p, boot.images_addr + uint64_t(e) * in.pixels.size(), in.pixels.data(), in.pixels.size());
-    stoxvp_mem_write(p, boot.labels_addr + uint64_t(e) * in.labels.size(), in.labels.data(), in.labels.size());
+    check(stoxvp_mem_write(p, boot.images_addr + uint64_t(e) * in.pixels.size(), in.pixels.data(), in.pixels.size()),
+          "fp-train: loading the training images");
+    check(stoxvp_mem_write(p, boot.labels_addr + uint64_t(e) * in.labels.size(), in.labels.data(), in.labels.size()),
+          "fp-train: loading the training labels");
   }
   if (test_count) {
-    stoxvp_mem_write(p, boot.test_images_addr, in.test_pixels.data(), in.test_pixels.size());
-    stoxvp_mem_write(p, boot.test_labels_addr, in.test_labels.data(), in.test_labels.size());
+    check(stoxvp_mem_write(p, boot.test_images_addr, in.test_pixels.data(), in.test_pixels.size()), "fp-train: loading the test images");
+    check(stoxvp_mem_write(p, boot.test_labels_addr, in.test_labels.data(), in.test_labels.size()), "fp-train: loading the test labels");
   }
-  stoxvp_mem_write(p, boot.w1_addr, in.w1.data(), in.w1.size() * 2);
-  stoxvp_mem_write(p, boot.w2_addr, in.w2.data(), in.w2.size() * 2);
-  const int rc = elf.empty() ? stoxvp_attach_firmware(p, stoxvp_find_host_app("fp-train")->entry, nullptr)
-                             : stoxvp_attach_elf(p, elf.c_str());
-  if (rc != STOXVP_OK) throw input_error(std::string("fp-train: ") + stoxvp_last_error());
+  check(stoxvp_mem_write(p, boot.w1_addr, in.w1.data(), in.w1.size() * 2), "fp-train: loading the initial weights");
+  check(stoxvp_mem_write(p, boot.w2_addr, in.w2.data(), in.w2.size() * 2), "fp-train: loading the initial weights");
+  attach_firmware(p, stoxvp_find_host_app("fp-train")->entry, elf, "fp-train firmware");
 }
 
 fp_train_outcome fp_train_session::collect() const {
   fp_train_boot b{};
-  stoxvp_mem_read(p_, boot_, &b, sizeof b);
+  check(stoxvp_mem_read(p_, boot_, &b, sizeof b), "fp-train: reading the boot information");
   if (b.status != FP_TRAIN_DONE) throw input_error("fp-train: the firmware did not finish (status " + std::to_string(b.status) + ")");
   fp_train_outcome o;
   o.status = b.status;
@@ -137,9 +130,9 @@ fp_train_outcome fp_train_session::collect() const {
   o.w1.resize(size_t(FP_TRAIN_HID) * FP_TRAIN_IN);
   o.w2.resize(size_t(FP_TRAIN_OUT) * FP_TRAIN_HID);
   o.b.resize(FP_TRAIN_HID + FP_TRAIN_OUT);
-  stoxvp_mem_read(p_, b.w1_out, o.w1.data(), o.w1.size() * 2);
-  stoxvp_mem_read(p_, b.w2_out, o.w2.data(), o.w2.size() * 2);
-  stoxvp_mem_read(p_, b.b_out, o.b.data(), o.b.size() * 2);
+  check(stoxvp_mem_read(p_, b.w1_out, o.w1.data(), o.w1.size() * 2), "fp-train: reading the trained weights");
+  check(stoxvp_mem_read(p_, b.w2_out, o.w2.data(), o.w2.size() * 2), "fp-train: reading the trained weights");
+  check(stoxvp_mem_read(p_, b.b_out, o.b.data(), o.b.size() * 2), "fp-train: reading the trained biases");
   return o;
 }
 

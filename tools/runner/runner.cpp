@@ -1,4 +1,5 @@
 #include "runner.h"
+#include "platform_io.h"
 
 #include "firmware/apps/inference/bootinfo.h"
 #include "firmware/apps/inference/inference.h"
@@ -93,12 +94,6 @@ class idx_reader {
   std::string path_;
   gzFile f_;
 };
-
-void check(stoxvp_result r, const char* what) {
-  if (r != STOXVP_OK) fail(std::string(what) + ": " + stoxvp_last_error());
-}
-
-uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
 
@@ -265,31 +260,23 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   const uint64_t image_bytes = uint64_t(C) * H * W, images_bytes = image_bytes * count_;
   const uint32_t py = (H - im.rows) / 2, px = (W - im.cols) / 2;
 
-  uint64_t dram = 0, dram_size = 0;
-  check(stoxvp_region(p_, "dram", &dram, &dram_size), "DRAM");
+  dram_layout dram(p_);
   stoxvp_bootinfo bi{};
   bi.magic = STOXVP_BOOT_MAGIC;
   bi.version = STOXVP_BOOT_VERSION;
-  uint64_t at = dram + 4096;
-  bi.model_addr = at;
+  boot_ = dram.place(sizeof bi);
+  bi.model_addr = dram.place(model.size());
   bi.model_bytes = static_cast<uint32_t>(model.size());
-  at = align(at + model.size(), 4096);
-  bi.images_addr = at;
+  bi.images_addr = dram.place(images_bytes);
   bi.image_count = count_;
   bi.image_bytes = static_cast<uint32_t>(image_bytes);
   bi.first_index = req.first;
-  at = align(at + images_bytes, 4096);
-  if (!labels.empty()) {
-    bi.labels_addr = at;
-    at = align(at + count_, 4096);
-  }
-  bi.results_addr = results_ = at;
-  at = align(at + uint64_t(count_) * sizeof(stoxvp_image_result), 4096);
-  bi.logits_addr = logits_ = at;
-  at = align(at + uint64_t(count_) * classes_ * 4, 4096);
-  bi.scratch_addr = at;
-  if (at + (1u << 20) > dram + dram_size)
-    fail("DRAM of " + std::to_string(dram_size >> 20) + " MiB cannot hold the model (" + std::to_string(model.size()) +
+  if (!labels.empty()) bi.labels_addr = dram.place(count_);
+  bi.results_addr = results_ = dram.place(uint64_t(count_) * sizeof(stoxvp_image_result));
+  bi.logits_addr = logits_ = dram.place(uint64_t(count_) * classes_ * 4);
+  const uint64_t at = bi.scratch_addr = dram.next();
+  if (at + (1u << 20) > dram.end())
+    fail("DRAM of " + std::to_string(dram.size() >> 20) + " MiB cannot hold the model (" + std::to_string(model.size()) +
          " bytes), " + std::to_string(count_) + " images of " + std::to_string(C) + "x" + std::to_string(H) + "x" +
          std::to_string(W) + " (" + std::to_string(images_bytes) + " bytes) for " + req.model_path +
          ", their results and 1 MiB of scratch memory");
@@ -306,7 +293,7 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
       for (uint32_t y = 0; y < im.rows; ++y)
         std::memcpy(&shaped[size_t(i) * image_bytes + (size_t(c) * H + y + py) * W + px], src + size_t(y) * im.cols, im.cols);
   }
-  bi.scratch_bytes = static_cast<uint32_t>(std::min<uint64_t>(dram + dram_size - at, 64u << 20));
+  bi.scratch_bytes = static_cast<uint32_t>(std::min<uint64_t>(dram.end() - at, 64u << 20));
   bi.flags = req.progress ? STOXVP_BOOT_F_PROGRESS : 0;
   if (req.converter.enabled) {
     bi.flags |= STOXVP_BOOT_F_OVERRIDE;
@@ -319,13 +306,9 @@ session::session(stoxvp_platform* platform, const request& req) : p_(platform), 
   check(stoxvp_mem_write(p_, bi.model_addr, model.data(), model.size()), "loading the model");
   check(stoxvp_mem_write(p_, bi.images_addr, shaped.data(), shaped.size()), "loading the images");
   if (!labels.empty()) check(stoxvp_mem_write(p_, bi.labels_addr, &labels[req.first], count_), "loading the labels");
-  boot_ = dram;
   check(stoxvp_mem_write(p_, boot_, &bi, sizeof bi), "writing the boot information");
   labelled_ = !labels.empty();
-  if (req.firmware_elf.empty())
-    check(stoxvp_attach_firmware(p_, inference_main, nullptr), "attaching the inference firmware");
-  else
-    check(stoxvp_attach_elf(p_, req.firmware_elf.c_str()), "attaching the inference firmware");
+  attach_firmware(p_, inference_main, req.firmware_elf, "inference firmware");
 }
 
 outcome session::collect() const {

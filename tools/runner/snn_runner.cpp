@@ -1,4 +1,5 @@
 #include "snn_runner.h"
+#include "platform_io.h"
 
 #include "firmware/apps/inference/bootinfo.h"
 #include "firmware/apps/snn/snn.h"
@@ -17,10 +18,6 @@ namespace stoxvp::runner {
 namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw input_error(what); }
-void check(int rc, const char* what) {
-  if (rc != STOXVP_OK) fail(std::string(what) + ": " + stoxvp_last_error());
-}
-uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 std::vector<uint8_t> read_file(const std::string& path, uint64_t limit) {
   std::ifstream f(path, std::ios::binary);
@@ -96,39 +93,30 @@ snn_session::snn_session(stoxvp_platform* p, const snn_request& req) : p_(p), re
     h.crc32 = stoxvp_events_crc32(0, subset.data(), subset.size());
     std::memcpy(subset.data(), &h, sizeof h);
   }
-  uint64_t dram = 0, dram_size = 0;
-  check(stoxvp_region(p_, "dram", &dram, &dram_size), "DRAM");
+  dram_layout dram(p_);
   stoxvp_snn_bootinfo bi{};
   bi.magic = STOXVP_SNN_BOOT_MAGIC;
   bi.version = STOXVP_SNN_BOOT_VERSION;
-  uint64_t at = dram + 4096;
-  bi.model_addr = at;
+  boot_ = dram.place(sizeof bi);
+  bi.model_addr = dram.place(model.size());
   bi.model_bytes = uint32_t(model.size());
-  at = align(at + model.size(), 4096);
-  bi.events_addr = at;
+  bi.events_addr = dram.place(subset.size());
   bi.events_bytes = uint32_t(subset.size());
-  at = align(at + subset.size(), 4096);
   bi.timesteps = req.timesteps;
   bi.first_sample = 0;  // of the subset
   bi.sample_count = count_;
   bi.flags = req.progress ? STOXVP_SNN_BOOT_F_PROGRESS : 0;
-  bi.results_addr = results_ = at;
-  at = align(at + uint64_t(count_) * sizeof(stoxvp_snn_result), 4096);
-  bi.counts_addr = counts_ = at;
-  at = align(at + uint64_t(count_) * classes_ * 4, 4096);
-  bi.scratch_addr = at;
-  if (at + (4u << 20) > dram + dram_size)
-    fail("DRAM of " + std::to_string(dram_size >> 20) + " MiB cannot hold " + req.model_path + ", " + std::to_string(count_) +
+  bi.results_addr = results_ = dram.place(uint64_t(count_) * sizeof(stoxvp_snn_result));
+  bi.counts_addr = counts_ = dram.place(uint64_t(count_) * classes_ * 4);
+  const uint64_t at = bi.scratch_addr = dram.next();
+  if (at + (4u << 20) > dram.end())
+    fail("DRAM of " + std::to_string(dram.size() >> 20) + " MiB cannot hold " + req.model_path + ", " + std::to_string(count_) +
          " samples of " + req.events_path + " (" + std::to_string(subset.size()) + " bytes), the results and 4 MiB of scratch memory");
-  bi.scratch_bytes = uint32_t(std::min<uint64_t>(dram + dram_size - at, 64u << 20));
+  bi.scratch_bytes = uint32_t(std::min<uint64_t>(dram.end() - at, 64u << 20));
   check(stoxvp_mem_write(p_, bi.model_addr, model.data(), model.size()), "loading the model");
   check(stoxvp_mem_write(p_, bi.events_addr, subset.data(), subset.size()), "loading the events");
-  boot_ = dram;
   check(stoxvp_mem_write(p_, boot_, &bi, sizeof bi), "writing the boot information");
-  if (req.firmware_elf.empty())
-    check(stoxvp_attach_firmware(p_, snn_main, nullptr), "attaching the spiking firmware");
-  else
-    check(stoxvp_attach_elf(p_, req.firmware_elf.c_str()), "attaching the spiking firmware");
+  attach_firmware(p_, snn_main, req.firmware_elf, "spiking firmware");
 }
 
 snn_outcome snn_session::collect() const {
