@@ -18,6 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from tools.stoxnet import fused
+
 KINDS = ("ideal", "adc", "sparse_adc", "sense_amp", "mtj")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 CURVES = {"final": (4.0, 0.0), "tanh": (8.0, 0.0), "device": (3.598, -3.598 * 0.0082)}
@@ -107,6 +109,11 @@ NOISE_GRAD = {"on": False}
 # slow in backward) instead of the batched one. Both compute the same values; tests/models/
 # batched_forward.py checks it, bench/bench_training.py measures both.
 PER_PIECE = {"on": False}
+
+# The MTJ's conversion through the fused kernel (FusedMtjCodes, tools/stoxnet/fused.py) when its
+# library is built, instead of PieceCodes' eager passes: the same values (tests/models/
+# fused_codes.py), other draws. Off: PieceCodes (the benchmark's "before").
+FUSED = {"on": True}
 
 
 def round_half_up(x):
@@ -268,6 +275,41 @@ class PieceCodes(torch.autograd.Function):
             s = v - conv.sa_threshold
             g = g * ((s >= -1.0) & (s <= 1.0))
         return g.reshape(b, n, -1), None, None
+
+
+class FusedMtjCodes(torch.autograd.Function):
+    """PieceCodes for the MTJ in one pass of the fused kernel: forward returns y [B, N, L] and
+    keeps d y / d d (2 a p (1 - p) x shift inside the clamp, plus the --noise-grad term), which
+    is all the backward multiplies the output gradient by."""
+
+    @staticmethod
+    def forward(ctx, d, layer, pieces):
+        a, bcurve = CURVES[layer.conv.curve]
+        mult = mult_t(layer.piece_mult(), pieces)
+        slope = 2 * a * mult  # float32(2 a) x shift, as PieceCodes rounds it
+        y, deriv = fused.mtj_codes(d, pieces, layer.piece_t(), mult.flatten(), slope.flatten(), a, bcurve,
+                                   NOISE_GRAD["on"], ctx.needs_input_grad[0])
+        ctx.pieces = pieces
+        if deriv is not None:
+            ctx.save_for_backward(deriv)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        (deriv,) = ctx.saved_tensors
+        b, n = gy.shape[0], gy.shape[1]
+        g = deriv.view(b, n, ctx.pieces, -1).mul_(gy.unsqueeze(2))  # the factor is not needed again
+        return g.view(b, n, -1), None, None
+
+
+def use_fused(layer):
+    """Whether the MTJ layer's conversion runs in the fused kernel (T up to 32, library built)."""
+    if not FUSED["on"] or max(layer.piece_t()) > 32:
+        return False
+    if not fused.available():
+        fused.notice_once(f"fused MTJ conversion unavailable ({fused.why()}): running the unfused batched path")
+        return False
+    return True
 
 
 class ChunkConvs(torch.autograd.Function):
@@ -498,6 +540,8 @@ class XbarConv2d(nn.Module):
         if kind in ("adc", "sparse_adc") and float(self.adc_range) <= 0:
             self.calibrate_adc_batched(ps, pieces)
         d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
+        if kind == "mtj" and use_fused(self):
+            return FusedMtjCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
         return PieceCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
 
     def forward_per_piece(self, x):

@@ -1,0 +1,137 @@
+"""The fused MTJ conversion (tools/stoxnet/fused/, libstoxnet_fused.so through ctypes).
+
+datapath.PieceCodes converts the MTJ's normalised drive in about fifteen eager torch passes
+plus a sampler that materialises T draws per partial sum; FusedMtjCodes does the same in one
+pass over the drive (clamp, a x + b, sigmoid, T Bernoulli draws, code, straight-through value,
+shift-add) and keeps only the backward's factor, which the backward multiplies by the output
+gradient. Its values are PieceCodes': the same float operations in the same order and rounding
+(the library is built with -ffp-contract=off), and a sigmoid whose exp is the one torch's own
+sigmoid runs (SLEEF's expf in its vectorised loop, the C library's expf in the loop's tail), so
+p is torch.sigmoid's bit for bit (tests/models/fused_codes.py). Only the draws differ: a
+counter-based generator (SplitMix64's output function over the element's index, keyed from
+torch's generator, so torch.manual_seed fixes every draw and no result depends on threads)
+instead of numpy's SFC64 stream; each draw is still a 32-bit integer against (p - 1/2)(2^32 - 256).
+
+Without the library (a tree not built, no libsleef) `available()` is False, datapath says so once
+and runs PieceCodes.
+"""
+import ctypes
+import os
+import re
+import sys
+
+import torch
+
+ABI = 1
+
+
+class _Args(ctypes.Structure):
+    _fields_ = [("drive", ctypes.c_void_p), ("outer", ctypes.c_int64), ("pieces", ctypes.c_int32),
+                ("L", ctypes.c_int64), ("samples", ctypes.c_void_p), ("mult", ctypes.c_void_p),
+                ("slope", ctypes.c_void_p), ("a", ctypes.c_float), ("b", ctypes.c_float),
+                ("half_a", ctypes.c_float), ("exp_kind", ctypes.c_int32), ("deterministic", ctypes.c_int32),
+                ("noise_grad", ctypes.c_int32), ("key", ctypes.c_uint64), ("y", ctypes.c_void_p),
+                ("deriv", ctypes.c_void_p), ("counts", ctypes.c_void_p)]
+
+
+_state = {"lib": None, "tried": False, "why": ""}
+
+
+def _candidates():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [os.environ.get("STOXNET_FUSED_LIB"),
+            os.path.join(here, "..", "..", "build", "tools", "libstoxnet_fused.so")]
+
+
+def library():
+    """The loaded library, or None (the reason in why())."""
+    if _state["tried"]:
+        return _state["lib"]
+    _state["tried"] = True
+    path = next((c for c in _candidates() if c and os.path.exists(c)), None)
+    if path is None:
+        _state["why"] = "libstoxnet_fused.so not built (cmake --build build, or set STOXNET_FUSED_LIB)"
+        return None
+    try:
+        lib = ctypes.CDLL(os.path.abspath(path))
+    except OSError as e:
+        _state["why"] = f"{path}: {e}"
+        return None
+    lib.stoxnet_abi.restype = ctypes.c_int
+    if lib.stoxnet_abi() != ABI:
+        _state["why"] = f"{path}: ABI {lib.stoxnet_abi()}, this module speaks {ABI} (rebuild)"
+        return None
+    lib.stoxnet_mtj_codes.argtypes = [ctypes.POINTER(_Args)]
+    lib.stoxnet_mtj_codes.restype = ctypes.c_int
+    lib.stoxnet_isa.restype = ctypes.c_char_p
+    lib.stoxnet_set_isa.argtypes = [ctypes.c_char_p]
+    lib.stoxnet_set_isa.restype = ctypes.c_int
+    lib.stoxnet_draw.argtypes = [ctypes.c_uint64, ctypes.c_int64, ctypes.c_int32]
+    lib.stoxnet_draw.restype = ctypes.c_uint32
+    _state["lib"] = lib
+    return lib
+
+
+def why():
+    return _state["why"]
+
+
+def available():
+    return library() is not None
+
+
+def isa():
+    return library().stoxnet_isa().decode()
+
+
+def set_isa(name):
+    """Force the kernel's instruction set ('avx512', 'avx2', 'scalar'; None: the best)."""
+    if library().stoxnet_set_isa(name.encode() if name else None) != 0:
+        raise ValueError(f"instruction set {name!r} not available on this CPU")
+
+
+def exp_kind():
+    """Which exp torch's sigmoid runs: its CPU capability (AVX512: SLEEF on 16 floats, AVX2:
+    on 8, otherwise the C library's expf)."""
+    if "exp_kind" not in _state:
+        m = re.search(r"CPU capability usage: (\w+)", torch.__config__.show())
+        cap = m.group(1) if m else "DEFAULT"
+        _state["exp_kind"] = {"AVX512": 16, "AVX2": 8}.get(cap, 0)
+    return _state["exp_kind"]
+
+
+# Tests put a deterministic sampler (count = floor(T p + 1/2)) in place of the draws.
+DETERMINISTIC = {"on": False}
+
+
+def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key=None, counts=False):
+    """y [B, N, L] and the backward factor [B, N, P * L] (or None) of the drive d [B, N, P * L];
+    with counts=True also the switching events (uint8, d's shape)."""
+    lib = library()
+    d = d.detach().contiguous()
+    if d.dtype != torch.float32:
+        raise TypeError(f"fused MTJ conversion: drive is {d.dtype}, needs float32")
+    bsz, n = d.shape[0], d.shape[1]
+    L = d.shape[2] // pieces
+    y = torch.empty((bsz, n, L), dtype=torch.float32)
+    deriv = torch.empty_like(d) if want_deriv else None
+    cnt = torch.empty(d.shape, dtype=torch.uint8) if counts else None
+    ts = torch.tensor(samples, dtype=torch.int32)
+    mult = mult.contiguous()
+    slope = slope.contiguous()
+    if key is None:
+        key = int(torch.randint(0, 2 ** 62, (1,)).item())  # as datapath.sample_count seeds SFC64
+    args = _Args(d.data_ptr(), bsz * n, pieces, L, ts.data_ptr(), mult.data_ptr(), slope.data_ptr(),
+                 float(a), float(b), float(torch.tensor(a / 2, dtype=torch.float32)), exp_kind(),
+                 1 if DETERMINISTIC["on"] else 0, 1 if noise_grad else 0, key, y.data_ptr(),
+                 deriv.data_ptr() if deriv is not None else None, cnt.data_ptr() if cnt is not None else None)
+    rc = lib.stoxnet_mtj_codes(ctypes.byref(args))
+    if rc != 0:
+        raise RuntimeError(f"fused MTJ conversion failed ({'bad argument' if rc == 1 else 'out of memory'})")
+    return (y, deriv, cnt) if counts else (y, deriv)
+
+
+def notice_once(what):
+    if not _state.get("noticed"):
+        _state["noticed"] = True
+        print(f"stoxnet: {what}", file=sys.stderr)

@@ -1,0 +1,53 @@
+/* The fused MTJ conversion of PS-quantization-aware training (tools/stoxnet/fused.py,
+ * docs/training.md "The fast path"): one pass over the normalised drive of every partial sum
+ * does clamp, a x + b, sigmoid, T Bernoulli draws, the code, its straight-through value and the
+ * shift-add, and keeps only the backward's factor. Loaded by Python through ctypes. */
+#ifndef STOXNET_MTJ_CODES_H
+#define STOXNET_MTJ_CODES_H
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Which exp the sigmoid uses, chosen by the caller to be the one its torch uses, so p equals
+ * torch.sigmoid bit for bit: torch's vectorised unary loop runs SLEEF's 1-ulp expf on
+ * 2 x width elements at a time from the start of the tensor and the C library's expf on the
+ * rest (n mod 2 width); with CPU capability DEFAULT it is expf throughout. */
+enum stoxnet_exp { STOXNET_EXP_LIBM = 0, STOXNET_EXP_SLEEF8 = 8, STOXNET_EXP_SLEEF16 = 16 };
+
+struct stoxnet_mtj_args {
+  const float* drive;     /* [outer, pieces, L] contiguous */
+  int64_t outer;          /* batch x outputs */
+  int32_t pieces;         /* chunks x slices x waves, in shift-add order */
+  int64_t L;              /* output positions */
+  const int32_t* samples; /* T of every piece, 1..32 */
+  const float* mult;      /* shift of every piece (a power of two) */
+  const float* slope;     /* float32(2 a) x mult of every piece */
+  float a, b;             /* the curve: p = sigmoid(a clamp(d, -1, 1) + b) */
+  float half_a;           /* float32(a / 2): the --noise-grad term's factor */
+  int32_t exp_kind;       /* enum stoxnet_exp */
+  int32_t deterministic;  /* count = floor(T p + 1/2) instead of draws (tests) */
+  int32_t noise_grad;     /* add a (code - expect) (1 - 2p) / 2 to the backward factor */
+  uint64_t key;           /* the draws' key (from torch's generator) */
+  float* y;               /* [outer, L]: sum over pieces of code x mult */
+  float* deriv;           /* [outer, pieces, L] d y / d drive, or NULL (no backward) */
+  uint8_t* counts;        /* [outer, pieces, L] switching events, or NULL (tests) */
+};
+
+/* 0 on success, 1 a bad argument, 2 out of memory. */
+int stoxnet_mtj_codes(const struct stoxnet_mtj_args* args);
+/* The instruction set the kernel runs with: "avx512", "avx2" or "scalar". */
+const char* stoxnet_isa(void);
+/* Force one ("avx512", "avx2", "scalar"; NULL: the best this CPU has). 0 if it is usable. */
+int stoxnet_set_isa(const char* isa);
+/* The draw j (0-based) of element e (flat index in drive) under key: for tests, which rebuild the
+ * stream independently. */
+uint32_t stoxnet_draw(uint64_t key, int64_t e, int32_t j);
+/* The ABI version of this header (the Python side checks it). */
+int stoxnet_abi(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

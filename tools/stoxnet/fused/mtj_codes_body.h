@@ -1,0 +1,121 @@
+/* The row kernel, compiled once per instruction set (mtj_codes_avx512.c, mtj_codes_avx2.c,
+ * mtj_codes_scalar.c define KERNEL_NAME). Plain loops the compiler vectorises; every float
+ * operation is written in the order, and with the roundings, of the torch expressions in
+ * datapath.PieceCodes (built with -ffp-contract=off: no fused multiply-adds). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "mtj_codes.h"
+#include "mtj_codes_internal.h"
+
+int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
+  const int64_t L = A->L, P = A->pieces;
+  const int64_t n = A->outer * P * L;
+  /* torch's vectorised loop covers [0, body) with SLEEF, the rest with expf */
+  const int64_t group = A->exp_kind == STOXNET_EXP_LIBM ? 1 : 2 * (int64_t)A->exp_kind;
+  const int64_t body = n - n % group;
+  float* buf = (float*)malloc((size_t)L * 4 * sizeof(float));
+  if (!buf) return 2;
+  float* restrict arg = buf;          /* -(a z + b) */
+  float* restrict e = buf + L;        /* exp(-(a z + b)) */
+  float* restrict pb = buf + 2 * L;   /* p */
+  int32_t* restrict thr = (int32_t*)(buf + 3 * L);
+  int32_t* restrict cnt = (int32_t*)malloc((size_t)L * sizeof(int32_t));
+  if (!cnt) { free(buf); return 2; }
+  const float a = A->a, b = A->b;
+  for (int64_t o = 0; o < A->outer; ++o) {
+    float* restrict y = A->y + o * L;
+    for (int64_t k = 0; k < P; ++k) {
+      const int64_t base = (o * P + k) * L;
+      const float* restrict d = A->drive + base;
+      const int32_t T = A->samples[k];
+      const float m = A->mult[k], s = A->slope[k];
+      for (int64_t l = 0; l < L; ++l) {
+        float v = d[l];
+        float z = v < -1.0f ? -1.0f : (v > 1.0f ? 1.0f : v);
+        float x = z * a;
+        x = x + b;
+        arg[l] = 0.0f - x;
+      }
+      exp_fn(arg, e, L, base, body);
+      for (int64_t l = 0; l < L; ++l) {
+        float p = 1.0f / (e[l] + 1.0f);
+        pb[l] = p;
+        /* the platform's comparison: signed 32-bit draw against (p - 1/2)(2^32 - 256) */
+        thr[l] = (int32_t)((p - 0.5f) * 4294967040.0f);
+        cnt[l] = 0;
+      }
+      if (A->deterministic) {
+        const float tf = (float)T;
+        for (int64_t l = 0; l < L; ++l) cnt[l] = (int32_t)floorf(pb[l] * tf + 0.5f);
+      } else {
+        const uint64_t key = A->key;
+        for (int32_t w = 0; w < T / 2; ++w) {
+          for (int64_t l = 0; l < L; ++l) {
+            uint64_t r = stoxnet_mix64(key + ((uint64_t)(base + l) * STOXNET_WORDS + (uint64_t)w + 1u) * STOXNET_GAMMA);
+            int32_t lo = (int32_t)(uint32_t)r, hi = (int32_t)(uint32_t)(r >> 32);
+            cnt[l] += (lo < thr[l]) + (hi < thr[l]);
+          }
+        }
+        if (T & 1) {
+          const uint64_t w = (uint64_t)(T / 2);
+          for (int64_t l = 0; l < L; ++l) {
+            uint64_t r = stoxnet_mix64(key + ((uint64_t)(base + l) * STOXNET_WORDS + w + 1u) * STOXNET_GAMMA);
+            cnt[l] += (int32_t)(uint32_t)r < thr[l];
+          }
+        }
+      }
+      const float tf = (float)T;
+      for (int64_t l = 0; l < L; ++l) {
+        const float p = pb[l];
+        const float code = (float)(2 * cnt[l] - T) / tf;
+        const float expect = -1.0f + 2.0f * p;
+        const float noise = code - expect;
+        const float val = noise + expect; /* the straight-through value, as torch rounds it */
+        const float prod = val * m;
+        y[l] = k == 0 ? prod : y[l] + prod;
+      }
+      if (A->deriv) {
+        /* p (1 - p) as torch.addcmul(p, p, p, value=-1) rounds it: one rounding (a fused
+         * multiply-add) in torch's vectorised kernels, two in its plain C++ ones (capability
+         * DEFAULT); likewise the --noise-grad term's add with alpha. */
+        float* restrict g = A->deriv + base;
+        const int fma_like = A->exp_kind != STOXNET_EXP_LIBM;
+        if (A->noise_grad) {
+          const float two_a = s / m, ha = A->half_a; /* s / m: float32(2 a), m a power of two */
+          for (int64_t l = 0; l < L; ++l) {
+            const float p = pb[l], v = d[l];
+            const float code = (float)(2 * cnt[l] - T) / tf;
+            const float expect = -1.0f + 2.0f * p;
+            const float noise = code - expect;
+            const float nq = noise * (1.0f - 2.0f * p);
+            const float pq = fma_like ? fmaf(-p, p, p) : p - p * p;
+            float sl = pq * two_a;
+            sl = fma_like ? fmaf(ha, nq, sl) : sl + ha * nq;
+            sl = sl * m;
+            g[l] = (v >= -1.0f && v <= 1.0f) ? sl : 0.0f;
+          }
+        } else if (fma_like) {
+          for (int64_t l = 0; l < L; ++l) {
+            const float p = pb[l], v = d[l];
+            g[l] = (v >= -1.0f && v <= 1.0f) ? fmaf(-p, p, p) * s : 0.0f;
+          }
+        } else {
+          for (int64_t l = 0; l < L; ++l) {
+            const float p = pb[l], v = d[l];
+            const float pq = p - p * p;
+            g[l] = (v >= -1.0f && v <= 1.0f) ? pq * s : 0.0f;
+          }
+        }
+      }
+      if (A->counts) {
+        uint8_t* restrict c = A->counts + base;
+        for (int64_t l = 0; l < L; ++l) c[l] = (uint8_t)cnt[l];
+      }
+    }
+  }
+  free(cnt);
+  free(buf);
+  return 0;
+}
