@@ -14,7 +14,12 @@ unfused batched path (datapath.PieceCodes) computes.
    kernel's draws, thresholds and counts are the platform's comparison u < (p - 1/2)(2^32 - 256).
 3. The kernel's sampler against Binomial(T, p): mean and variance within 5 standard errors over
    200,000 elements, neighbouring elements and pieces uncorrelated, one seed one result.
-4. Without the library the batched path runs (one notice).
+4. The drive batch norm folded into the kernel (datapath.FUSED_DRIVE; sections 1 and 2 run with
+   it off, torch's BatchNorm1d then the fused conversion) against torch's BatchNorm1d, with the
+   deterministic sampler: outputs equal, gradients within 1e-5 of the largest entry, running
+   statistics within 1e-6 (relative): the statistics are sums in another order, so the drive
+   differs from torch's in the last bits, which the quantised outputs do not show.
+5. Without the library the batched path runs (one notice).
 """
 import math
 import sys
@@ -93,6 +98,7 @@ def build(name, bits, conv):
 
 
 # ---- 1. deterministic sampler -------------------------------------------------------------------
+datapath.FUSED_DRIVE["on"] = False
 real_sample_count = datapath.sample_count
 datapath.sample_count = deterministic
 fused.DETERMINISTIC["on"] = True
@@ -206,7 +212,51 @@ for seed in (9, 9, 10):
 check(torch.equal(runs[0], runs[1]), "sampler: the same seed gave different draws")
 check(not torch.equal(runs[0], runs[2]), "sampler: another seed gave the same draws")
 
-# ---- 4. without the library ---------------------------------------------------------------------
+# ---- 4. the drive batch norm in the kernel -------------------------------------------------------
+def run_drive(module, x, fold, train):
+    state = {k: v.clone() for k, v in module.state_dict().items()}
+    datapath.FUSED_DRIVE["on"] = fold
+    try:
+        module.train(train)
+        module.zero_grad()
+        xin = x.clone().requires_grad_(True)
+        y = module(xin)
+        (y.square().sum() + y.sum()).backward()
+        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
+        grads["<input>"] = xin.grad.clone()
+        stats = {n: b.clone() for n, b in module.named_buffers()}
+        return y.detach(), grads, stats
+    finally:
+        datapath.FUSED_DRIVE["on"] = False
+        module.load_state_dict(state)
+
+
+datapath.sample_count = deterministic
+fused.DETERMINISTIC["on"] = True
+for samples, b, noise, where in ((4, (4, 1, 4, 3), False, ("layer", "small_cnn", "resnet20")),
+                                 ([1, 2, 4], (4, 1, 4, 1), True, ("layer", "small_cnn"))):
+    conv = datapath.Converter(kind="mtj")
+    conv.set_samples(samples)
+    datapath.NOISE_GRAD["on"] = noise
+    for name in where:
+        module, x = build(name, datapath.Bits(*b), conv)
+        for train in (True, False):
+            tag = f"drive folded T={samples} {name} {'train' if train else 'eval'}"
+            y0, g0, s0 = run_drive(module, x, False, train)
+            y1, g1, s1 = run_drive(module, x, True, train)
+            check(torch.equal(y0, y1), f"{tag}: outputs differ at {int((y0 != y1).sum())} of {y0.numel()}")
+            worst = max((rel_err(g0[k], g1[k]), k) for k in g0)
+            check(set(g0) == set(g1) and worst[0] <= 1e-5, f"{tag}: gradient of {worst[1]} differs by {worst[0]:.2e}")
+            sw = max((rel_err(s0[k].double(), s1[k].double()), k) for k in s0)
+            check(sw[0] <= 1e-6, f"{tag}: {sw[1]} differs by {sw[0]:.2e} (relative)")
+            print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e} ({worst[1]}), "
+                  f"running statistics {sw[0]:.1e}")
+datapath.NOISE_GRAD["on"] = False
+datapath.sample_count = real_sample_count
+fused.DETERMINISTIC["on"] = False
+datapath.FUSED_DRIVE["on"] = True
+
+# ---- 5. without the library ---------------------------------------------------------------------
 saved = dict(fused._state)
 fused._state.update(lib=None, tried=True, why="hidden by the test")
 try:

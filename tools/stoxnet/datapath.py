@@ -114,6 +114,12 @@ PER_PIECE = {"on": False}
 # library is built, instead of PieceCodes' eager passes: the same values (tests/models/
 # fused_codes.py), other draws. Off: PieceCodes (the benchmark's "before").
 FUSED = {"on": True}
+# The MTJ's drive batch norm folded into the fused kernel too (FusedDriveMtjCodes): its
+# statistics from the kernel's exact integer sums, the normalisation inside the conversion's
+# pass, its backward folded with the conversion's. Values equal the unfolded ones to float
+# rounding (not bit for bit: torch sums in another order). Off: torch's BatchNorm1d, then
+# FusedMtjCodes.
+FUSED_DRIVE = {"on": True}
 
 
 def round_half_up(x):
@@ -300,6 +306,60 @@ class FusedMtjCodes(torch.autograd.Function):
         b, n = gy.shape[0], gy.shape[1]
         g = deriv.view(b, n, ctx.pieces, -1).mul_(gy.unsqueeze(2))  # the factor is not needed again
         return g.view(b, n, -1), None, None
+
+
+class FusedDriveMtjCodes(torch.autograd.Function):
+    """The MTJ layer's drive batch norm and conversion in the fused kernel: ps [B, N, P * L]
+    (raw partial sums) to y [B, N, L]. The statistics are BatchNorm1d's (batch mean and
+    biased variance over B and P * L in training, the running ones otherwise; the running ones
+    updated with the unbiased variance and the momentum, as torch does); the kernel normalises
+    each partial sum as it converts it. Backward: two passes (per-channel sums, then the
+    input gradient), against torch's product, batch-norm statistics and batch-norm gradient."""
+
+    @staticmethod
+    def forward(ctx, ps, gamma, beta, layer, pieces):
+        bn = layer.drive
+        ps = ps.detach().contiguous()
+        b, n, m = ps.shape
+        batch_stats = bn.training or bn.running_mean is None
+        if batch_stats:
+            s, q = fused.channel_sums(ps)
+            count = b * m
+            mean = s / count
+            var = (q / count - mean * mean).clamp_min(0.0)
+            if bn.training and bn.track_running_stats:
+                bn.num_batches_tracked.add_(1)
+                f = bn.momentum if bn.momentum is not None else 1.0 / float(bn.num_batches_tracked)
+                unbiased = var * (count / max(count - 1, 1))
+                bn.running_mean.copy_(f * mean + (1 - f) * bn.running_mean.double())
+                bn.running_var.copy_(f * unbiased + (1 - f) * bn.running_var.double())
+        else:
+            mean, var = bn.running_mean.double(), bn.running_var.double()
+        invstd = 1.0 / torch.sqrt(var + bn.eps)
+        alpha = gamma.detach().double() * invstd
+        a, bcurve = CURVES[layer.conv.curve]
+        mult = mult_t(layer.piece_mult(), pieces)
+        want = any(ctx.needs_input_grad[:3])
+        y, deriv = fused.mtj_codes(ps, pieces, layer.piece_t(), mult.flatten(), (2 * a * mult).flatten(), a, bcurve,
+                                   NOISE_GRAD["on"], want, norm=(mean, alpha, beta))
+        ctx.pieces, ctx.batch_stats = pieces, batch_stats
+        if want:
+            ctx.save_for_backward(ps, deriv, mean.float(), invstd.float(), gamma.detach())
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        ps, deriv, mean, invstd, gamma = ctx.saved_tensors
+        gx, sg, sgx = fused.drive_backward(ps, deriv, gy, ctx.pieces, mean, invstd, gamma, ctx.batch_stats,
+                                           ctx.needs_input_grad[0])
+        ggamma = (sgx * invstd.double()).float() if ctx.needs_input_grad[1] else None
+        gbeta = sg.float() if ctx.needs_input_grad[2] else None
+        return gx, ggamma, gbeta, None, None
+
+
+def use_fused_drive(layer):
+    drive = layer.drive
+    return FUSED_DRIVE["on"] and isinstance(drive, nn.BatchNorm1d) and drive.affine
 
 
 def use_fused(layer):
@@ -543,9 +603,13 @@ class XbarConv2d(nn.Module):
         kind = self.conv.kind
         if kind in ("adc", "sparse_adc") and float(self.adc_range) <= 0:
             self.calibrate_adc_batched(ps, pieces)
-        d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
         if kind == "mtj" and use_fused(self):
-            return FusedMtjCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
+            if use_fused_drive(self):
+                y = FusedDriveMtjCodes.apply(ps, self.drive.weight, self.drive.bias, self, pieces)
+            else:
+                y = FusedMtjCodes.apply(self.drive(ps), self, pieces)
+            return y.reshape(x.shape[0], self.cout, oh, ow)
+        d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
         return PieceCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
 
     def forward_per_piece(self, x):

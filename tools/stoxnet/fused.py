@@ -22,7 +22,7 @@ import sys
 
 import torch
 
-ABI = 1
+ABI = 2
 
 
 class _Args(ctypes.Structure):
@@ -31,7 +31,8 @@ class _Args(ctypes.Structure):
                 ("slope", ctypes.c_void_p), ("a", ctypes.c_float), ("b", ctypes.c_float),
                 ("half_a", ctypes.c_float), ("exp_kind", ctypes.c_int32), ("deterministic", ctypes.c_int32),
                 ("noise_grad", ctypes.c_int32), ("key", ctypes.c_uint64), ("y", ctypes.c_void_p),
-                ("deriv", ctypes.c_void_p), ("counts", ctypes.c_void_p)]
+                ("deriv", ctypes.c_void_p), ("counts", ctypes.c_void_p), ("norm_mean", ctypes.c_void_p),
+                ("norm_alpha", ctypes.c_void_p), ("norm_beta", ctypes.c_void_p), ("channels", ctypes.c_int64)]
 
 
 _state = {"lib": None, "tried": False, "why": ""}
@@ -68,6 +69,12 @@ def library():
     lib.stoxnet_set_isa.restype = ctypes.c_int
     lib.stoxnet_draw.argtypes = [ctypes.c_uint64, ctypes.c_int64, ctypes.c_int32]
     lib.stoxnet_draw.restype = ctypes.c_uint32
+    i64, ptr = ctypes.c_int64, ctypes.c_void_p
+    lib.stoxnet_channel_sums.argtypes = [ptr, i64, i64, i64, ptr, ptr]
+    lib.stoxnet_channel_sums.restype = ctypes.c_int
+    lib.stoxnet_drive_backward.argtypes = [ptr, ptr, ptr, i64, i64, i64, i64, ptr, ptr, ptr, ctypes.c_int32,
+                                           ptr, ptr, ptr]
+    lib.stoxnet_drive_backward.restype = ctypes.c_int
     _state["lib"] = lib
     return lib
 
@@ -104,9 +111,11 @@ def exp_kind():
 DETERMINISTIC = {"on": False}
 
 
-def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key=None, counts=False):
+def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key=None, counts=False,
+              norm=None):
     """y [B, N, L] and the backward factor [B, N, P * L] (or None) of the drive d [B, N, P * L];
-    with counts=True also the switching events (uint8, d's shape)."""
+    with counts=True also the switching events (uint8, d's shape). With norm = (mean, alpha, beta)
+    (each [N]) d is the raw partial sums and the drive is fmaf(d - mean[n], alpha[n], beta[n])."""
     lib = library()
     d = d.detach().contiguous()
     if d.dtype != torch.float32:
@@ -124,11 +133,41 @@ def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key
     args = _Args(d.data_ptr(), bsz * n, pieces, L, ts.data_ptr(), mult.data_ptr(), slope.data_ptr(),
                  float(a), float(b), float(torch.tensor(a / 2, dtype=torch.float32)), exp_kind(),
                  1 if DETERMINISTIC["on"] else 0, 1 if noise_grad else 0, key, y.data_ptr(),
-                 deriv.data_ptr() if deriv is not None else None, cnt.data_ptr() if cnt is not None else None)
+                 deriv.data_ptr() if deriv is not None else None, cnt.data_ptr() if cnt is not None else None,
+                 None, None, None, n)
+    if norm is not None:
+        norm = [t.detach().float().contiguous() for t in norm]
+        args.norm_mean, args.norm_alpha, args.norm_beta = (t.data_ptr() for t in norm)
     rc = lib.stoxnet_mtj_codes(ctypes.byref(args))
     if rc != 0:
         raise RuntimeError(f"fused MTJ conversion failed ({'bad argument' if rc == 1 else 'out of memory'})")
     return (y, deriv, cnt) if counts else (y, deriv)
+
+
+def channel_sums(x):
+    """Per channel of x [B, N, M] (float32): the sum and the sum of squares (float64 [N])."""
+    x = x.detach().contiguous()
+    b, n, m = x.shape
+    s, q = torch.empty(n, dtype=torch.float64), torch.empty(n, dtype=torch.float64)
+    if library().stoxnet_channel_sums(x.data_ptr(), b, n, m, s.data_ptr(), q.data_ptr()) != 0:
+        raise RuntimeError("fused channel sums: bad argument")
+    return s, q
+
+
+def drive_backward(x, deriv, gy, pieces, mean, invstd, gamma, train, want_grad_x):
+    """The drive batch norm's backward folded with the conversion's: (grad_x or None, sum of gd,
+    sum of gd (x - mean)) with gd = gy x deriv (mtj_codes_body.h)."""
+    b, n, m = x.shape
+    gy = gy.contiguous()
+    mean, invstd, gamma = (t.detach().float().contiguous() for t in (mean, invstd, gamma))
+    gx = torch.empty_like(x) if want_grad_x else None
+    sg, sgx = torch.empty(n, dtype=torch.float64), torch.empty(n, dtype=torch.float64)
+    rc = library().stoxnet_drive_backward(x.data_ptr(), deriv.data_ptr(), gy.data_ptr(), b, n, pieces, m // pieces,
+                                          mean.data_ptr(), invstd.data_ptr(), gamma.data_ptr(), 1 if train else 0,
+                                          gx.data_ptr() if gx is not None else None, sg.data_ptr(), sgx.data_ptr())
+    if rc != 0:
+        raise RuntimeError("fused drive backward: bad argument")
+    return gx, sg, sgx
 
 
 def notice_once(what):

@@ -33,10 +33,22 @@ struct stoxnet_mtj_args {
   float* y;               /* [outer, L]: sum over pieces of code x mult */
   float* deriv;           /* [outer, pieces, L] d y / d drive, or NULL (no backward) */
   uint8_t* counts;        /* [outer, pieces, L] switching events, or NULL (tests) */
+  /* The drive's batch norm folded in, or NULL: drive = fmaf(x - mean[c], alpha[c], beta[c])
+   * with c = row mod channels and alpha = gamma invstd. */
+  const float* norm_mean;
+  const float* norm_alpha;
+  const float* norm_beta;
+  int64_t channels;
 };
 
 /* 0 on success, 1 a bad argument, 2 out of memory. */
 int stoxnet_mtj_codes(const struct stoxnet_mtj_args* args);
+/* The drive batch norm's statistics: per channel n of x [B, N, M], sum and sum of squares. */
+int stoxnet_channel_sums(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq);
+/* Its backward folded with the conversion's (mtj_codes_body.h says what it computes). */
+int stoxnet_drive_backward(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N, int64_t P,
+                           int64_t L, const float* mean, const float* invstd, const float* gamma, int32_t train,
+                           float* grad_x, double* sum_gd, double* sum_gdx);
 /* The instruction set the kernel runs with: "avx512", "avx2" or "scalar". */
 const char* stoxnet_isa(void);
 /* Force one ("avx512", "avx2", "scalar"; NULL: the best this CPU has). 0 if it is usable. */

@@ -1,7 +1,8 @@
-/* The row kernel, compiled once per instruction set (mtj_codes_avx512.c, mtj_codes_avx2.c,
- * mtj_codes_scalar.c define KERNEL_NAME). Plain loops the compiler vectorises; every float
- * operation is written in the order, and with the roundings, of the torch expressions in
- * datapath.PieceCodes (built with -ffp-contract=off: no fused multiply-adds). */
+/* The kernels, compiled once per instruction set (mtj_codes_avx512.c, mtj_codes_avx2.c,
+ * mtj_codes_scalar.c define KERNEL_NAME, SUMS_NAME and BACKWARD_NAME). Plain loops the
+ * compiler vectorises; every float operation of the conversion is written in the order, and
+ * with the roundings, of the torch expressions in datapath.PieceCodes (built with
+ * -ffp-contract=off: fused multiply-adds only where written, as fmaf). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,24 +16,30 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
   /* torch's vectorised loop covers [0, body) with SLEEF, the rest with expf */
   const int64_t group = A->exp_kind == STOXNET_EXP_LIBM ? 1 : 2 * (int64_t)A->exp_kind;
   const int64_t body = n - n % group;
-  float* buf = (float*)malloc((size_t)L * 4 * sizeof(float));
+  float* buf = (float*)malloc((size_t)L * 5 * sizeof(float));
   if (!buf) return 2;
   float* restrict arg = buf;          /* -(a z + b) */
   float* restrict e = buf + L;        /* exp(-(a z + b)) */
   float* restrict pb = buf + 2 * L;   /* p */
   int32_t* restrict thr = (int32_t*)(buf + 3 * L);
+  float* restrict dv = buf + 4 * L;   /* the drive (normalised here when alpha is given) */
   int32_t* restrict cnt = (int32_t*)malloc((size_t)L * sizeof(int32_t));
   if (!cnt) { free(buf); return 2; }
   const float a = A->a, b = A->b;
   for (int64_t o = 0; o < A->outer; ++o) {
     float* restrict y = A->y + o * L;
+    const int has_norm = A->norm_alpha != 0;
+    const float mu = has_norm ? A->norm_mean[o % A->channels] : 0.0f;
+    const float al = has_norm ? A->norm_alpha[o % A->channels] : 1.0f;
+    const float be = has_norm ? A->norm_beta[o % A->channels] : 0.0f;
     for (int64_t k = 0; k < P; ++k) {
       const int64_t base = (o * P + k) * L;
       const float* restrict d = A->drive + base;
       const int32_t T = A->samples[k];
       const float m = A->mult[k], s = A->slope[k];
       for (int64_t l = 0; l < L; ++l) {
-        float v = d[l];
+        float v = has_norm ? fmaf(d[l] - mu, al, be) : d[l];
+        dv[l] = v;
         float z = v < -1.0f ? -1.0f : (v > 1.0f ? 1.0f : v);
         float x = z * a;
         x = x + b;
@@ -85,7 +92,7 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
         if (A->noise_grad) {
           const float two_a = s / m, ha = A->half_a; /* s / m: float32(2 a), m a power of two */
           for (int64_t l = 0; l < L; ++l) {
-            const float p = pb[l], v = d[l];
+            const float p = pb[l], v = dv[l];
             const float code = (float)(2 * cnt[l] - T) / tf;
             const float expect = -1.0f + 2.0f * p;
             const float noise = code - expect;
@@ -98,12 +105,12 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
           }
         } else if (fma_like) {
           for (int64_t l = 0; l < L; ++l) {
-            const float p = pb[l], v = d[l];
+            const float p = pb[l], v = dv[l];
             g[l] = (v >= -1.0f && v <= 1.0f) ? fmaf(-p, p, p) * s : 0.0f;
           }
         } else {
           for (int64_t l = 0; l < L; ++l) {
-            const float p = pb[l], v = d[l];
+            const float p = pb[l], v = dv[l];
             const float pq = p - p * p;
             g[l] = (v >= -1.0f && v <= 1.0f) ? pq * s : 0.0f;
           }
@@ -118,4 +125,96 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
   free(cnt);
   free(buf);
   return 0;
+}
+
+/* Per output channel n: the sum and the sum of squares of x [B, N, M] (double: the partial
+ * sums are integers, so both are exact below 2^53). Sixteen independent accumulators, so the
+ * compiler vectorises without reassociating. */
+void SUMS_NAME(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq) {
+  for (int64_t c = 0; c < N; ++c) sum[c] = sumsq[c] = 0.0;
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t c = 0; c < N; ++c) {
+      const float* restrict r = x + (b * N + c) * M;
+      double s[16] = {0}, q[16] = {0};
+      int64_t l = 0;
+      for (; l + 16 <= M; l += 16)
+        for (int j = 0; j < 16; ++j) {
+          const double v = r[l + j];
+          s[j] += v;
+          q[j] += v * v;
+        }
+      double ts = 0.0, tq = 0.0;
+      for (; l < M; ++l) {
+        ts += r[l];
+        tq += (double)r[l] * r[l];
+      }
+      for (int j = 0; j < 16; ++j) {
+        ts += s[j];
+        tq += q[j];
+      }
+      sum[c] += ts;
+      sumsq[c] += tq;
+    }
+  }
+}
+
+/* Backward of the drive's batch norm folded with the conversion's: the drive's gradient is
+ * gd = gy x deriv (gy [B, N, L] broadcast over the P pieces); per channel, sum_gd and
+ * sum_gdx = sum of gd x (x - mean) (double); then, when grad_x is given,
+ * grad_x = gamma invstd (gd - sum_gd / n - xhat sum_gdx invstd / n) in training mode
+ * (batch statistics) or gamma invstd gd with fixed statistics. */
+void BACKWARD_NAME(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N, int64_t P,
+                   int64_t L, const float* mean, const float* invstd, const float* gamma, int32_t train,
+                   float* grad_x, double* sum_gd, double* sum_gdx) {
+  const int64_t M = P * L;
+  for (int64_t c = 0; c < N; ++c) sum_gd[c] = sum_gdx[c] = 0.0;
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t c = 0; c < N; ++c) {
+      const float* restrict r = x + (b * N + c) * M;
+      const float* restrict g = deriv + (b * N + c) * M;
+      const float* restrict gyr = gy + (b * N + c) * L;
+      const float mu = mean[c];
+      double s[16] = {0}, q[16] = {0};
+      double ts = 0.0, tq = 0.0;
+      for (int64_t k = 0; k < P; ++k) {
+        int64_t l = 0;
+        for (; l + 16 <= L; l += 16)
+          for (int j = 0; j < 16; ++j) {
+            const float gd = gyr[l + j] * g[k * L + l + j];
+            s[j] += gd;
+            q[j] += (double)gd * (double)(r[k * L + l + j] - mu);
+          }
+        for (; l < L; ++l) {
+          const float gd = gyr[l] * g[k * L + l];
+          ts += gd;
+          tq += (double)gd * (double)(r[k * L + l] - mu);
+        }
+      }
+      for (int j = 0; j < 16; ++j) {
+        ts += s[j];
+        tq += q[j];
+      }
+      sum_gd[c] += ts;
+      sum_gdx[c] += tq;
+    }
+  }
+  if (!grad_x) return;
+  const double n = (double)B * (double)M;
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t c = 0; c < N; ++c) {
+      const float* restrict r = x + (b * N + c) * M;
+      const float* restrict g = deriv + (b * N + c) * M;
+      const float* restrict gyr = gy + (b * N + c) * L;
+      float* restrict out = grad_x + (b * N + c) * M;
+      const float w = gamma[c] * invstd[c], mu = mean[c];
+      /* train: w (gd - mean_gd - (x - mu) invstd^2 mean_gdx); fixed statistics: w gd */
+      const float mg = train ? (float)(sum_gd[c] / n) : 0.0f;
+      const float k2 = train ? (float)(sum_gdx[c] / n * (double)invstd[c] * (double)invstd[c]) : 0.0f;
+      for (int64_t k = 0; k < P; ++k)
+        for (int64_t l = 0; l < L; ++l) {
+          const float gd = gyr[l] * g[k * L + l];
+          out[k * L + l] = w * (gd - mg - (r[k * L + l] - mu) * k2);
+        }
+    }
+  }
 }
