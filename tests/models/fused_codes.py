@@ -18,7 +18,8 @@ unfused batched path (datapath.PieceCodes) computes.
    it off, torch's BatchNorm1d then the fused conversion) against torch's BatchNorm1d, with the
    deterministic sampler: outputs equal, gradients within 1e-5 of the largest entry, running
    statistics within 1e-6 (relative): the statistics are sums in another order, so the drive
-   differs from torch's in the last bits, which the quantised outputs do not show.
+   differs from torch's in the last bits, which the quantised outputs do not show. With the
+   kernel's random draws, folded and unfolded give the same outputs for the same seed.
 5. Without the library the batched path runs (one notice).
 """
 import math
@@ -254,6 +255,23 @@ for samples, b, noise, where in ((4, (4, 1, 4, 3), False, ("layer", "small_cnn",
 datapath.NOISE_GRAD["on"] = False
 datapath.sample_count = real_sample_count
 fused.DETERMINISTIC["on"] = False
+# The kernel's own draws, folded or not: the same stream, indexed by the same logical element,
+# so the same seed gives the same outputs (the drives differ in the last bits only, which moves
+# a threshold by far less than the 2^-24 a draw could notice here).
+for name in ("layer", "small_cnn"):
+    conv = datapath.Converter(kind="mtj")
+    conv.set_samples(4)
+    module, x = build(name, datapath.Bits(4, 1, 4, 3), conv)
+    for train in (True, False):
+        torch.manual_seed(21)
+        y0, g0, _ = run_drive(module, x, False, train)
+        torch.manual_seed(21)
+        y1, g1, _ = run_drive(module, x, True, train)
+        worst = max((rel_err(g0[k], g1[k]), k) for k in g0)
+        check(torch.equal(y0, y1) and worst[0] <= 1e-5,
+              f"drive folded, random draws, {name}: outputs differ at {int((y0 != y1).sum())}, gradient {worst[0]:.1e}")
+        print(f"drive folded, random draws, {name} {'train' if train else 'eval'}: outputs equal: {torch.equal(y0, y1)}, "
+              f"worst gradient difference {worst[0]:.1e}")
 datapath.FUSED_DRIVE["on"] = True
 
 # ---- 5. without the library ---------------------------------------------------------------------

@@ -22,17 +22,62 @@ import sys
 
 import torch
 
-ABI = 2
+ABI = 3
+
+
+class _Pieces(ctypes.Structure):
+    _fields_ = [("piece", ctypes.c_void_p), ("B", ctypes.c_int64), ("N", ctypes.c_int64), ("L", ctypes.c_int64),
+                ("stride_b", ctypes.c_int64), ("stride_n", ctypes.c_int64), ("count", ctypes.c_int32)]
 
 
 class _Args(ctypes.Structure):
-    _fields_ = [("drive", ctypes.c_void_p), ("outer", ctypes.c_int64), ("pieces", ctypes.c_int32),
-                ("L", ctypes.c_int64), ("samples", ctypes.c_void_p), ("mult", ctypes.c_void_p),
+    _fields_ = [("x", _Pieces), ("samples", ctypes.c_void_p), ("mult", ctypes.c_void_p),
                 ("slope", ctypes.c_void_p), ("a", ctypes.c_float), ("b", ctypes.c_float),
                 ("half_a", ctypes.c_float), ("exp_kind", ctypes.c_int32), ("deterministic", ctypes.c_int32),
                 ("noise_grad", ctypes.c_int32), ("key", ctypes.c_uint64), ("y", ctypes.c_void_p),
                 ("deriv", ctypes.c_void_p), ("counts", ctypes.c_void_p), ("norm_mean", ctypes.c_void_p),
-                ("norm_alpha", ctypes.c_void_p), ("norm_beta", ctypes.c_void_p), ("channels", ctypes.c_int64)]
+                ("norm_alpha", ctypes.c_void_p), ("norm_beta", ctypes.c_void_p)]
+
+
+class Pieces:
+    """Where a layer's partial sums are, for the kernels (struct stoxnet_pieces): the row of
+    piece k, batch b, output n at table[k] + b stride_b + n stride_n floats. Keeps the tensors
+    (and the pointer table) alive while the kernels read them."""
+
+    def __init__(self, tensors, rows, B, N, L, stride_b, stride_n):
+        """rows: per piece (index into tensors, offset of its first row in floats)."""
+        self.tensors = list(tensors)
+        for t in self.tensors:
+            if t.dtype != torch.float32 or not t.is_contiguous():
+                raise TypeError("fused kernels: partial sums must be contiguous float32")
+        self.rows = rows
+        self.table = self.like(self.tensors)
+        self.B, self.N, self.L, self.count = B, N, L, len(rows)
+        self.struct = _Pieces(self.table.data_ptr(), B, N, L, stride_b, stride_n, len(rows))
+
+    @classmethod
+    def contiguous(cls, d, pieces):
+        """A [B, N, P * L] tensor."""
+        d = d.detach().contiguous()
+        b, n = d.shape[0], d.shape[1]
+        L = d.shape[2] // pieces
+        return cls([d], [(0, k * L) for k in range(pieces)], b, n, L, n * pieces * L, pieces * L)
+
+    @classmethod
+    def chunks(cls, outs, batch, slices, waves, n, L):
+        """The per-chunk convolution outputs [A * B, S * N, L] (ChunkConvs), pieces in (chunk,
+        slice, wave) order."""
+        outs = [o.detach().contiguous() for o in outs]
+        rows = [(c, (a * batch * slices + s) * n * L) for c in range(len(outs)) for s in range(slices)
+                for a in range(waves)]
+        return cls(outs, rows, batch, n, L, slices * n * L, L)
+
+    def like(self, tensors):
+        """The pointer table of the same layout over other tensors of the same shapes."""
+        for t, u in zip(self.tensors, tensors):
+            if u.shape != t.shape or u.dtype != torch.float32 or not u.is_contiguous():
+                raise TypeError("fused kernels: gradient buffers must match the partial sums")
+        return torch.tensor([tensors[i].data_ptr() + 4 * off for i, off in self.rows], dtype=torch.int64)
 
 
 _state = {"lib": None, "tried": False, "why": ""}
@@ -69,10 +114,10 @@ def library():
     lib.stoxnet_set_isa.restype = ctypes.c_int
     lib.stoxnet_draw.argtypes = [ctypes.c_uint64, ctypes.c_int64, ctypes.c_int32]
     lib.stoxnet_draw.restype = ctypes.c_uint32
-    i64, ptr = ctypes.c_int64, ctypes.c_void_p
-    lib.stoxnet_channel_sums.argtypes = [ptr, i64, i64, i64, ptr, ptr]
+    ptr = ctypes.c_void_p
+    lib.stoxnet_channel_sums.argtypes = [ctypes.POINTER(_Pieces), ptr, ptr]
     lib.stoxnet_channel_sums.restype = ctypes.c_int
-    lib.stoxnet_drive_backward.argtypes = [ptr, ptr, ptr, i64, i64, i64, i64, ptr, ptr, ptr, ctypes.c_int32,
+    lib.stoxnet_drive_backward.argtypes = [ctypes.POINTER(_Pieces), ptr, ptr, ptr, ptr, ptr, ctypes.c_int32,
                                            ptr, ptr, ptr]
     lib.stoxnet_drive_backward.restype = ctypes.c_int
     _state["lib"] = lib
@@ -113,28 +158,28 @@ DETERMINISTIC = {"on": False}
 
 def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key=None, counts=False,
               norm=None):
-    """y [B, N, L] and the backward factor [B, N, P * L] (or None) of the drive d [B, N, P * L];
-    with counts=True also the switching events (uint8, d's shape). With norm = (mean, alpha, beta)
-    (each [N]) d is the raw partial sums and the drive is fmaf(d - mean[n], alpha[n], beta[n])."""
+    """y [B, N, L] and the backward factor [B, N, P * L] (or None) of the drives d (a [B, N, P * L]
+    tensor, or a Pieces); with counts=True also the switching events (uint8, [B, N, P * L]).
+    With norm = (mean, alpha, beta) (each [N]) d is the raw partial sums and the drive is
+    fmaf(d - mean[n], alpha[n], beta[n])."""
     lib = library()
-    d = d.detach().contiguous()
-    if d.dtype != torch.float32:
-        raise TypeError(f"fused MTJ conversion: drive is {d.dtype}, needs float32")
-    bsz, n = d.shape[0], d.shape[1]
-    L = d.shape[2] // pieces
-    y = torch.empty((bsz, n, L), dtype=torch.float32)
-    deriv = torch.empty_like(d) if want_deriv else None
-    cnt = torch.empty(d.shape, dtype=torch.uint8) if counts else None
+    x = d if isinstance(d, Pieces) else Pieces.contiguous(d, pieces)
+    if x.count != pieces:
+        raise ValueError(f"fused MTJ conversion: {x.count} pieces given, {pieces} expected")
+    shape = (x.B, x.N, pieces * x.L)
+    y = torch.empty((x.B, x.N, x.L), dtype=torch.float32)
+    deriv = torch.empty(shape, dtype=torch.float32) if want_deriv else None
+    cnt = torch.empty(shape, dtype=torch.uint8) if counts else None
     ts = torch.tensor(samples, dtype=torch.int32)
     mult = mult.contiguous()
     slope = slope.contiguous()
     if key is None:
         key = int(torch.randint(0, 2 ** 62, (1,)).item())  # as datapath.sample_count seeds SFC64
-    args = _Args(d.data_ptr(), bsz * n, pieces, L, ts.data_ptr(), mult.data_ptr(), slope.data_ptr(),
+    args = _Args(x.struct, ts.data_ptr(), mult.data_ptr(), slope.data_ptr(),
                  float(a), float(b), float(torch.tensor(a / 2, dtype=torch.float32)), exp_kind(),
                  1 if DETERMINISTIC["on"] else 0, 1 if noise_grad else 0, key, y.data_ptr(),
                  deriv.data_ptr() if deriv is not None else None, cnt.data_ptr() if cnt is not None else None,
-                 None, None, None, n)
+                 None, None, None)
     if norm is not None:
         norm = [t.detach().float().contiguous() for t in norm]
         args.norm_mean, args.norm_alpha, args.norm_beta = (t.data_ptr() for t in norm)
@@ -145,29 +190,28 @@ def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key
 
 
 def channel_sums(x):
-    """Per channel of x [B, N, M] (float32): the sum and the sum of squares (float64 [N])."""
-    x = x.detach().contiguous()
-    b, n, m = x.shape
-    s, q = torch.empty(n, dtype=torch.float64), torch.empty(n, dtype=torch.float64)
-    if library().stoxnet_channel_sums(x.data_ptr(), b, n, m, s.data_ptr(), q.data_ptr()) != 0:
+    """Per output n of the partial sums x (a Pieces): the sum and the sum of squares (float64 [N])."""
+    s, q = torch.empty(x.N, dtype=torch.float64), torch.empty(x.N, dtype=torch.float64)
+    if library().stoxnet_channel_sums(ctypes.byref(x.struct), s.data_ptr(), q.data_ptr()) != 0:
         raise RuntimeError("fused channel sums: bad argument")
     return s, q
 
 
-def drive_backward(x, deriv, gy, pieces, mean, invstd, gamma, train, want_grad_x):
-    """The drive batch norm's backward folded with the conversion's: (grad_x or None, sum of gd,
-    sum of gd (x - mean)) with gd = gy x deriv (mtj_codes_body.h)."""
-    b, n, m = x.shape
+def drive_backward(x, deriv, gy, mean, invstd, gamma, train, grad_x=None):
+    """The drive batch norm's backward folded with the conversion's: (sum of gd, sum of
+    gd (x - mean)) per output, gd = gy x deriv; writes the partial sums' gradient into grad_x
+    (tensors shaped as x's, or None) (mtj_codes_body.h)."""
     gy = gy.contiguous()
     mean, invstd, gamma = (t.detach().float().contiguous() for t in (mean, invstd, gamma))
-    gx = torch.empty_like(x) if want_grad_x else None
-    sg, sgx = torch.empty(n, dtype=torch.float64), torch.empty(n, dtype=torch.float64)
-    rc = library().stoxnet_drive_backward(x.data_ptr(), deriv.data_ptr(), gy.data_ptr(), b, n, pieces, m // pieces,
-                                          mean.data_ptr(), invstd.data_ptr(), gamma.data_ptr(), 1 if train else 0,
-                                          gx.data_ptr() if gx is not None else None, sg.data_ptr(), sgx.data_ptr())
+    sg, sgx = torch.empty(x.N, dtype=torch.float64), torch.empty(x.N, dtype=torch.float64)
+    table = x.like(grad_x) if grad_x is not None else None
+    rc = library().stoxnet_drive_backward(ctypes.byref(x.struct), deriv.data_ptr(), gy.data_ptr(), mean.data_ptr(),
+                                          invstd.data_ptr(), gamma.data_ptr(), 1 if train else 0,
+                                          table.data_ptr() if table is not None else None, sg.data_ptr(),
+                                          sgx.data_ptr())
     if rc != 0:
         raise RuntimeError("fused drive backward: bad argument")
-    return gx, sg, sgx
+    return sg, sgx
 
 
 def notice_once(what):

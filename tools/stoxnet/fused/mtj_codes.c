@@ -53,9 +53,9 @@ __attribute__((target("avx512f"))) static void exp_sleef16(const float* x, float
 }
 
 typedef int (*kernel_fn)(const struct stoxnet_mtj_args*, stoxnet_exp_fn);
-typedef void (*sums_fn)(const float*, int64_t, int64_t, int64_t, double*, double*);
-typedef void (*backward_fn)(const float*, const float*, const float*, int64_t, int64_t, int64_t, int64_t,
-                            const float*, const float*, const float*, int32_t, float*, double*, double*);
+typedef void (*sums_fn)(const struct stoxnet_pieces*, double*, double*);
+typedef void (*backward_fn)(const struct stoxnet_pieces*, const float*, const float*, const float*, const float*,
+                            const float*, int32_t, float* const*, double*, double*);
 static kernel_fn kernel;
 static sums_fn sums;
 static backward_fn backward;
@@ -99,30 +99,38 @@ uint32_t stoxnet_draw(uint64_t key, int64_t e, int32_t j) {
   return (uint32_t)(j & 1 ? r >> 32 : r);
 }
 
-int stoxnet_abi(void) { return 2; }
+int stoxnet_abi(void) { return 3; }
 
-int stoxnet_channel_sums(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq) {
-  if (!x || !sum || !sumsq || B < 0 || N < 1 || M < 0) return 1;
+static int pieces_ok(const struct stoxnet_pieces* x) {
+  if (!x || !x->piece || x->B < 0 || x->N < 1 || x->L < 0 || x->count < 1) return 0;
+  for (int32_t k = 0; k < x->count; ++k)
+    if (!x->piece[k]) return 0;
+  return 1;
+}
+
+int stoxnet_channel_sums(const struct stoxnet_pieces* x, double* sum, double* sumsq) {
+  if (!pieces_ok(x) || !sum || !sumsq) return 1;
   if (!kernel) stoxnet_set_isa(NULL);
-  sums(x, B, N, M, sum, sumsq);
+  sums(x, sum, sumsq);
   return 0;
 }
 
-int stoxnet_drive_backward(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N, int64_t P,
-                           int64_t L, const float* mean, const float* invstd, const float* gamma, int32_t train,
-                           float* grad_x, double* sum_gd, double* sum_gdx) {
-  if (!x || !deriv || !gy || !mean || !invstd || !gamma || !sum_gd || !sum_gdx || B < 0 || N < 1 || P < 1 || L < 0)
-    return 1;
+int stoxnet_drive_backward(const struct stoxnet_pieces* x, const float* deriv, const float* gy, const float* mean,
+                           const float* invstd, const float* gamma, int32_t train, float* const* grad_x,
+                           double* sum_gd, double* sum_gdx) {
+  if (!pieces_ok(x) || !deriv || !gy || !mean || !invstd || !gamma || !sum_gd || !sum_gdx) return 1;
+  if (grad_x)
+    for (int32_t k = 0; k < x->count; ++k)
+      if (!grad_x[k]) return 1;
   if (!kernel) stoxnet_set_isa(NULL);
-  backward(x, deriv, gy, B, N, P, L, mean, invstd, gamma, train, grad_x, sum_gd, sum_gdx);
+  backward(x, deriv, gy, mean, invstd, gamma, train, grad_x, sum_gd, sum_gdx);
   return 0;
 }
 
 int stoxnet_mtj_codes(const struct stoxnet_mtj_args* A) {
-  if (!A || !A->drive || !A->y || !A->samples || !A->mult || !A->slope || A->outer < 0 || A->pieces < 1 || A->L < 0)
-    return 1;
-  if (A->norm_alpha && (!A->norm_mean || !A->norm_beta || A->channels < 1)) return 1;
-  for (int32_t k = 0; k < A->pieces; ++k)
+  if (!A || !pieces_ok(&A->x) || !A->y || !A->samples || !A->mult || !A->slope) return 1;
+  if (A->norm_alpha && (!A->norm_mean || !A->norm_beta)) return 1;
+  for (int32_t k = 0; k < A->x.count; ++k)
     if (A->samples[k] < 1 || A->samples[k] > 32) return 1;
   stoxnet_exp_fn exp_fn;
   switch (A->exp_kind) {

@@ -16,11 +16,19 @@ extern "C" {
  * rest (n mod 2 width); with CPU capability DEFAULT it is expf throughout. */
 enum stoxnet_exp { STOXNET_EXP_LIBM = 0, STOXNET_EXP_SLEEF8 = 8, STOXNET_EXP_SLEEF16 = 16 };
 
+/* Where the partial sums (or drives) are: the row of L values of piece k, batch b and output n
+ * starts at piece[k] + b stride_b + n stride_n (floats). The pieces are in shift-add order; the
+ * logical layout, which indexes the draws, deriv and counts, is [B, N, pieces, L] contiguous. A
+ * contiguous [B, N, P * L] tensor is piece[k] = base + k L, stride_b = N P L, stride_n = P L;
+ * the per-chunk convolution outputs [A * B, S * N, L] are read in place. */
+struct stoxnet_pieces {
+  const float* const* piece;
+  int64_t B, N, L, stride_b, stride_n;
+  int32_t count;
+};
+
 struct stoxnet_mtj_args {
-  const float* drive;     /* [outer, pieces, L] contiguous */
-  int64_t outer;          /* batch x outputs */
-  int32_t pieces;         /* chunks x slices x waves, in shift-add order */
-  int64_t L;              /* output positions */
+  struct stoxnet_pieces x;
   const int32_t* samples; /* T of every piece, 1..32 */
   const float* mult;      /* shift of every piece (a power of two) */
   const float* slope;     /* float32(2 a) x mult of every piece */
@@ -30,25 +38,25 @@ struct stoxnet_mtj_args {
   int32_t deterministic;  /* count = floor(T p + 1/2) instead of draws (tests) */
   int32_t noise_grad;     /* add a (code - expect) (1 - 2p) / 2 to the backward factor */
   uint64_t key;           /* the draws' key (from torch's generator) */
-  float* y;               /* [outer, L]: sum over pieces of code x mult */
-  float* deriv;           /* [outer, pieces, L] d y / d drive, or NULL (no backward) */
-  uint8_t* counts;        /* [outer, pieces, L] switching events, or NULL (tests) */
-  /* The drive's batch norm folded in, or NULL: drive = fmaf(x - mean[c], alpha[c], beta[c])
-   * with c = row mod channels and alpha = gamma invstd. */
+  float* y;               /* [B, N, L]: sum over pieces of code x mult */
+  float* deriv;           /* [B, N, pieces, L] d y / d drive, or NULL (no backward) */
+  uint8_t* counts;        /* [B, N, pieces, L] switching events, or NULL (tests) */
+  /* The drive's batch norm folded in, or NULL: drive = fmaf(x - mean[n], alpha[n], beta[n])
+   * with alpha = gamma invstd. */
   const float* norm_mean;
   const float* norm_alpha;
   const float* norm_beta;
-  int64_t channels;
 };
 
 /* 0 on success, 1 a bad argument, 2 out of memory. */
 int stoxnet_mtj_codes(const struct stoxnet_mtj_args* args);
-/* The drive batch norm's statistics: per channel n of x [B, N, M], sum and sum of squares. */
-int stoxnet_channel_sums(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq);
-/* Its backward folded with the conversion's (mtj_codes_body.h says what it computes). */
-int stoxnet_drive_backward(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N, int64_t P,
-                           int64_t L, const float* mean, const float* invstd, const float* gamma, int32_t train,
-                           float* grad_x, double* sum_gd, double* sum_gdx);
+/* The drive batch norm's statistics: per output n, the sum and the sum of squares of x. */
+int stoxnet_channel_sums(const struct stoxnet_pieces* x, double* sum, double* sumsq);
+/* Its backward folded with the conversion's (mtj_codes_body.h says what it computes); grad_x,
+ * if not NULL, has x's strides. */
+int stoxnet_drive_backward(const struct stoxnet_pieces* x, const float* deriv, const float* gy, const float* mean,
+                           const float* invstd, const float* gamma, int32_t train, float* const* grad_x,
+                           double* sum_gd, double* sum_gdx);
 /* The instruction set the kernel runs with: "avx512", "avx2" or "scalar". */
 const char* stoxnet_isa(void);
 /* Force one ("avx512", "avx2", "scalar"; NULL: the best this CPU has). 0 if it is usable. */

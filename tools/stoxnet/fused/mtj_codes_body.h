@@ -11,8 +11,8 @@
 #include "mtj_codes_internal.h"
 
 int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
-  const int64_t L = A->L, P = A->pieces;
-  const int64_t n = A->outer * P * L;
+  const int64_t L = A->x.L, P = A->x.count, N = A->x.N, outer = A->x.B * A->x.N;
+  const int64_t n = outer * P * L;
   /* torch's vectorised loop covers [0, body) with SLEEF, the rest with expf */
   const int64_t group = A->exp_kind == STOXNET_EXP_LIBM ? 1 : 2 * (int64_t)A->exp_kind;
   const int64_t body = n - n % group;
@@ -26,15 +26,16 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
   int32_t* restrict cnt = (int32_t*)malloc((size_t)L * sizeof(int32_t));
   if (!cnt) { free(buf); return 2; }
   const float a = A->a, b = A->b;
-  for (int64_t o = 0; o < A->outer; ++o) {
+  for (int64_t o = 0; o < outer; ++o) {
     float* restrict y = A->y + o * L;
+    const int64_t ob = o / N, on = o % N;
     const int has_norm = A->norm_alpha != 0;
-    const float mu = has_norm ? A->norm_mean[o % A->channels] : 0.0f;
-    const float al = has_norm ? A->norm_alpha[o % A->channels] : 1.0f;
-    const float be = has_norm ? A->norm_beta[o % A->channels] : 0.0f;
+    const float mu = has_norm ? A->norm_mean[on] : 0.0f;
+    const float al = has_norm ? A->norm_alpha[on] : 1.0f;
+    const float be = has_norm ? A->norm_beta[on] : 0.0f;
     for (int64_t k = 0; k < P; ++k) {
       const int64_t base = (o * P + k) * L;
-      const float* restrict d = A->drive + base;
+      const float* restrict d = A->x.piece[k] + ob * A->x.stride_b + on * A->x.stride_n;
       const int32_t T = A->samples[k];
       const float m = A->mult[k], s = A->slope[k];
       for (int64_t l = 0; l < L; ++l) {
@@ -127,26 +128,29 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
   return 0;
 }
 
-/* Per output channel n: the sum and the sum of squares of x [B, N, M] (double: the partial
- * sums are integers, so both are exact below 2^53). Sixteen independent accumulators, so the
+/* Per output n: the sum and the sum of squares of x (double: the partial sums are integers,
+ * so both are exact below 2^53, in any order). Sixteen independent accumulators, so the
  * compiler vectorises without reassociating. */
-void SUMS_NAME(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq) {
-  for (int64_t c = 0; c < N; ++c) sum[c] = sumsq[c] = 0.0;
-  for (int64_t b = 0; b < B; ++b) {
-    for (int64_t c = 0; c < N; ++c) {
-      const float* restrict r = x + (b * N + c) * M;
+void SUMS_NAME(const struct stoxnet_pieces* X, double* sum, double* sumsq) {
+  const int64_t L = X->L;
+  for (int64_t c = 0; c < X->N; ++c) sum[c] = sumsq[c] = 0.0;
+  for (int64_t b = 0; b < X->B; ++b) {
+    for (int64_t c = 0; c < X->N; ++c) {
       double s[16] = {0}, q[16] = {0};
-      int64_t l = 0;
-      for (; l + 16 <= M; l += 16)
-        for (int j = 0; j < 16; ++j) {
-          const double v = r[l + j];
-          s[j] += v;
-          q[j] += v * v;
-        }
       double ts = 0.0, tq = 0.0;
-      for (; l < M; ++l) {
-        ts += r[l];
-        tq += (double)r[l] * r[l];
+      for (int32_t k = 0; k < X->count; ++k) {
+        const float* restrict r = X->piece[k] + b * X->stride_b + c * X->stride_n;
+        int64_t l = 0;
+        for (; l + 16 <= L; l += 16)
+          for (int j = 0; j < 16; ++j) {
+            const double v = r[l + j];
+            s[j] += v;
+            q[j] += v * v;
+          }
+        for (; l < L; ++l) {
+          ts += r[l];
+          tq += (double)r[l] * r[l];
+        }
       }
       for (int j = 0; j < 16; ++j) {
         ts += s[j];
@@ -159,35 +163,35 @@ void SUMS_NAME(const float* x, int64_t B, int64_t N, int64_t M, double* sum, dou
 }
 
 /* Backward of the drive's batch norm folded with the conversion's: the drive's gradient is
- * gd = gy x deriv (gy [B, N, L] broadcast over the P pieces); per channel, sum_gd and
+ * gd = gy x deriv (gy [B, N, L] broadcast over the pieces); per output n, sum_gd and
  * sum_gdx = sum of gd x (x - mean) (double); then, when grad_x is given,
- * grad_x = gamma invstd (gd - sum_gd / n - xhat sum_gdx invstd / n) in training mode
- * (batch statistics) or gamma invstd gd with fixed statistics. */
-void BACKWARD_NAME(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N, int64_t P,
-                   int64_t L, const float* mean, const float* invstd, const float* gamma, int32_t train,
-                   float* grad_x, double* sum_gd, double* sum_gdx) {
-  const int64_t M = P * L;
+ * grad_x = gamma invstd (gd - sum_gd / m - (x - mean) invstd^2 sum_gdx / m) over the m values
+ * of the output in training mode (batch statistics), gamma invstd gd with fixed statistics. */
+void BACKWARD_NAME(const struct stoxnet_pieces* X, const float* deriv, const float* gy, const float* mean,
+                   const float* invstd, const float* gamma, int32_t train, float* const* grad_x, double* sum_gd,
+                   double* sum_gdx) {
+  const int64_t L = X->L, P = X->count, N = X->N;
   for (int64_t c = 0; c < N; ++c) sum_gd[c] = sum_gdx[c] = 0.0;
-  for (int64_t b = 0; b < B; ++b) {
+  for (int64_t b = 0; b < X->B; ++b) {
     for (int64_t c = 0; c < N; ++c) {
-      const float* restrict r = x + (b * N + c) * M;
-      const float* restrict g = deriv + (b * N + c) * M;
       const float* restrict gyr = gy + (b * N + c) * L;
       const float mu = mean[c];
       double s[16] = {0}, q[16] = {0};
       double ts = 0.0, tq = 0.0;
       for (int64_t k = 0; k < P; ++k) {
+        const float* restrict r = X->piece[k] + b * X->stride_b + c * X->stride_n;
+        const float* restrict g = deriv + ((b * N + c) * P + k) * L;
         int64_t l = 0;
         for (; l + 16 <= L; l += 16)
           for (int j = 0; j < 16; ++j) {
-            const float gd = gyr[l + j] * g[k * L + l + j];
+            const float gd = gyr[l + j] * g[l + j];
             s[j] += gd;
-            q[j] += (double)gd * (double)(r[k * L + l + j] - mu);
+            q[j] += (double)gd * (double)(r[l + j] - mu);
           }
         for (; l < L; ++l) {
-          const float gd = gyr[l] * g[k * L + l];
+          const float gd = gyr[l] * g[l];
           ts += gd;
-          tq += (double)gd * (double)(r[k * L + l] - mu);
+          tq += (double)gd * (double)(r[l] - mu);
         }
       }
       for (int j = 0; j < 16; ++j) {
@@ -199,22 +203,22 @@ void BACKWARD_NAME(const float* x, const float* deriv, const float* gy, int64_t 
     }
   }
   if (!grad_x) return;
-  const double n = (double)B * (double)M;
-  for (int64_t b = 0; b < B; ++b) {
+  const double m = (double)X->B * (double)(P * L);
+  for (int64_t b = 0; b < X->B; ++b) {
     for (int64_t c = 0; c < N; ++c) {
-      const float* restrict r = x + (b * N + c) * M;
-      const float* restrict g = deriv + (b * N + c) * M;
       const float* restrict gyr = gy + (b * N + c) * L;
-      float* restrict out = grad_x + (b * N + c) * M;
       const float w = gamma[c] * invstd[c], mu = mean[c];
-      /* train: w (gd - mean_gd - (x - mu) invstd^2 mean_gdx); fixed statistics: w gd */
-      const float mg = train ? (float)(sum_gd[c] / n) : 0.0f;
-      const float k2 = train ? (float)(sum_gdx[c] / n * (double)invstd[c] * (double)invstd[c]) : 0.0f;
-      for (int64_t k = 0; k < P; ++k)
+      const float mg = train ? (float)(sum_gd[c] / m) : 0.0f;
+      const float k2 = train ? (float)(sum_gdx[c] / m * (double)invstd[c] * (double)invstd[c]) : 0.0f;
+      for (int64_t k = 0; k < P; ++k) {
+        const float* restrict r = X->piece[k] + b * X->stride_b + c * X->stride_n;
+        const float* restrict g = deriv + ((b * N + c) * P + k) * L;
+        float* restrict out = grad_x[k] + b * X->stride_b + c * X->stride_n;
         for (int64_t l = 0; l < L; ++l) {
-          const float gd = gyr[l] * g[k * L + l];
-          out[k * L + l] = w * (gd - mg - (r[k * L + l] - mu) * k2);
+          const float gd = gyr[l] * g[l];
+          out[l] = w * (gd - mg - (r[l] - mu) * k2);
         }
+      }
     }
   }
 }

@@ -27,11 +27,10 @@ int stoxnet_mtj_codes_avx512(const struct stoxnet_mtj_args* A, stoxnet_exp_fn ex
 int stoxnet_mtj_codes_avx2(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn);
 int stoxnet_mtj_codes_scalar(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn);
 #define STOXNET_ISA_DECLS(isa)                                                                          \
-  void stoxnet_channel_sums_##isa(const float* x, int64_t B, int64_t N, int64_t M, double* sum, double* sumsq); \
-  void stoxnet_drive_backward_##isa(const float* x, const float* deriv, const float* gy, int64_t B, int64_t N,   \
-                                    int64_t P, int64_t L, const float* mean, const float* invstd,              \
-                                    const float* gamma, int32_t train, float* grad_x, double* sum_gd,         \
-                                    double* sum_gdx);
+  void stoxnet_channel_sums_##isa(const struct stoxnet_pieces* x, double* sum, double* sumsq);               \
+  void stoxnet_drive_backward_##isa(const struct stoxnet_pieces* x, const float* deriv, const float* gy,         \
+                                    const float* mean, const float* invstd, const float* gamma, int32_t train,  \
+                                    float* const* grad_x, double* sum_gd, double* sum_gdx);
 STOXNET_ISA_DECLS(avx512)
 STOXNET_ISA_DECLS(avx2)
 STOXNET_ISA_DECLS(scalar)
