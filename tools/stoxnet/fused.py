@@ -1,19 +1,26 @@
-"""The fused MTJ conversion (tools/stoxnet/fused/, libstoxnet_fused.so through ctypes).
+"""The fused MTJ kernels (tools/stoxnet/fused/, libstoxnet_fused.so through ctypes).
 
 datapath.PieceCodes converts the MTJ's normalised drive in about fifteen eager torch passes
-plus a sampler that materialises T draws per partial sum; FusedMtjCodes does the same in one
-pass over the drive (clamp, a x + b, sigmoid, T Bernoulli draws, code, straight-through value,
-shift-add) and keeps only the backward's factor, which the backward multiplies by the output
-gradient. Its values are PieceCodes': the same float operations in the same order and rounding
-(the library is built with -ffp-contract=off), and a sigmoid whose exp is the one torch's own
-sigmoid runs (SLEEF's expf in its vectorised loop, the C library's expf in the loop's tail), so
-p is torch.sigmoid's bit for bit (tests/models/fused_codes.py). Only the draws differ: a
-counter-based generator (SplitMix64's output function over the element's index, keyed from
-torch's generator, so torch.manual_seed fixes every draw and no result depends on threads)
-instead of numpy's SFC64 stream; each draw is still a 32-bit integer against (p - 1/2)(2^32 - 256).
+plus a sampler that materialises T draws per partial sum. The kernel does it in one pass
+(clamp, a x + b, sigmoid, T Bernoulli draws, code, straight-through value, shift-add) and keeps
+only the backward's factor. Two users in datapath:
+
+- FusedMtjCodes: the conversion alone, after torch's drive batch norm. Its values are
+  PieceCodes': the same float operations in the same order and rounding (the library is built
+  with -ffp-contract=off and writes fmaf where torch's vectorised kernels fuse), and a sigmoid
+  whose exp is the one torch's own sigmoid runs (SLEEF's expf in its vectorised loop, the C
+  library's expf in the loop's tail), so p is torch.sigmoid's bit for bit.
+- FusedMtjLayer (the default): also the drive batch norm (statistics from exact integer sums,
+  the normalisation folded into the pass, the backward in two passes) reading the convolutions'
+  outputs in place (Pieces); equal to the unfolded path to float rounding.
+
+The draws: a counter-based generator (SplitMix64's output function over the element's logical
+index, keyed from torch's generator, so torch.manual_seed fixes every draw and no result depends
+on threads or layout) instead of numpy's SFC64 stream in sample_count; each draw is still a 32-bit
+integer against (p - 1/2)(2^32 - 256). tests/models/fused_codes.py checks all of it.
 
 Without the library (a tree not built, no libsleef) `available()` is False, datapath says so once
-and runs PieceCodes.
+and runs the unfused batched path.
 """
 import ctypes
 import os
