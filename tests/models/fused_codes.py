@@ -253,6 +253,31 @@ for samples, b, noise, where in ((4, (4, 1, 4, 3), False, ("layer", "small_cnn",
             print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e} ({worst[1]}), "
                   f"running statistics {sw[0]:.1e}")
 datapath.NOISE_GRAD["on"] = False
+for isa in ("avx512", "avx2", "scalar"):  # the sums and the backward of every kernel this CPU can run
+    try:
+        fused.set_isa(isa)
+    except ValueError:
+        continue
+    conv = datapath.Converter(kind="mtj")
+    conv.set_samples(4)
+    module, x = build("layer", datapath.Bits(4, 1, 4, 3), conv)
+    y0, g0, s0 = run_drive(module, x, False, True)
+    y1, g1, s1 = run_drive(module, x, True, True)
+    worst = max((rel_err(g0[k], g1[k]), k) for k in g0)
+    sw = max((rel_err(s0[k].double(), s1[k].double()), k) for k in s0)
+    check(torch.equal(y0, y1) and worst[0] <= 1e-5 and sw[0] <= 1e-6,
+          f"drive folded {isa}: outputs equal {torch.equal(y0, y1)}, gradient {worst[0]:.1e}, statistics {sw[0]:.1e}")
+    print(f"drive folded {isa} layer train: outputs equal: {torch.equal(y0, y1)}, worst gradient difference "
+          f"{worst[0]:.1e}, running statistics {sw[0]:.1e}")
+fused.set_isa(None)
+# Without gradients (evaluation) the kernel keeps no backward factor; the outputs are the same.
+conv = datapath.Converter(kind="mtj")
+conv.set_samples(4)
+module, x = build("small_cnn", datapath.Bits(4, 1, 4, 3), conv)
+module.eval()
+with torch.no_grad():
+    y_nograd = module(x)
+check(torch.equal(y_nograd, module(x).detach()), "drive folded: outputs under no_grad differ")
 datapath.sample_count = real_sample_count
 fused.DETERMINISTIC["on"] = False
 # The kernel's own draws, folded or not: the same stream, indexed by the same logical element,
