@@ -5,9 +5,9 @@ report gives medians over the rounds of CPU time and wall time, and the ratios t
 
     PYTHONPATH=. /usr/bin/python3 bench/bench_training.py --threads 1 --batch 128 --rounds 5
 
-Modes: "float"; "batched", the default PS-aware step (with the MTJ, its conversion in the fused
-kernel, tools/stoxnet/fused.py, when the library is built); "unfused", the batched step with the
-conversion in torch's eager passes (datapath.PieceCodes: the "before" of the fused kernel);
+Modes: "float"; "batched", the default PS-aware step (the drive batch norm and the conversion in
+the fused kernel, tools/stoxnet/fused.py, when the library is built); "unfused", the batched step
+with them in torch's eager passes (datapath.PieceCodes: the "before" of the fused kernel);
 "per_piece", the implementation before the batched step.
 
 A step is forward, cross-entropy, backward and an Adam update, on random Fashion-MNIST-shaped
@@ -76,8 +76,7 @@ def main(argv=None):
     print(f"bench_training: torch {torch.__version__}, {torch.get_num_threads()} thread(s), batch {args.batch}"
           f"{f' in micro-batches of {micro}' if micro != args.batch else ''}, {args.converter} "
           f"w_slice {args.w_slice} T {args.samples}, allocator tuned: {tuned}; medians of {args.rounds} rounds")
-    if args.converter == "mtj":
-        print(f"  fused MTJ conversion: {fused.isa() if fused.available() else 'not available (' + fused.why() + ')'}")
+    print(f"  fused kernel: {fused.isa() if fused.available() else 'not available (' + fused.why() + ')'}")
     failed = False
     for name in args.nets.split(","):
         net = make_net(name, args)
@@ -87,7 +86,7 @@ def main(argv=None):
         x = torch.floor(x + 0.5)
         y = torch.randint(0, 10, (args.batch,))
         modes = ["float", "batched"]
-        if args.converter == "mtj" and fused.available() and not args.no_unfused:
+        if fused.available() and not args.no_unfused:
             modes.append("unfused")
         if args.per_piece == "all" or name in args.per_piece.split(","):
             modes.append("per_piece")

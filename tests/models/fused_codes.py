@@ -20,7 +20,11 @@ unfused batched path (datapath.PieceCodes) computes.
    statistics within 1e-6 (relative): the statistics are sums in another order, so the drive
    differs from torch's in the last bits, which the quantised outputs do not show. With the
    kernel's random draws, folded and unfolded give the same outputs for the same seed.
-5. Without the library the batched path runs (one notice).
+5. The other converters in the fused layer (datapath.FusedXbarLayer): ADC, sparse ADC and ideal
+   equal to PieceCodes bit for bit (outputs; gradients within 1e-5, measured equal), the sense
+   amplifier with its folded
+   batch norm as the MTJ's in 4.
+6. Without the library the batched path runs (one notice).
 """
 import math
 import sys
@@ -299,7 +303,56 @@ for name in ("layer", "small_cnn"):
               f"worst gradient difference {worst[0]:.1e}")
 datapath.FUSED_DRIVE["on"] = True
 
-# ---- 5. without the library ---------------------------------------------------------------------
+# ---- 5. the other converters in the fused layer ----------------------------------------------------
+# ADC, sparse ADC and ideal: no batch norm, so the fused layer repeats PieceCodes' operations on
+# the same partial sums: outputs equal bit for bit, gradients too as measured (the bound checked
+# is 1e-5: the weight gradient's slice sums run per chunk).
+# Sense amplifier: its drive batch norm folded in, as for the MTJ: outputs equal, gradients
+# within 1e-5, running statistics within 1e-6.
+def run_fused(module, x, use, train):
+    state = {k: v.clone() for k, v in module.state_dict().items()}
+    datapath.FUSED["on"] = use
+    try:
+        module.train(train)
+        module.zero_grad()
+        xin = x.clone().requires_grad_(True)
+        y = module(xin)
+        (y.square().sum() + y.sum()).backward()
+        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
+        grads["<input>"] = xin.grad.clone()
+        return y.detach(), grads, {n: b.clone() for n, b in module.named_buffers()}
+    finally:
+        datapath.FUSED["on"] = True
+        module.load_state_dict(state)
+
+
+for kind, b, where in (("adc", (4, 1, 4, 3), ("layer", "small_cnn", "resnet20")),
+                       ("sparse_adc", (4, 3, 4, 1), ("layer", "small_cnn")),
+                       ("ideal", (4, 1, 4, 3), ("layer", "small_cnn")),
+                       ("sense_amp", (4, 1, 4, 3), ("layer", "small_cnn"))):
+    conv = datapath.Converter(kind=kind, adc_bits=4, adc_range=64.0 if "adc" in kind else 0.0)
+    for name in where:
+        module, x = build(name, datapath.Bits(*b), conv)
+        for train in (True, False):
+            tag = f"fused layer {kind} {name} {'train' if train else 'eval'}"
+            y0, g0, s0 = run_fused(module, x, False, train)
+            y1, g1, s1 = run_fused(module, x, True, train)
+            check(torch.equal(y0, y1), f"{tag}: outputs differ at {int((y0 != y1).sum())} of {y0.numel()}")
+            worst = max((rel_err(g0[k], g1[k]), k) for k in g0)
+            check(set(g0) == set(g1) and worst[0] <= 1e-5,
+                  f"{tag}: gradient of {worst[1]} differs by {worst[0]:.2e}")
+            sw = max((rel_err(s0[k].double(), s1[k].double()), k) for k in s0)
+            check(sw[0] <= 1e-6, f"{tag}: {sw[1]} differs by {sw[0]:.2e} (relative)")
+            print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e}, "
+                  f"running statistics {sw[0]:.1e}")
+# An ADC without a range is calibrated on the unfused path, then runs fused.
+conv = datapath.Converter(kind="adc", adc_bits=4, adc_range=0.0)
+module, x = build("layer", datapath.Bits(4, 1, 4, 3), conv)
+check(not datapath.use_fused_layer(module), "an uncalibrated ADC selected the fused layer")
+module(x)
+check(float(module.adc_range) > 0 and datapath.use_fused_layer(module), "the ADC's range was not calibrated")
+
+# ---- 6. without the library ---------------------------------------------------------------------
 saved = dict(fused._state)
 fused._state.update(lib=None, tried=True, why="hidden by the test")
 try:

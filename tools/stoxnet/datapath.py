@@ -114,8 +114,9 @@ PER_PIECE = {"on": False}
 # library is built, instead of PieceCodes' eager passes: the same values (tests/models/
 # fused_codes.py), other draws. Off: PieceCodes (the benchmark's "before").
 FUSED = {"on": True}
-# The MTJ's drive batch norm folded into the fused kernel too, which then reads the partial
-# sums where the convolutions left them (FusedMtjLayer): statistics from the kernel's exact
+# The whole crossbar layer in the fused kernel (FusedXbarLayer, every converter kind): the
+# drive batch norm folded in (MTJ, sense amplifier), the partial sums read where the
+# convolutions left them: statistics from the kernel's exact
 # integer sums, the normalisation inside the conversion's pass, its backward folded with the
 # conversion's. Values equal the unfolded ones to float rounding (not bit for bit: torch sums
 # in another order). Off: ChunkConvs, torch's BatchNorm1d, then FusedMtjCodes.
@@ -330,38 +331,55 @@ def drive_statistics(bn, x):
     return mean, 1.0 / torch.sqrt(var + bn.eps), batch_stats
 
 
-class FusedMtjLayer(torch.autograd.Function):
-    """An MTJ crossbar layer from the wave-stacked inputs xa to y [B, N, L]: ChunkConvs'
-    convolutions, then the drive batch norm and the conversion in the fused kernel, which reads
-    the convolutions' outputs where they are (no copy into the [B, N, P * L] layout). The
-    statistics are exact integer sums, so they do not depend on the layout. Backward: the
-    kernel's two passes write the partial sums' gradient straight into the convolutions' output
-    layout, then ChunkConvs' input- and weight-gradient convolutions."""
+class FusedXbarLayer(torch.autograd.Function):
+    """A crossbar layer from the wave-stacked inputs xa to y [B, N, L]: ChunkConvs'
+    convolutions, then (MTJ and sense amplifier) the drive batch norm and the conversion in the
+    fused kernel, which reads the convolutions' outputs where they are (no copy into the
+    [B, N, P * L] layout). The statistics are exact integer sums, so they do not depend on the
+    layout. Backward: the kernel's passes write the partial sums' gradient straight into the
+    convolutions' output layout (with the batch norm: per-output sums, then the gradient), then
+    ChunkConvs' input- and weight-gradient convolutions. gamma and beta are None without a
+    drive batch norm (ADC, ideal)."""
 
     @staticmethod
     def forward(ctx, xa, wq, gamma, beta, layer, waves):
         b = layer.bits
         S, A, N = b.slices, waves, layer.cout
         B = xa.shape[0] // A
+        conv = layer.conv
         outs, weights = chunk_conv_outputs(xa, wq, layer)
         oh, ow = outs[0].shape[2], outs[0].shape[3]
         x = fused.Pieces.chunks(outs, B, S, A, N, oh * ow)
-        mean, invstd, batch_stats = drive_statistics(layer.drive, x)
-        alpha = gamma.detach().double() * invstd
-        a, bcurve = CURVES[layer.conv.curve]
+        norm, mean, invstd, batch_stats = None, None, None, False
+        if gamma is not None:
+            mean, invstd, batch_stats = drive_statistics(layer.drive, x)
+            norm = (mean, gamma.detach().double() * invstd, beta)
+        a, bcurve = CURVES[conv.curve]
         pieces = x.count
         mult = mult_t(layer.piece_mult(), pieces)
         want = any(ctx.needs_input_grad[:4])
+        extra = {}
+        if conv.kind in ("adc", "sparse_adc"):
+            extra = dict(lsb=layer.lsb(), adc_half=float(2 ** (conv.adc_bits - 1)))
+        elif conv.kind == "sense_amp":
+            extra = dict(sa_threshold=conv.sa_threshold)
         y, deriv = fused.mtj_codes(x, pieces, layer.piece_t(), mult.flatten(), (2 * a * mult).flatten(), a, bcurve,
-                                   NOISE_GRAD["on"], want, norm=(mean, alpha, beta))
+                                   NOISE_GRAD["on"], want, norm=norm, kind=conv.kind, **extra)
         ctx.layer, ctx.waves, ctx.out, ctx.batch_stats, ctx.chunks = layer, A, (oh, ow), batch_stats, len(outs)
+        ctx.normed = gamma is not None
         if want:
-            ctx.save_for_backward(xa, deriv, mean.float(), invstd.float(), gamma.detach(), *x.tensors, *weights)
+            if ctx.normed:
+                ctx.save_for_backward(xa, deriv, mean.float(), invstd.float(), gamma.detach(), *x.tensors, *weights)
+            else:
+                ctx.save_for_backward(xa, deriv, *x.tensors, *weights)
         return y
 
     @staticmethod
     def backward(ctx, gy):
-        xa, deriv, mean, invstd, gamma, *rest = ctx.saved_tensors
+        if ctx.normed:
+            xa, deriv, mean, invstd, gamma, *rest = ctx.saved_tensors
+        else:
+            (xa, deriv, *rest), mean, invstd, gamma = ctx.saved_tensors, None, None, None
         outs, weights = rest[:ctx.chunks], rest[ctx.chunks:]
         layer, A, (oh, ow) = ctx.layer, ctx.waves, ctx.out
         b = layer.bits
@@ -371,8 +389,8 @@ class FusedMtjLayer(torch.autograd.Function):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         gouts = [torch.empty_like(o) for o in outs] if need_x or need_w else None
         sg, sgx = fused.drive_backward(x, deriv, gy, mean, invstd, gamma, ctx.batch_stats, gouts)
-        ggamma = (sgx * invstd.double()).float() if ctx.needs_input_grad[2] else None
-        gbeta = sg.float() if ctx.needs_input_grad[3] else None
+        ggamma = (sgx * invstd.double()).float() if ctx.normed and ctx.needs_input_grad[2] else None
+        gbeta = sg.float() if ctx.normed and ctx.needs_input_grad[3] else None
         gx = torch.zeros_like(xa) if need_x else None
         gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if need_w else None
         if gouts is not None:
@@ -400,6 +418,25 @@ class FusedMtjLayer(torch.autograd.Function):
 def use_fused_drive(layer):
     drive = layer.drive
     return FUSED_DRIVE["on"] and isinstance(drive, nn.BatchNorm1d) and drive.affine
+
+
+def use_fused_layer(layer):
+    """Whether the whole layer runs as FusedXbarLayer: the kernel built, FUSED and FUSED_DRIVE
+    on; the MTJ with T up to 32 and the sense amplifier with an affine BatchNorm1d drive; the
+    ADC once its range is set (the first batch calibrates it on the unfused path); ideal."""
+    kind = layer.conv.kind
+    if not FUSED["on"] or not FUSED_DRIVE["on"]:
+        return False
+    if kind in ("mtj", "sense_amp") and not use_fused_drive(layer):
+        return False
+    if kind in ("adc", "sparse_adc") and float(layer.adc_range) <= 0:
+        return False
+    if kind == "mtj":
+        return use_fused(layer)
+    if not fused.available():
+        fused.notice_once(f"fused conversion unavailable ({fused.why()}): running the unfused batched path")
+        return False
+    return True
 
 
 def use_fused(layer):
@@ -653,9 +690,11 @@ class XbarConv2d(nn.Module):
         return wq, awv.reshape((b.waves * x.shape[0],) + tuple(x.shape[1:]))
 
     def forward_batched(self, x):
-        if self.conv.kind == "mtj" and use_fused(self) and use_fused_drive(self):
+        if use_fused_layer(self):
             wq, xa = self.wave_inputs(x)
-            y = FusedMtjLayer.apply(xa, wq, self.drive.weight, self.drive.bias, self, self.bits.waves)
+            normed = self.drive is not None
+            y = FusedXbarLayer.apply(xa, wq, self.drive.weight if normed else None,
+                                     self.drive.bias if normed else None, self, self.bits.waves)
             oh = (x.shape[2] + 2 * self.pad - self.kernel) // self.stride + 1
             return y.reshape(x.shape[0], self.cout, oh, -1)
         ps, pieces, oh, ow = self.partial_sums_batched(x)

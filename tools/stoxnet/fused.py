@@ -29,7 +29,7 @@ import sys
 
 import torch
 
-ABI = 3
+ABI = 4
 
 
 class _Pieces(ctypes.Structure):
@@ -43,7 +43,10 @@ class _Args(ctypes.Structure):
                 ("half_a", ctypes.c_float), ("exp_kind", ctypes.c_int32), ("deterministic", ctypes.c_int32),
                 ("noise_grad", ctypes.c_int32), ("key", ctypes.c_uint64), ("y", ctypes.c_void_p),
                 ("deriv", ctypes.c_void_p), ("counts", ctypes.c_void_p), ("norm_mean", ctypes.c_void_p),
-                ("norm_alpha", ctypes.c_void_p), ("norm_beta", ctypes.c_void_p)]
+                ("norm_alpha", ctypes.c_void_p), ("norm_beta", ctypes.c_void_p), ("kind", ctypes.c_int32),
+                ("sa_threshold", ctypes.c_float), ("lsb", ctypes.c_float), ("adc_half", ctypes.c_float)]
+
+KIND = {"mtj": 0, "sense_amp": 1, "adc": 2, "sparse_adc": 2, "ideal": 3}
 
 
 class Pieces:
@@ -164,11 +167,12 @@ DETERMINISTIC = {"on": False}
 
 
 def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key=None, counts=False,
-              norm=None):
+              norm=None, kind="mtj", sa_threshold=0.0, lsb=1.0, adc_half=1.0):
     """y [B, N, L] and the backward factor [B, N, P * L] (or None) of the drives d (a [B, N, P * L]
     tensor, or a Pieces); with counts=True also the switching events (uint8, [B, N, P * L]).
     With norm = (mean, alpha, beta) (each [N]) d is the raw partial sums and the drive is
-    fmaf(d - mean[n], alpha[n], beta[n])."""
+    fmaf(d - mean[n], alpha[n], beta[n]). kind: the converter (the sense amplifier's threshold,
+    the ADC's lsb and 2^(bits - 1) as given); only the MTJ draws (and takes a key)."""
     lib = library()
     x = d if isinstance(d, Pieces) else Pieces.contiguous(d, pieces)
     if x.count != pieces:
@@ -181,12 +185,12 @@ def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key
     mult = mult.contiguous()
     slope = slope.contiguous()
     if key is None:
-        key = int(torch.randint(0, 2 ** 62, (1,)).item())  # as datapath.sample_count seeds SFC64
+        key = int(torch.randint(0, 2 ** 62, (1,)).item()) if kind == "mtj" else 0  # as sample_count seeds SFC64
     args = _Args(x.struct, ts.data_ptr(), mult.data_ptr(), slope.data_ptr(),
                  float(a), float(b), float(torch.tensor(a / 2, dtype=torch.float32)), exp_kind(),
                  1 if DETERMINISTIC["on"] else 0, 1 if noise_grad else 0, key, y.data_ptr(),
                  deriv.data_ptr() if deriv is not None else None, cnt.data_ptr() if cnt is not None else None,
-                 None, None, None)
+                 None, None, None, KIND[kind], float(sa_threshold), float(lsb), float(adc_half))
     if norm is not None:
         norm = [t.detach().float().contiguous() for t in norm]
         args.norm_mean, args.norm_alpha, args.norm_beta = (t.data_ptr() for t in norm)
@@ -209,11 +213,13 @@ def drive_backward(x, deriv, gy, mean, invstd, gamma, train, grad_x=None):
     gd (x - mean)) per output, gd = gy x deriv; writes the partial sums' gradient into grad_x
     (tensors shaped as x's, or None) (mtj_codes_body.h)."""
     gy = gy.contiguous()
-    mean, invstd, gamma = (t.detach().float().contiguous() for t in (mean, invstd, gamma))
+    if gamma is not None:  # None: no batch norm, grad_x = gy x deriv
+        mean, invstd, gamma = (t.detach().float().contiguous() for t in (mean, invstd, gamma))
+    ptr = (lambda t: t.data_ptr() if t is not None else None)
     sg, sgx = torch.empty(x.N, dtype=torch.float64), torch.empty(x.N, dtype=torch.float64)
     table = x.like(grad_x) if grad_x is not None else None
-    rc = library().stoxnet_drive_backward(ctypes.byref(x.struct), deriv.data_ptr(), gy.data_ptr(), mean.data_ptr(),
-                                          invstd.data_ptr(), gamma.data_ptr(), 1 if train else 0,
+    rc = library().stoxnet_drive_backward(ctypes.byref(x.struct), deriv.data_ptr(), gy.data_ptr(), ptr(mean),
+                                          ptr(invstd), ptr(gamma), 1 if train else 0,
                                           table.data_ptr() if table is not None else None, sg.data_ptr(),
                                           sgx.data_ptr())
     if rc != 0:

@@ -99,7 +99,7 @@ uint32_t stoxnet_draw(uint64_t key, int64_t e, int32_t j) {
   return (uint32_t)(j & 1 ? r >> 32 : r);
 }
 
-int stoxnet_abi(void) { return 3; }
+int stoxnet_abi(void) { return 4; }
 
 static int pieces_ok(const struct stoxnet_pieces* x) {
   if (!x || !x->piece || x->B < 0 || x->N < 1 || x->L < 0 || x->count < 1) return 0;
@@ -118,7 +118,8 @@ int stoxnet_channel_sums(const struct stoxnet_pieces* x, double* sum, double* su
 int stoxnet_drive_backward(const struct stoxnet_pieces* x, const float* deriv, const float* gy, const float* mean,
                            const float* invstd, const float* gamma, int32_t train, float* const* grad_x,
                            double* sum_gd, double* sum_gdx) {
-  if (!pieces_ok(x) || !deriv || !gy || !mean || !invstd || !gamma || !sum_gd || !sum_gdx) return 1;
+  if (!pieces_ok(x) || !deriv || !gy || !sum_gd || !sum_gdx) return 1;
+  if (gamma && (!mean || !invstd)) return 1;
   if (grad_x)
     for (int32_t k = 0; k < x->count; ++k)
       if (!grad_x[k]) return 1;
@@ -130,8 +131,11 @@ int stoxnet_drive_backward(const struct stoxnet_pieces* x, const float* deriv, c
 int stoxnet_mtj_codes(const struct stoxnet_mtj_args* A) {
   if (!A || !pieces_ok(&A->x) || !A->y || !A->samples || !A->mult || !A->slope) return 1;
   if (A->norm_alpha && (!A->norm_mean || !A->norm_beta)) return 1;
-  for (int32_t k = 0; k < A->x.count; ++k)
-    if (A->samples[k] < 1 || A->samples[k] > 32) return 1;
+  if (A->kind < STOXNET_MTJ || A->kind > STOXNET_IDEAL) return 1;
+  if (A->kind == STOXNET_ADC && !(A->lsb > 0.0f && A->adc_half >= 1.0f)) return 1;
+  if (A->kind == STOXNET_MTJ)
+    for (int32_t k = 0; k < A->x.count; ++k)
+      if (A->samples[k] < 1 || A->samples[k] > 32) return 1;
   stoxnet_exp_fn exp_fn;
   switch (A->exp_kind) {
     case STOXNET_EXP_LIBM: exp_fn = exp_libm; break;

@@ -46,14 +46,22 @@ struct stoxnet_mtj_args {
   const float* norm_mean;
   const float* norm_alpha;
   const float* norm_beta;
+  /* The converter (enum stoxnet_kind); for the others than the MTJ no draws, and the backward
+   * factor is the shift inside the straight-through range, 0 outside (PieceCodes' rules). */
+  int32_t kind;
+  float sa_threshold; /* sense amplifier: code = +1 if drive > threshold, else -1 */
+  float lsb;          /* ADC: code = clamp(floor(x / lsb + 1/2), -half, half - 1) x lsb */
+  float adc_half;     /* ADC: 2^(bits - 1) */
 };
+
+enum stoxnet_kind { STOXNET_MTJ = 0, STOXNET_SENSE_AMP = 1, STOXNET_ADC = 2, STOXNET_IDEAL = 3 };
 
 /* 0 on success, 1 a bad argument, 2 out of memory. */
 int stoxnet_mtj_codes(const struct stoxnet_mtj_args* args);
 /* The drive batch norm's statistics: per output n, the sum and the sum of squares of x. */
 int stoxnet_channel_sums(const struct stoxnet_pieces* x, double* sum, double* sumsq);
 /* Its backward folded with the conversion's (mtj_codes_body.h says what it computes); grad_x,
- * if not NULL, has x's strides. */
+ * if not NULL, has x's strides. gamma NULL: no batch norm (grad_x = gy x deriv, no sums). */
 int stoxnet_drive_backward(const struct stoxnet_pieces* x, const float* deriv, const float* gy, const float* mean,
                            const float* invstd, const float* gamma, int32_t train, float* const* grad_x,
                            double* sum_gd, double* sum_gdx);

@@ -39,6 +39,43 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
       const float* restrict d = A->x.piece[k] + ob * A->x.stride_b + on * A->x.stride_n;
       const int32_t T = A->samples[k];
       const float m = A->mult[k], s = A->slope[k];
+      if (A->kind != STOXNET_MTJ) {
+        /* PieceCodes' other converters, operation for operation, one loop per kind (so each
+         * vectorises); the factor is the shift inside the straight-through range, else 0 */
+        const float thr_sa = A->sa_threshold, lsb = A->lsb, lo = -A->adc_half, hi = A->adc_half - 1.0f;
+        for (int64_t l = 0; l < L; ++l) dv[l] = has_norm ? fmaf(d[l] - mu, al, be) : d[l];
+        float* restrict val = e, *restrict inside = pb; /* scratch rows */
+        if (A->kind == STOXNET_SENSE_AMP) {
+          for (int64_t l = 0; l < L; ++l) {
+            const float v = dv[l];
+            const float hard = v > thr_sa ? 1.0f : -1.0f, sd = v - thr_sa;
+            const float soft = sd < -1.0f ? -1.0f : (sd > 1.0f ? 1.0f : sd);
+            val[l] = soft + (hard - soft);
+            inside[l] = (sd >= -1.0f && sd <= 1.0f) ? 1.0f : 0.0f;
+          }
+        } else if (A->kind == STOXNET_ADC) {
+          for (int64_t l = 0; l < L; ++l) {
+            const float x = dv[l] / lsb, r = floorf(x + 0.5f);
+            const float q = x + (r - x);
+            val[l] = (q < lo ? lo : (q > hi ? hi : q)) * lsb;
+            inside[l] = (r >= lo && r <= hi) ? 1.0f : 0.0f;
+          }
+        } else {
+          for (int64_t l = 0; l < L; ++l) {
+            val[l] = dv[l];
+            inside[l] = 1.0f;
+          }
+        }
+        if (k == 0)
+          for (int64_t l = 0; l < L; ++l) y[l] = val[l] * m;
+        else
+          for (int64_t l = 0; l < L; ++l) y[l] = y[l] + val[l] * m;
+        if (A->deriv) {
+          float* restrict g = A->deriv + base;
+          for (int64_t l = 0; l < L; ++l) g[l] = m * inside[l];
+        }
+        continue;
+      }
       for (int64_t l = 0; l < L; ++l) {
         float v = has_norm ? fmaf(d[l] - mu, al, be) : d[l];
         dv[l] = v;
@@ -180,6 +217,19 @@ void BACKWARD_NAME(const struct stoxnet_pieces* X, const float* deriv, const flo
                    double* sum_gdx) {
   const int64_t L = X->L, P = X->count, N = X->N;
   for (int64_t c = 0; c < N; ++c) sum_gd[c] = sum_gdx[c] = 0.0;
+  if (!gamma) { /* no batch norm: the partial sums' gradient is gd itself */
+    if (!grad_x) return;
+    for (int64_t b = 0; b < X->B; ++b)
+      for (int64_t c = 0; c < N; ++c) {
+        const float* restrict gyr = gy + (b * N + c) * L;
+        for (int64_t k = 0; k < P; ++k) {
+          const float* restrict g = deriv + ((b * N + c) * P + k) * L;
+          float* restrict out = grad_x[k] + b * X->stride_b + c * X->stride_n;
+          for (int64_t l = 0; l < L; ++l) out[l] = gyr[l] * g[l];
+        }
+      }
+    return;
+  }
   for (int64_t b = 0; b < X->B; ++b) {
     for (int64_t c = 0; c < N; ++c) {
       const float* restrict gyr = gy + (b * N + c) * L;
