@@ -119,7 +119,8 @@ FUSED = {"on": True}
 # convolutions left them: statistics from the kernel's exact
 # integer sums, the normalisation inside the conversion's pass, its backward folded with the
 # conversion's. Values equal the unfolded ones to float rounding (not bit for bit: torch sums
-# in another order). Off: ChunkConvs, torch's BatchNorm1d, then FusedMtjCodes.
+# in another order). Off: ChunkConvs, torch's BatchNorm1d, then FusedMtjCodes (MTJ) or
+# PieceCodes (the others).
 FUSED_DRIVE = {"on": True}
 
 

@@ -1,4 +1,4 @@
-"""The fused MTJ kernels (tools/stoxnet/fused/, libstoxnet_fused.so through ctypes).
+"""The fused conversion kernels (tools/stoxnet/fused/, libstoxnet_fused.so through ctypes).
 
 datapath.PieceCodes converts the MTJ's normalised drive in about fifteen eager torch passes
 plus a sampler that materialises T draws per partial sum. The kernel does it in one pass
@@ -10,9 +10,10 @@ only the backward's factor. Two users in datapath:
   with -ffp-contract=off and writes fmaf where torch's vectorised kernels fuse), and a sigmoid
   whose exp is the one torch's own sigmoid runs (SLEEF's expf in its vectorised loop, the C
   library's expf in the loop's tail), so p is torch.sigmoid's bit for bit.
-- FusedMtjLayer (the default): also the drive batch norm (statistics from exact integer sums,
-  the normalisation folded into the pass, the backward in two passes) reading the convolutions'
-  outputs in place (Pieces); equal to the unfolded path to float rounding.
+- FusedXbarLayer (the default, every converter kind): also the drive batch norm of the MTJ and
+  the sense amplifier (statistics from exact integer sums, the normalisation folded into the
+  pass, the backward in two passes), reading the convolutions' outputs in place (Pieces); equal
+  to the unfolded path to float rounding (ADC and ideal, which have no batch norm: bit for bit).
 
 The draws: a counter-based generator (SplitMix64's output function over the element's logical
 index, keyed from torch's generator, so torch.manual_seed fixes every draw and no result depends

@@ -1,7 +1,9 @@
-/* The fused MTJ conversion of PS-quantization-aware training (tools/stoxnet/fused.py,
- * docs/training.md "The fast path"): one pass over the normalised drive of every partial sum
- * does clamp, a x + b, sigmoid, T Bernoulli draws, the code, its straight-through value and the
- * shift-add, and keeps only the backward's factor. Loaded by Python through ctypes. */
+/* The fused conversion of PS-quantization-aware training (tools/stoxnet/fused.py,
+ * docs/training.md "The fast path"): one pass over the partial sums of a crossbar layer does the
+ * drive batch norm's normalisation and, for the MTJ, clamp, a x + b, sigmoid, T Bernoulli draws,
+ * the code, its straight-through value and the shift-add (the sense amplifier, ADC and ideal
+ * converters likewise without draws), and keeps only the backward's factor. Loaded by Python
+ * through ctypes. */
 #ifndef STOXNET_MTJ_CODES_H
 #define STOXNET_MTJ_CODES_H
 #include <stdint.h>
