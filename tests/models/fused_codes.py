@@ -1,5 +1,6 @@
-"""The fused MTJ conversion (tools/stoxnet/fused/, datapath.FusedMtjCodes) computes what the
-unfused batched path (datapath.PieceCodes) computes.
+"""The fused conversion (tools/stoxnet/fused/: datapath.FusedMtjCodes, the MTJ's conversion alone,
+and datapath.FusedXbarLayer, the default, a whole crossbar layer) computes what the unfused
+batched path (datapath.PieceCodes) computes.
 
 1. Deterministic sampler (count = floor(T p + 1/2)) in both paths, every instruction set the CPU
    has: the outputs (layer outputs, logits) are equal bit for bit, and so is every gradient

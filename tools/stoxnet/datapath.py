@@ -445,7 +445,7 @@ def use_fused(layer):
     if not FUSED["on"] or max(layer.piece_t()) > 32:
         return False
     if not fused.available():
-        fused.notice_once(f"fused MTJ conversion unavailable ({fused.why()}): running the unfused batched path")
+        fused.notice_once(f"fused conversion unavailable ({fused.why()}): running the unfused batched path")
         return False
     return True
 

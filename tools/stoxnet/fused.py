@@ -177,7 +177,7 @@ def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key
     lib = library()
     x = d if isinstance(d, Pieces) else Pieces.contiguous(d, pieces)
     if x.count != pieces:
-        raise ValueError(f"fused MTJ conversion: {x.count} pieces given, {pieces} expected")
+        raise ValueError(f"fused conversion: {x.count} pieces given, {pieces} expected")
     shape = (x.B, x.N, pieces * x.L)
     y = torch.empty((x.B, x.N, x.L), dtype=torch.float32)
     deriv = torch.empty(shape, dtype=torch.float32) if want_deriv else None
@@ -197,7 +197,7 @@ def mtj_codes(d, pieces, samples, mult, slope, a, b, noise_grad, want_deriv, key
         args.norm_mean, args.norm_alpha, args.norm_beta = (t.data_ptr() for t in norm)
     rc = lib.stoxnet_mtj_codes(ctypes.byref(args))
     if rc != 0:
-        raise RuntimeError(f"fused MTJ conversion failed ({'bad argument' if rc == 1 else 'out of memory'})")
+        raise RuntimeError(f"fused conversion failed ({'bad argument' if rc == 1 else 'out of memory'})")
     return (y, deriv, cnt) if counts else (y, deriv)
 
 

@@ -1,4 +1,4 @@
-/* Dispatcher of the fused MTJ conversion: checks the arguments, picks the row kernel for the
+/* Dispatcher of the fused conversion: checks the arguments, picks the row kernel for the
  * best instruction set this CPU has (AVX-512, AVX2, none) and the exp that matches torch's. */
 #include "mtj_codes.h"
 
