@@ -217,6 +217,19 @@ for seed in (9, 9, 10):
     runs.append(fused.mtj_codes(d, 4, [4] * 4, one.repeat(4), 8 * one.repeat(4), 4.0, 0.0, False, False, counts=True)[2])
 check(torch.equal(runs[0], runs[1]), "sampler: the same seed gave different draws")
 check(not torch.equal(runs[0], runs[2]), "sampler: another seed gave the same draws")
+# The draws do not depend on torch's thread count: a layer's shift-added codes (before its
+# output batch norm) with one and with two threads, the same seed.
+conv = datapath.Converter(kind="mtj")
+conv.set_samples(4)
+module, x = build("layer", datapath.Bits(4, 1, 4, 3), conv)
+outs = []
+for threads in (1, 2):
+    torch.set_num_threads(threads)
+    torch.manual_seed(13)
+    with torch.no_grad():
+        outs.append(module.forward_batched(x))
+torch.set_num_threads(1)
+check(torch.equal(outs[0], outs[1]), "the fused layer's output depends on the thread count")
 
 # ---- 4. the drive batch norm in the kernel -------------------------------------------------------
 def run_drive(module, x, fold, train):
