@@ -5,6 +5,11 @@ report gives medians over the rounds of CPU time and wall time, and the ratios t
 
     PYTHONPATH=. /usr/bin/python3 bench/bench_training.py --threads 1 --batch 128 --rounds 5
 
+Modes: "float"; "batched", the default PS-aware step (the drive batch norm and the conversion in
+the fused kernel, tools/stoxnet/fused.py, when the library is built); "unfused", the batched step
+with them in torch's eager passes (datapath.PieceCodes: the "before" of the fused kernel);
+"per_piece", the implementation before the batched step.
+
 A step is forward, cross-entropy, backward and an Adam update, on random Fashion-MNIST-shaped
 inputs (the time does not depend on the pixels). The converter is the shipped small CNN's:
 MTJ, 1-bit weight slices, T = 4 (--w-slice, --samples, --converter to change it).
@@ -17,7 +22,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from tools.stoxnet import datapath, nets
+from tools.stoxnet import datapath, fused, nets
 from tools.stoxnet.perf import tune_allocator
 
 
@@ -30,6 +35,7 @@ def make_net(name, args):
 def step(net, opt, x, y, mode, micro):
     datapath.FLOAT["on"] = mode == "float"
     datapath.PER_PIECE["on"] = mode == "per_piece"
+    datapath.FUSED["on"] = mode == "batched"
     try:
         opt.zero_grad()
         for k in range(0, len(x), micro):
@@ -39,6 +45,7 @@ def step(net, opt, x, y, mode, micro):
     finally:
         datapath.FLOAT["on"] = False
         datapath.PER_PIECE["on"] = False
+        datapath.FUSED["on"] = True
 
 
 def main(argv=None):
@@ -57,6 +64,7 @@ def main(argv=None):
                     help="networks whose old per-piece step is measured too ('all', 'none' or a list: "
                          "a ResNet-20 per-piece step takes minutes)")
     ap.add_argument("--per-piece-rounds", type=int, default=1)
+    ap.add_argument("--no-unfused", action="store_true", help="do not measure the unfused batched step")
     ap.add_argument("--no-tune-allocator", action="store_true",
                     help="leave glibc's allocator as it is (how the per-piece trainer ran before issue 14)")
     ap.add_argument("--require-target", action="store_true", help="exit 1 if a ratio is above 5x")
@@ -68,6 +76,7 @@ def main(argv=None):
     print(f"bench_training: torch {torch.__version__}, {torch.get_num_threads()} thread(s), batch {args.batch}"
           f"{f' in micro-batches of {micro}' if micro != args.batch else ''}, {args.converter} "
           f"w_slice {args.w_slice} T {args.samples}, allocator tuned: {tuned}; medians of {args.rounds} rounds")
+    print(f"  fused kernel: {fused.isa() if fused.available() else 'not available (' + fused.why() + ')'}")
     failed = False
     for name in args.nets.split(","):
         net = make_net(name, args)
@@ -77,6 +86,8 @@ def main(argv=None):
         x = torch.floor(x + 0.5)
         y = torch.randint(0, 10, (args.batch,))
         modes = ["float", "batched"]
+        if fused.available() and not args.no_unfused:
+            modes.append("unfused")
         if args.per_piece == "all" or name in args.per_piece.split(","):
             modes.append("per_piece")
         step(net, opt, x, y, "batched", micro)  # warm-up (and ADC calibration)
@@ -97,6 +108,9 @@ def main(argv=None):
             print(f"    {m:10s} cpu {c:8.3f} s  wall {w:8.3f} s   ratio to float: cpu {c / fc:6.2f}x  wall {w / fw:6.2f}x"
                   f"   ({len(times[m])} steps)")
         bc, bw = med["batched"]
+        if "unfused" in med:
+            uc, uw = med["unfused"]
+            print(f"    speed-up of the fused conversion over the unfused one: cpu {uc / bc:.2f}x, wall {uw / bw:.2f}x")
         if "per_piece" in med:
             pc, pw = med["per_piece"]
             print(f"    speed-up of the batched step over the per-piece step: cpu {pc / bc:.1f}x, wall {pw / bw:.1f}x")

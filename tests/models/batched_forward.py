@@ -9,6 +9,10 @@ the gradients of every parameter (and of a layer's input) must agree within floa
 reassociation (relative 1e-4 of the largest entry: the batched backward sums the same
 products in another order). The random sampler is checked on its own: Binomial(T, p) mean and
 variance within 5 standard errors, fixed by torch.manual_seed.
+
+The MTJ's fused conversion (datapath.FUSED) is switched off here: this test checks the unfused
+batched path (PieceCodes) against the per-piece one; tests/models/fused_codes.py checks the
+fused path against PieceCodes.
 """
 import math
 import sys
@@ -66,6 +70,7 @@ def compare(tag, module, x):
 
 datapath.sample_count = deterministic
 datapath.sample_count_per_piece = deterministic
+datapath.FUSED["on"] = False
 cases = [  # converter, samples, bits (w_bits, w_slice, a_bits, a_stream), networks
     ("mtj", 4, (4, 1, 4, 3), ("layer", "small_cnn", "resnet20")),
     ("mtj", [1, 2, 4], (4, 1, 4, 1), ("layer", "small_cnn")),  # inhomogeneous T, 3 waves

@@ -18,6 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from tools.stoxnet import fused
+
 KINDS = ("ideal", "adc", "sparse_adc", "sense_amp", "mtj")
 KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 CURVES = {"final": (4.0, 0.0), "tanh": (8.0, 0.0), "device": (3.598, -3.598 * 0.0082)}
@@ -107,6 +109,19 @@ NOISE_GRAD = {"on": False}
 # slow in backward) instead of the batched one. Both compute the same values; tests/models/
 # batched_forward.py checks it, bench/bench_training.py measures both.
 PER_PIECE = {"on": False}
+
+# The MTJ's conversion through the fused kernel (FusedMtjCodes, tools/stoxnet/fused.py) when its
+# library is built, instead of PieceCodes' eager passes: the same values (tests/models/
+# fused_codes.py), other draws. Off: PieceCodes (the benchmark's "before").
+FUSED = {"on": True}
+# The whole crossbar layer in the fused kernel (FusedXbarLayer, every converter kind): the
+# drive batch norm folded in (MTJ, sense amplifier), the partial sums read where the
+# convolutions left them: statistics from the kernel's exact
+# integer sums, the normalisation inside the conversion's pass, its backward folded with the
+# conversion's. Values equal the unfolded ones to float rounding (not bit for bit: torch sums
+# in another order). Off: ChunkConvs, torch's BatchNorm1d, then FusedMtjCodes (MTJ) or
+# PieceCodes (the others).
+FUSED_DRIVE = {"on": True}
 
 
 def round_half_up(x):
@@ -270,6 +285,187 @@ class PieceCodes(torch.autograd.Function):
         return g.reshape(b, n, -1), None, None
 
 
+class FusedMtjCodes(torch.autograd.Function):
+    """PieceCodes for the MTJ in one pass of the fused kernel: forward returns y [B, N, L] and
+    keeps d y / d d (2 a p (1 - p) x shift inside the clamp, plus the --noise-grad term), which
+    is all the backward multiplies the output gradient by."""
+
+    @staticmethod
+    def forward(ctx, d, layer, pieces):
+        a, bcurve = CURVES[layer.conv.curve]
+        mult = mult_t(layer.piece_mult(), pieces)
+        slope = 2 * a * mult  # float32(2 a) x shift, as PieceCodes rounds it
+        y, deriv = fused.mtj_codes(d, pieces, layer.piece_t(), mult.flatten(), slope.flatten(), a, bcurve,
+                                   NOISE_GRAD["on"], ctx.needs_input_grad[0])
+        ctx.pieces = pieces
+        if deriv is not None:
+            ctx.save_for_backward(deriv)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        (deriv,) = ctx.saved_tensors
+        b, n = gy.shape[0], gy.shape[1]
+        g = deriv.view(b, n, ctx.pieces, -1).mul_(gy.unsqueeze(2))  # the factor is not needed again
+        return g.view(b, n, -1), None, None
+
+
+def drive_statistics(bn, x):
+    """The drive batch norm's mean and 1/std per output (float64) over the partial sums x (a
+    fused.Pieces) and whether they are the batch's: BatchNorm1d's rule (batch statistics in
+    training or without running ones; the running ones updated with the unbiased variance and
+    the momentum, or the cumulative average when momentum is None)."""
+    batch_stats = bn.training or bn.running_mean is None
+    if batch_stats:
+        s, q = fused.channel_sums(x)
+        count = x.B * x.count * x.L
+        mean = s / count
+        var = (q / count - mean * mean).clamp_min(0.0)
+        if bn.training and bn.track_running_stats:
+            bn.num_batches_tracked.add_(1)
+            f = bn.momentum if bn.momentum is not None else 1.0 / float(bn.num_batches_tracked)
+            unbiased = var * (count / max(count - 1, 1))
+            bn.running_mean.copy_(f * mean + (1 - f) * bn.running_mean.double())
+            bn.running_var.copy_(f * unbiased + (1 - f) * bn.running_var.double())
+    else:
+        mean, var = bn.running_mean.double(), bn.running_var.double()
+    return mean, 1.0 / torch.sqrt(var + bn.eps), batch_stats
+
+
+class FusedXbarLayer(torch.autograd.Function):
+    """A crossbar layer from the wave-stacked inputs xa to y [B, N, L]: ChunkConvs'
+    convolutions, then (MTJ and sense amplifier) the drive batch norm and the conversion in the
+    fused kernel, which reads the convolutions' outputs where they are (no copy into the
+    [B, N, P * L] layout). The statistics are exact integer sums, so they do not depend on the
+    layout. Backward: the kernel's passes write the partial sums' gradient straight into the
+    convolutions' output layout (with the batch norm: per-output sums, then the gradient), then
+    ChunkConvs' input- and weight-gradient convolutions. gamma and beta are None without a
+    drive batch norm (ADC, ideal)."""
+
+    @staticmethod
+    def forward(ctx, xa, wq, gamma, beta, layer, waves):
+        b = layer.bits
+        S, A, N = b.slices, waves, layer.cout
+        B = xa.shape[0] // A
+        conv = layer.conv
+        outs, weights = chunk_conv_outputs(xa, wq, layer)
+        oh, ow = outs[0].shape[2], outs[0].shape[3]
+        x = fused.Pieces.chunks(outs, B, S, A, N, oh * ow)
+        norm, mean, invstd, batch_stats = None, None, None, False
+        if gamma is not None:
+            mean, invstd, batch_stats = drive_statistics(layer.drive, x)
+            norm = (mean, gamma.detach().double() * invstd, beta)
+        a, bcurve = CURVES[conv.curve]
+        pieces = x.count
+        mult = mult_t(layer.piece_mult(), pieces)
+        want = any(ctx.needs_input_grad[:4])
+        extra = {}
+        if conv.kind in ("adc", "sparse_adc"):
+            extra = dict(lsb=layer.lsb(), adc_half=float(2 ** (conv.adc_bits - 1)))
+        elif conv.kind == "sense_amp":
+            extra = dict(sa_threshold=conv.sa_threshold)
+        y, deriv = fused.mtj_codes(x, pieces, layer.piece_t(), mult.flatten(), (2 * a * mult).flatten(), a, bcurve,
+                                   NOISE_GRAD["on"], want, norm=norm, kind=conv.kind, **extra)
+        ctx.layer, ctx.waves, ctx.out, ctx.batch_stats, ctx.chunks = layer, A, (oh, ow), batch_stats, len(outs)
+        ctx.normed = gamma is not None
+        if want:
+            if ctx.normed:
+                ctx.save_for_backward(xa, deriv, mean.float(), invstd.float(), gamma.detach(), *x.tensors, *weights)
+            else:
+                ctx.save_for_backward(xa, deriv, *x.tensors, *weights)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        if ctx.normed:
+            xa, deriv, mean, invstd, gamma, *rest = ctx.saved_tensors
+        else:
+            (xa, deriv, *rest), mean, invstd, gamma = ctx.saved_tensors, None, None, None
+        outs, weights = rest[:ctx.chunks], rest[ctx.chunks:]
+        layer, A, (oh, ow) = ctx.layer, ctx.waves, ctx.out
+        b = layer.bits
+        S, N, k = b.slices, layer.cout, layer.kernel
+        B = xa.shape[0] // A
+        x = fused.Pieces.chunks(outs, B, S, A, N, oh * ow)
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        gouts = [torch.empty_like(o) for o in outs] if need_x or need_w else None
+        sg, sgx = fused.drive_backward(x, deriv, gy, mean, invstd, gamma, ctx.batch_stats, gouts)
+        ggamma = (sgx * invstd.double()).float() if ctx.normed and ctx.needs_input_grad[2] else None
+        gbeta = sg.float() if ctx.normed and ctx.needs_input_grad[3] else None
+        gx = torch.zeros_like(xa) if need_x else None
+        gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if need_w else None
+        if gouts is not None:
+            total = float(2 ** (b.w_slice * S) - 1)
+            share = [float(2 ** (s * b.w_slice)) / total if S > 1 else 1.0 for s in range(S)]
+            conv_args = ([layer.stride] * 2, [layer.pad] * 2, [1, 1], False, [0, 0], 1)
+            for (c0, c1, inside), w, go in zip(layer.chunk_plan(), weights, gouts):
+                xc = xa[:, c0:c1]
+                if gx is not None:
+                    gx[:, c0:c1] += torch.ops.aten.convolution_backward(go, xc, w, None, *conv_args,
+                                                                        [True, False, False])[0]
+                if gw is not None:  # the slices' gradients combined by their shares (ChunkConvs)
+                    g5 = go.view(A * B, S, N, oh, ow)
+                    gsum = g5[:, 0] * share[0] if S > 1 else g5[:, 0]
+                    for s in range(1, S):
+                        gsum.add_(g5[:, s], alpha=share[s])
+                    gwc = torch.ops.aten.convolution_backward(gsum, xc, w[:N], None, *conv_args,
+                                                              [False, True, False])[1]
+                    if inside is not None:
+                        gwc = gwc * inside
+                    gw[:, c0:c1] += gwc
+        return gx, gw, ggamma, gbeta, None, None
+
+
+def use_fused_drive(layer):
+    drive = layer.drive
+    return FUSED_DRIVE["on"] and isinstance(drive, nn.BatchNorm1d) and drive.affine
+
+
+def use_fused_layer(layer):
+    """Whether the whole layer runs as FusedXbarLayer: the kernel built, FUSED and FUSED_DRIVE
+    on; the MTJ with T up to 32 and the sense amplifier with an affine BatchNorm1d drive; the
+    ADC once its range is set (the first batch calibrates it on the unfused path); ideal."""
+    kind = layer.conv.kind
+    if not FUSED["on"] or not FUSED_DRIVE["on"]:
+        return False
+    if kind in ("mtj", "sense_amp") and not use_fused_drive(layer):
+        return False
+    if kind in ("adc", "sparse_adc") and float(layer.adc_range) <= 0:
+        return False
+    if kind == "mtj":
+        return use_fused(layer)
+    if not fused.available():
+        fused.notice_once(f"fused conversion unavailable ({fused.why()}): running the unfused batched path")
+        return False
+    return True
+
+
+def use_fused(layer):
+    """Whether the MTJ layer's conversion runs in the fused kernel (T up to 32, library built)."""
+    if not FUSED["on"] or max(layer.piece_t()) > 32:
+        return False
+    if not fused.available():
+        fused.notice_once(f"fused conversion unavailable ({fused.why()}): running the unfused batched path")
+        return False
+    return True
+
+
+def chunk_conv_outputs(xa, wq, layer):
+    """ChunkConvs' convolutions: per row chunk, its output [A * B, S * N, oh, ow] and its
+    weights [S * N, channels, k, k] (the taps outside the chunk zero)."""
+    b = layer.bits
+    S, N, k = b.slices, layer.cout, layer.kernel
+    wsl = split_magnitude_stacked(wq, b.w_slice, S)  # [S, N, C, k, k]
+    outs, weights = [], []
+    for c0, c1, inside in layer.chunk_plan():
+        w = wsl[:, :, c0:c1]
+        if inside is not None:
+            w = w * inside
+        weights.append(w.reshape(S * N, c1 - c0, k, k))
+        outs.append(F.conv2d(xa[:, c0:c1], weights[-1], stride=layer.stride, padding=layer.pad))
+    return outs, weights
+
+
 class ChunkConvs(torch.autograd.Function):
     """Every partial sum of a crossbar layer, [B, N, P * L] with the pieces in (chunk, slice,
     wave) order, from the integer weights wq and the wave-stacked inputs xa [A * B, C, H, W]:
@@ -282,16 +478,9 @@ class ChunkConvs(torch.autograd.Function):
     @staticmethod
     def forward(ctx, xa, wq, layer, waves):
         b = layer.bits
-        S, A, N, k = b.slices, waves, layer.cout, layer.kernel
+        S, A, N = b.slices, waves, layer.cout
         B = xa.shape[0] // A
-        wsl = split_magnitude_stacked(wq, b.w_slice, S)  # [S, N, C, k, k]
-        outs, weights = [], []
-        for c0, c1, inside in layer.chunk_plan():
-            w = wsl[:, :, c0:c1]
-            if inside is not None:
-                w = w * inside
-            weights.append(w.reshape(S * N, c1 - c0, k, k))
-            outs.append(F.conv2d(xa[:, c0:c1], weights[-1], stride=layer.stride, padding=layer.pad))
+        outs, weights = chunk_conv_outputs(xa, wq, layer)
         oh, ow = outs[0].shape[2], outs[0].shape[3]
         # One copy into the per-piece path's layout [B, N, chunk, slice, wave, L].
         ps = torch.stack([o.reshape(A, B, S, N, oh * ow).permute(1, 3, 2, 0, 4) for o in outs], 2)
@@ -312,7 +501,11 @@ class ChunkConvs(torch.autograd.Function):
         gx = torch.zeros_like(xa) if ctx.needs_input_grad[0] else None
         gw = torch.zeros((N,) + tuple(xa.shape[1:2]) + (k, k)) if ctx.needs_input_grad[1] else None
         if gw is not None:  # the slices' gradients combined by their shares, all chunks at once
-            gsum = (g * share.reshape(1, 1, 1, S, 1, 1)).sum(3) if S > 1 else g[:, :, :, 0]  # [B, N, C, A, L]
+            # [B, N, C, A, L]; one add per slice (a broadcast product then a sum over the slice
+            # dimension was two to four times slower: its inner loops run over the short L)
+            gsum = g[:, :, :, 0] * float(share[0]) if S > 1 else g[:, :, :, 0]
+            for s in range(1, S):
+                gsum.add_(g[:, :, :, s], alpha=float(share[s]))
         conv_args = ([layer.stride] * 2, [layer.pad] * 2, [1, 1], False, [0, 0], 1)
         for c, ((c0, c1, inside), w) in enumerate(zip(layer.chunk_plan(), weights)):
             gc = g[:, :, c]  # [B, N, S, A, L]
@@ -475,11 +668,7 @@ class XbarConv2d(nn.Module):
         slices (as output channels) and waves (as images) of that chunk; the PS are integers,
         so they equal the per-piece products exactly whatever the summation order."""
         b = self.bits
-        wq, _ = int_weights(self.weight, b.w_bits)
-        amax = 2 ** (b.a_bits - 1) - 1
-        xc = torch.clamp(x, -amax, amax)  # the row driver holds a_bits (padding is 0: inside)
-        awv = split_magnitude_stacked(xc, b.a_stream, b.waves)  # [A, B, C, H, W]
-        xa = awv.reshape((b.waves * x.shape[0],) + tuple(x.shape[1:]))
+        wq, xa = self.wave_inputs(x)
         ps = ChunkConvs.apply(xa, wq, self, b.waves)
         oh = (x.shape[2] + 2 * self.pad - self.kernel) // self.stride + 1
         ow = (x.shape[3] + 2 * self.pad - self.kernel) // self.stride + 1
@@ -492,11 +681,29 @@ class XbarConv2d(nn.Module):
         q = torch.quantile(flat[:: max(1, flat.numel() // 100000)], 0.999).item()
         self.adc_range.fill_(max(1.0, float(torch.ceil(torch.tensor(q)))))
 
+    def wave_inputs(self, x):
+        """The integer weights and the wave-stacked inputs [A * B, C, H, W] of the layer."""
+        b = self.bits
+        wq, _ = int_weights(self.weight, b.w_bits)
+        amax = 2 ** (b.a_bits - 1) - 1
+        xc = torch.clamp(x, -amax, amax)  # the row driver holds a_bits (padding is 0: inside)
+        awv = split_magnitude_stacked(xc, b.a_stream, b.waves)  # [A, B, C, H, W]
+        return wq, awv.reshape((b.waves * x.shape[0],) + tuple(x.shape[1:]))
+
     def forward_batched(self, x):
+        if use_fused_layer(self):
+            wq, xa = self.wave_inputs(x)
+            normed = self.drive is not None
+            y = FusedXbarLayer.apply(xa, wq, self.drive.weight if normed else None,
+                                     self.drive.bias if normed else None, self, self.bits.waves)
+            oh = (x.shape[2] + 2 * self.pad - self.kernel) // self.stride + 1
+            return y.reshape(x.shape[0], self.cout, oh, -1)
         ps, pieces, oh, ow = self.partial_sums_batched(x)
         kind = self.conv.kind
         if kind in ("adc", "sparse_adc") and float(self.adc_range) <= 0:
             self.calibrate_adc_batched(ps, pieces)
+        if kind == "mtj" and use_fused(self):
+            return FusedMtjCodes.apply(self.drive(ps), self, pieces).reshape(x.shape[0], self.cout, oh, ow)
         d = self.drive(ps) if kind in ("mtj", "sense_amp") else ps
         return PieceCodes.apply(d, self, pieces).reshape(x.shape[0], self.cout, oh, ow)
 
