@@ -22,8 +22,16 @@ stage() {  # stage NAME ARGS...: runs the training unless this retraining alread
 stage float --float --epochs 2 --out models/resnet20_float.sxvm
 stage ideal --converter ideal --w-slice 1 --init models/resnet20_float.pt --epochs 0.5 --lr 1e-3 \
   --out models/resnet20_ideal.sxvm
-stage mtj --converter mtj --w-slice 1 --samples 4 --init models/resnet20_float.pt --epochs 0.5 --lr 2e-3 \
-  --out models/resnet20_mtj.sxvm
+# MTJ T = 4: half an epoch from the float model, then the small CNN's recipe (docs/training.md):
+# distillation from the float model, frozen batch norms, T drawn per batch from 4 and 8, the
+# gradient through the sampling noise. The intermediate models go to build/train-stages.
+S=build/train-stages
+mkdir -p $S
+M="--converter mtj --w-slice 1 --samples 4"
+K="--teacher models/resnet20_float.pt --bn-frozen --train-samples 4,8 --noise-grad --test-limit 2000"
+stage mtj_start $M --init models/resnet20_float.pt --epochs 0.5 --lr 2e-3 --out $S/resnet20_mtj_start.sxvm
+stage mtj_kd $M $K --init $S/resnet20_mtj_start.pt --epochs 1 --lr 1e-3 --seed 2 --out $S/resnet20_mtj_kd.sxvm
+stage mtj $M $K --init $S/resnet20_mtj_kd.pt --epochs 2 --lr 5e-4 --seed 3 --out models/resnet20_mtj.sxvm
 stage mtj_inhom --converter mtj --w-slice 1 --samples 1,2,4 --init models/resnet20_mtj.pt --epochs 0.2 --lr 5e-4 \
   --out models/resnet20_mtj_inhom.sxvm
 rm -rf "$STAGES"

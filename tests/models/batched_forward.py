@@ -19,6 +19,7 @@ import sys
 
 import torch
 
+from forward_paths import deterministic, rel_err, run  # beside this script
 from tools.stoxnet import datapath, nets
 
 checks, failures = 0, 0
@@ -32,33 +33,10 @@ def check(cond, what):
         print("FAILED:", what)
 
 
-def deterministic(p, t):
-    return torch.floor(p * t + 0.5)
-
-
-def run(module, x, per_piece, train):
-    datapath.PER_PIECE["on"] = per_piece
-    try:
-        module.train(train)
-        module.zero_grad()
-        xin = x.clone().requires_grad_(True)
-        y = module(xin)
-        (y.square().sum() + y.sum()).backward()
-        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
-        grads["<input>"] = xin.grad.clone()
-        return y.detach(), grads
-    finally:
-        datapath.PER_PIECE["on"] = False
-
-
-def rel_err(a, b):
-    return float((a - b).abs().max() / a.abs().max().clamp_min(1e-12))
-
-
 def compare(tag, module, x):
     for train in (True, False):
-        y0, g0 = run(module, x, True, train)
-        y1, g1 = run(module, x, False, train)
+        y0, g0 = run(module, x, datapath.PER_PIECE, True, train)
+        y1, g1 = run(module, x, datapath.PER_PIECE, False, train)
         mode = "train" if train else "eval"
         check(y0.shape == y1.shape and torch.equal(y0.view(-1).view(torch.int32), y1.view(-1).view(torch.int32)),
               f"{tag} {mode}: outputs differ (max |diff| {float((y0 - y1).abs().max()):.3g})")

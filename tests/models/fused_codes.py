@@ -33,6 +33,7 @@ import sys
 import numpy as np
 import torch
 
+from forward_paths import deterministic, rel_err, run  # beside this script
 from tools.stoxnet import datapath, fused, nets
 
 torch.set_num_threads(1)
@@ -53,37 +54,14 @@ if not fused.available():
 print(f"kernel: {fused.isa()}, torch's exp: {fused.exp_kind() or 'libm'}")
 
 
-def deterministic(p, t):
-    return torch.floor(p * t + 0.5)
-
-
-def run(module, x, use_fused, train):
-    datapath.FUSED["on"] = use_fused
-    try:
-        module.train(train)
-        module.zero_grad()
-        xin = x.clone().requires_grad_(True)
-        y = module(xin)
-        (y.square().sum() + y.sum()).backward()
-        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
-        grads["<input>"] = xin.grad.clone()
-        return y.detach(), grads
-    finally:
-        datapath.FUSED["on"] = True
-
-
-def rel_err(a, b):
-    return float((a - b).abs().max() / a.abs().max().clamp_min(1e-12))
-
-
 def compare(tag, module, x, seed=None):
     for train in (True, False):
         if seed is not None:
             torch.manual_seed(seed)
-        y0, g0 = run(module, x, False, train)
+        y0, g0 = run(module, x, datapath.FUSED, False, train)
         if seed is not None:
             torch.manual_seed(seed)
-        y1, g1 = run(module, x, True, train)
+        y1, g1 = run(module, x, datapath.FUSED, True, train)
         mode = "train" if train else "eval"
         same = y0.shape == y1.shape and torch.equal(y0.view(-1).view(torch.int32), y1.view(-1).view(torch.int32))
         check(same, f"{tag} {mode}: outputs differ at {int((y0 != y1).sum())} of {y0.numel()}")
@@ -233,21 +211,7 @@ check(torch.equal(outs[0], outs[1]), "the fused layer's output depends on the th
 
 # ---- 4. the drive batch norm in the kernel -------------------------------------------------------
 def run_drive(module, x, fold, train):
-    state = {k: v.clone() for k, v in module.state_dict().items()}
-    datapath.FUSED_DRIVE["on"] = fold
-    try:
-        module.train(train)
-        module.zero_grad()
-        xin = x.clone().requires_grad_(True)
-        y = module(xin)
-        (y.square().sum() + y.sum()).backward()
-        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
-        grads["<input>"] = xin.grad.clone()
-        stats = {n: b.clone() for n, b in module.named_buffers()}
-        return y.detach(), grads, stats
-    finally:
-        datapath.FUSED_DRIVE["on"] = False
-        module.load_state_dict(state)
+    return run(module, x, datapath.FUSED_DRIVE, fold, train, keep_state=True)
 
 
 datapath.sample_count = deterministic
@@ -324,20 +288,7 @@ datapath.FUSED_DRIVE["on"] = True
 # Sense amplifier: its drive batch norm folded in, as for the MTJ: outputs equal, gradients
 # within 1e-5, running statistics within 1e-6.
 def run_fused(module, x, use, train):
-    state = {k: v.clone() for k, v in module.state_dict().items()}
-    datapath.FUSED["on"] = use
-    try:
-        module.train(train)
-        module.zero_grad()
-        xin = x.clone().requires_grad_(True)
-        y = module(xin)
-        (y.square().sum() + y.sum()).backward()
-        grads = {n: p.grad.clone() for n, p in module.named_parameters() if p.grad is not None}
-        grads["<input>"] = xin.grad.clone()
-        return y.detach(), grads, {n: b.clone() for n, b in module.named_buffers()}
-    finally:
-        datapath.FUSED["on"] = True
-        module.load_state_dict(state)
+    return run(module, x, datapath.FUSED, use, train, keep_state=True)
 
 
 for kind, b, where in (("adc", (4, 1, 4, 3), ("layer", "small_cnn", "resnet20")),
