@@ -15,22 +15,14 @@ batched path (PieceCodes) against the per-piece one; tests/models/fused_codes.py
 fused path against PieceCodes.
 """
 import math
-import sys
 
 import torch
 
 from forward_paths import deterministic, rel_err, run  # beside this script
+from tally import Tally
 from tools.stoxnet import datapath, nets
 
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 def compare(tag, module, x):
@@ -111,5 +103,4 @@ a = datapath.sample_count(torch.rand(64, 64), 4)
 torch.manual_seed(9)
 b = datapath.sample_count(torch.rand(64, 64), 4)
 check(torch.equal(a, b), "sampler: the same seed gave different draws")
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -34,18 +34,11 @@ import numpy as np
 import torch
 
 from forward_paths import deterministic, rel_err, run  # beside this script
+from tally import Tally
 from tools.stoxnet import datapath, fused, nets
 
 torch.set_num_threads(1)
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 if not fused.available():
@@ -328,5 +321,4 @@ try:
 finally:
     fused._state.clear()
     fused._state.update(saved)
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -1,23 +1,15 @@
 """Model-file round trip: a network exported by the training tool and read back by the C
 reader (through ctypes) has exactly the exporter's layers, integer weights, folded scales,
 converter settings and shapes."""
-import sys
 import tempfile
 
 import numpy as np
 import torch
 
+from tally import Tally  # beside this script
 from tools.stoxnet import datapath, export, hwref, nets
 
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 torch.manual_seed(3)
@@ -53,5 +45,4 @@ for i, (mod, L) in enumerate(zip(net.layers, m.layers)):
         check(L["params_offset"] == 0, f"layer {i}: the identity shortcut has no parameter block")
     elif isinstance(mod, nets.Pool) is False and isinstance(mod, datapath.ResidualAdd):
         check(L["input_b"] == net.inputs_b[i] and L["scale_a"] == 1.0, f"layer {i} add operands")
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+check.finish()
