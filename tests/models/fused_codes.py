@@ -205,15 +205,15 @@ check(torch.equal(outs[0], outs[1]), "the fused layer's output depends on the th
 # ---- 4. the drive batch norm in the kernel -------------------------------------------------------
 def same_pass(tag, unfused, fused_run):
     """Two runs (output, gradients, buffers) of one pass: outputs equal, every gradient within
-    1e-5 of its largest entry, running statistics within 1e-6; returns the outputs and the worst
-    (error, name) of the gradients and of the statistics."""
+    1e-5 of its largest entry, running statistics within 1e-6; prints the worst differences."""
     (y0, g0, s0), (y1, g1, s1) = unfused, fused_run
     check(torch.equal(y0, y1), f"{tag}: outputs differ at {int((y0 != y1).sum())} of {y0.numel()}")
     worst = max((rel_err(g0[k], g1[k]), k) for k in g0)
     check(set(g0) == set(g1) and worst[0] <= 1e-5, f"{tag}: gradient of {worst[1]} differs by {worst[0]:.2e}")
     sw = max((rel_err(s0[k].double(), s1[k].double()), k) for k in s0)
     check(sw[0] <= 1e-6, f"{tag}: {sw[1]} differs by {sw[0]:.2e} (relative)")
-    return y0, y1, worst, sw
+    print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e} ({worst[1]}), "
+          f"running statistics {sw[0]:.1e}")
 
 
 def run_drive(module, x, fold, train):
@@ -231,9 +231,7 @@ for samples, b, noise, where in ((4, (4, 1, 4, 3), False, ("layer", "small_cnn",
         module, x = build(name, datapath.Bits(*b), conv)
         for train in (True, False):
             tag = f"drive folded T={samples} {name} {'train' if train else 'eval'}"
-            y0, y1, worst, sw = same_pass(tag, run_drive(module, x, False, train), run_drive(module, x, True, train))
-            print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e} ({worst[1]}), "
-                  f"running statistics {sw[0]:.1e}")
+            same_pass(tag, run_drive(module, x, False, train), run_drive(module, x, True, train))
 datapath.NOISE_GRAD["on"] = False
 for isa in ("avx512", "avx2", "scalar"):  # the sums and the backward of every kernel this CPU can run
     try:
@@ -243,9 +241,7 @@ for isa in ("avx512", "avx2", "scalar"):  # the sums and the backward of every k
     conv = datapath.Converter(kind="mtj")
     conv.set_samples(4)
     module, x = build("layer", datapath.Bits(4, 1, 4, 3), conv)
-    y0, y1, worst, sw = same_pass(f"drive folded {isa}", run_drive(module, x, False, True), run_drive(module, x, True, True))
-    print(f"drive folded {isa} layer train: outputs equal: {torch.equal(y0, y1)}, worst gradient difference "
-          f"{worst[0]:.1e}, running statistics {sw[0]:.1e}")
+    same_pass(f"drive folded {isa} layer train", run_drive(module, x, False, True), run_drive(module, x, True, True))
 fused.set_isa(None)
 # Without gradients (evaluation) the kernel keeps no backward factor; the outputs are the same.
 conv = datapath.Converter(kind="mtj")
@@ -295,9 +291,7 @@ for kind, b, where in (("adc", (4, 1, 4, 3), ("layer", "small_cnn", "resnet20"))
         module, x = build(name, datapath.Bits(*b), conv)
         for train in (True, False):
             tag = f"fused layer {kind} {name} {'train' if train else 'eval'}"
-            y0, y1, worst, sw = same_pass(tag, run_fused(module, x, False, train), run_fused(module, x, True, train))
-            print(f"{tag}: outputs equal: {torch.equal(y0, y1)}, worst gradient difference {worst[0]:.1e}, "
-                  f"running statistics {sw[0]:.1e}")
+            same_pass(tag, run_fused(module, x, False, train), run_fused(module, x, True, train))
 # An ADC without a range is calibrated on the unfused path, then runs fused.
 conv = datapath.Converter(kind="adc", adc_bits=4, adc_range=0.0)
 module, x = build("layer", datapath.Bits(4, 1, 4, 3), conv)
