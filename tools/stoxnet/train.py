@@ -42,6 +42,8 @@ def ema_of(net, decay):
 
 
 def ema_update(ema, net, decay):
+    if not ema:  # without --ema: no state_dict walk on every step
+        return
     with torch.no_grad():
         for k, v in net.state_dict().items():
             if k in ema:
