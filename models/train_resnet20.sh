@@ -19,8 +19,8 @@ stage() {  # stage NAME ARGS...: runs the training unless this retraining alread
   touch "$STAGES/$name"
 }
 
-# The float model: 2 epochs, then 3.5 more at a one-cycle peak of 1e-3 (5.5 in all, as long as the
-# MTJ chain's own epochs: the fair bar, docs/training.md). Intermediate models go to build/train-stages.
+# The float model: 2 epochs, then 3.5 more at a one-cycle peak of 1e-3 (5.5 in all, as many as the
+# MTJ chain's own; docs/training.md sets it beside an 11-epoch float). Intermediates: build/train-stages.
 S=build/train-stages
 mkdir -p $S
 stage float_2ep --float --epochs 2 --out $S/resnet20_float_2ep.sxvm
