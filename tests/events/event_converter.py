@@ -8,16 +8,10 @@ import sys
 import numpy as np
 
 from tools.stoxnet import data, events
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 class Sample(ctypes.Structure):
@@ -78,5 +72,4 @@ bad[-3] ^= 0x40
 rc = lib.stoxvp_events_parse(bytes(bad), len(bad), b"converted.sxev", handle, err, 256)
 check(rc == 5 and err.value.startswith(b"converted.sxev: crc32 = "), f"a flipped bit is refused: {err.value}")
 
-print(f"{checks - failures} of {checks} checks passed")
-sys.exit(1 if failures else 0)
+check.finish()

@@ -15,12 +15,15 @@ batched path (PieceCodes) against the per-piece one; tests/models/fused_codes.py
 fused path against PieceCodes.
 """
 import math
+import os
+import sys
 
 import torch
 
 from forward_paths import deterministic, rel_err, run  # beside this script
-from tally import Tally
 from tools.stoxnet import datapath, nets
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
 check = Tally()
 

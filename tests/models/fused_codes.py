@@ -28,14 +28,16 @@ batched path (datapath.PieceCodes) computes.
 6. Without the library the batched path runs (one notice).
 """
 import math
+import os
 import sys
 
 import numpy as np
 import torch
 
 from forward_paths import deterministic, rel_err, run  # beside this script
-from tally import Tally
 from tools.stoxnet import datapath, fused, nets
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
 torch.set_num_threads(1)
 check = Tally()

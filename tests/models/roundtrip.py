@@ -1,13 +1,16 @@
 """Model-file round trip: a network exported by the training tool and read back by the C
 reader (through ctypes) has exactly the exporter's layers, integer weights, folded scales,
 converter settings and shapes."""
+import os
+import sys
 import tempfile
 
 import numpy as np
 import torch
 
-from tally import Tally  # beside this script
 from tools.stoxnet import datapath, export, hwref, nets
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
 check = Tally()
 

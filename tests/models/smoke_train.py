@@ -5,8 +5,10 @@ import sys
 import tempfile
 
 from tools.stoxnet import hwref, train
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
-failures = 0
+check = Tally()
 runs = [
     ["--net", "small_cnn", "--converter", "mtj", "--w-slice", "1", "--samples", "1,2,4"],
     ["--net", "small_cnn", "--converter", "sparse_adc", "--adc-bits", "4"],
@@ -20,9 +22,8 @@ with tempfile.TemporaryDirectory() as d:
         try:
             train.main(args + extra + ["--threads", "1", "--out", out])
             m = hwref.Model.load(out)
+            check(len(m.layers) > 0, f"{' '.join(args)}: the C reader finds layers")
             print(f"ok: {' '.join(args)}: {len(m.layers)} layers, {os.path.getsize(out)} bytes")
         except Exception as e:  # noqa: BLE001 - report every failure, then fail
-            failures += 1
-            print(f"FAILED: {' '.join(args)}: {e}")
-print(f"{len(runs) + 1 - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+            check(False, f"{' '.join(args)}: {e}")
+check.finish()

@@ -12,18 +12,12 @@ import tempfile
 import numpy as np
 
 from tools.stoxnet import snnref
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
 RUNNER = os.environ["STOXVP_SNN_CASE"]
 MODES = sys.argv[1:] or ["--core", "--bits"]
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 def layer(rng, typ, in_shape, out_c, k, s, p, wb, vb, reset, thr_scale):
@@ -86,5 +80,4 @@ with tempfile.TemporaryDirectory() as tmp:
                     check(got["counts"][li] == ref.counts[li].reshape(-1).tolist(), f"{name} {mode}: layer {li} counts")
         print(f"{name}: {total} spikes, modes {' '.join(MODES)}")
 
-print(f"{checks - failures} of {checks} checks passed")
-sys.exit(1 if failures else 0)
+check.finish()

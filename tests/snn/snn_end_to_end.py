@@ -12,20 +12,14 @@ import tempfile
 import numpy as np
 
 from tools.stoxnet import data, events, snn_train, snnref
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support"))
+from tally import Tally  # noqa: E402  (tests/support)
 
 BIN = os.environ["STOXVP_BIN"]
 MODEL = os.path.join(os.environ["STOXVP_MODELS"], "snn_fmnist_w8v16.sxvm")
 CPUS = ["host"] + (["riscv"] if os.environ.get("STOXVP_RISCV") == "ON" else [])
 N, T = 12, 8
-checks, failures = 0, 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print("FAILED:", what)
+check = Tally()
 
 
 x, y = data.load("test")
@@ -68,5 +62,4 @@ with tempfile.TemporaryDirectory() as tmp:
     if len(got) == 2:
         check(got["host"]["output_spike_counts"] == got["riscv"]["output_spike_counts"], "host and riscv identical")
 
-print(f"{checks - failures} of {checks} checks passed")
-sys.exit(1 if failures else 0)
+check.finish()

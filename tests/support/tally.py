@@ -1,5 +1,5 @@
-"""The tally the standalone test scripts of tests/models keep: every check counted, each failure
-printed with what it checked, the exit status from the count."""
+"""The tally the standalone Python test scripts keep: every check counted, each failure printed
+with what it checked, the exit status from the count."""
 import sys
 
 
