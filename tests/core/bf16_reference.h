@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace bf16_ref {
 
@@ -40,5 +41,68 @@ inline uint16_t from_double(double v) {
 
 inline uint16_t mul(uint16_t a, uint16_t b) { return from_double(to_double(a) * to_double(b)); }
 inline uint16_t add(uint16_t a, uint16_t b) { return from_double(to_double(a) + to_double(b)); }
+
+
+// The adder tree, written from the rule's text: while n > 1, h = pow2ceil(n) / 2, t[i] += t[i + h].
+inline uint16_t tree(std::vector<uint16_t> t) {
+  size_t n = t.size();
+  while (n > 1) {
+    size_t p = 1;
+    while (p < n) p *= 2;
+    const size_t h = p / 2;
+    for (size_t i = 0; i + h < n; ++i) t[i] = add(t[i], t[i + h]);
+    n = h;
+  }
+  return t[0];
+}
+
+// ReLU lets a value through when it is above zero or +infinity (NaN and both zeros stop).
+inline bool relu_passes(uint16_t v) { return to_double(v) > 0 || (!(v & 0x8000) && (v >> 7) == 0xff); }
+
+// The two-layer perceptron the FP PIM trains (docs/fp-pim.md), weights row-major [out][in].
+struct mlp {
+  uint32_t in, hid, out;
+  std::vector<uint16_t> w1, b1, w2, b2;
+};
+
+// One SGD iteration in plain loops, in the order docs/fp-pim.md states: every sample's gradients
+// from the weights before the iteration (lr is negative: a descent step is an add), then the
+// updates sample by sample. ts holds each sample's target in bf16; the error is o - t.
+inline void sgd_iteration(mlp& m, const std::vector<std::vector<uint16_t>>& xs,
+                          const std::vector<std::vector<uint16_t>>& ts, uint16_t lr) {
+  const size_t B = xs.size();
+  std::vector<std::vector<uint16_t>> g1s(B), g2s(B), hs(B);
+  for (size_t b = 0; b < B; ++b) {
+    const auto& x = xs[b];
+    std::vector<uint16_t> hp(m.hid), h(m.hid), e(m.out);
+    for (uint32_t j = 0; j < m.hid; ++j) {
+      std::vector<uint16_t> t(m.in);
+      for (uint32_t k = 0; k < m.in; ++k) t[k] = mul(m.w1[j * m.in + k], x[k]);
+      hp[j] = add(tree(t), m.b1[j]);
+      h[j] = relu_passes(hp[j]) ? hp[j] : 0;
+    }
+    for (uint32_t j = 0; j < m.out; ++j) {
+      std::vector<uint16_t> t(m.hid);
+      for (uint32_t k = 0; k < m.hid; ++k) t[k] = mul(m.w2[j * m.hid + k], h[k]);
+      const uint16_t o = add(tree(t), m.b2[j]);
+      e[j] = add(o, uint16_t(ts[b][j] ^ 0x8000));
+      g2s[b].push_back(mul(e[j], lr));
+    }
+    for (uint32_t k = 0; k < m.hid; ++k) {
+      std::vector<uint16_t> t(m.out);
+      for (uint32_t j = 0; j < m.out; ++j) t[j] = mul(m.w2[j * m.hid + k], e[j]);
+      g1s[b].push_back(mul(relu_passes(hp[k]) ? tree(t) : 0, lr));
+    }
+    hs[b] = h;
+  }
+  for (size_t b = 0; b < B; ++b) {
+    for (uint32_t j = 0; j < m.out; ++j)
+      for (uint32_t k = 0; k < m.hid; ++k) m.w2[j * m.hid + k] = add(m.w2[j * m.hid + k], mul(g2s[b][j], hs[b][k]));
+    for (uint32_t j = 0; j < m.hid; ++j)
+      for (uint32_t k = 0; k < m.in; ++k) m.w1[j * m.in + k] = add(m.w1[j * m.in + k], mul(g1s[b][j], xs[b][k]));
+    for (uint32_t j = 0; j < m.out; ++j) m.b2[j] = add(m.b2[j], g2s[b][j]);
+    for (uint32_t j = 0; j < m.hid; ++j) m.b1[j] = add(m.b1[j], g1s[b][j]);
+  }
+}
 
 }  // namespace bf16_ref

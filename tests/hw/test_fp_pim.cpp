@@ -20,19 +20,6 @@
 namespace stoxvp::test {
 namespace {
 
-// The rule's tree, written from its text: while n > 1, h = pow2ceil(n) / 2, t[i] += t[i + h].
-uint16_t ref_tree(std::vector<uint16_t> t) {
-  size_t n = t.size();
-  while (n > 1) {
-    size_t p = 1;
-    while (p < n) p *= 2;
-    const size_t h = p / 2;
-    for (size_t i = 0; i + h < n; ++i) t[i] = bf16_ref::add(t[i], t[i + h]);
-    n = h;
-  }
-  return t[0];
-}
-
 uint16_t random_bf16(std::mt19937& g, int emin, int emax) {
   const int e = emin + int(g() % uint32_t(emax - emin + 1));
   return uint16_t(((g() & 1) << 15) | (e << 7) | (g() & 0x7f));
@@ -112,12 +99,12 @@ TEST_F(fp_bench, ForwardBackwardAndUpdateEqualTheReference) {
   for (uint32_t j = 0; j < M; ++j) {
     std::vector<uint16_t> t(K);
     for (uint32_t k = 0; k < K; ++k) t[k] = bf16_ref::mul(w[j * K + k], x[k]);
-    EXPECT_EQ(y[j], ref_tree(t)) << "y[" << j << "]";
+    EXPECT_EQ(y[j], bf16_ref::tree(t)) << "y[" << j << "]";
   }
   for (uint32_t k = 0; k < K; ++k) {
     std::vector<uint16_t> t(M);
     for (uint32_t j = 0; j < M; ++j) t[j] = bf16_ref::mul(w[j * K + k], d[j]);
-    EXPECT_EQ(z[k], ref_tree(t)) << "z[" << k << "]";
+    EXPECT_EQ(z[k], bf16_ref::tree(t)) << "z[" << k << "]";
   }
   uint64_t bad = 0;
   for (uint32_t j = 0; j < M; ++j)
@@ -338,58 +325,23 @@ TEST_F(fp_bench, MiniBatchTrainingOnFashionMnistEqualsTheReference) {
     EXPECT_EQ(reg(s, STOXVP_REG_ERROR_CODE), uint32_t(STOXVP_ERR_NONE));
   });
 
-  // The reference, straight loops in the stated order.
-  auto relu_pos = [](uint16_t v) { return bf16_ref::to_double(v) > 0 || (!(v & 0x8000) && (v >> 7) == 0xff); };
-  const std::vector<uint16_t> w1_0 = w1;
+  // The reference (tests/core/bf16_reference.h), from the same starting weights.
+  bf16_ref::mlp ref{IN, HID, OUT, w1, b1, w2, b2};
   for (uint32_t it = 0; it < ITER; ++it) {
-    std::vector<std::vector<uint16_t>> g2s(B), g1s(B), hs(B);
-    for (uint32_t b = 0; b < B; ++b) {
-      const auto& x = xs[it * B + b];
-      std::vector<uint16_t> hp(HID), h(HID), o(OUT), e(OUT), dh(HID);
-      for (uint32_t j = 0; j < HID; ++j) {
-        std::vector<uint16_t> t(IN);
-        for (uint32_t k = 0; k < IN; ++k) t[k] = bf16_ref::mul(w1[j * IN + k], x[k]);
-        hp[j] = bf16_ref::add(ref_tree(t), b1[j]);
-        h[j] = relu_pos(hp[j]) ? hp[j] : 0;
-      }
-      for (uint32_t j = 0; j < OUT; ++j) {
-        std::vector<uint16_t> t(HID);
-        for (uint32_t k = 0; k < HID; ++k) t[k] = bf16_ref::mul(w2[j * HID + k], h[k]);
-        o[j] = bf16_ref::add(ref_tree(t), b2[j]);
-        e[j] = bf16_ref::add(o[j], uint16_t(ts[it * B + b][j] ^ 0x8000));
-        g2s[b].push_back(bf16_ref::mul(e[j], lr));
-      }
-      for (uint32_t k = 0; k < HID; ++k) {
-        std::vector<uint16_t> t(OUT);
-        for (uint32_t j = 0; j < OUT; ++j) t[j] = bf16_ref::mul(w2[j * HID + k], e[j]);
-        const uint16_t m = relu_pos(hp[k]) ? ref_tree(t) : 0;
-        g1s[b].push_back(bf16_ref::mul(m, lr));
-      }
-      hs[b] = h;
-    }
-    for (uint32_t b = 0; b < B; ++b) {
-      const auto& x = xs[it * B + b];
-      for (uint32_t j = 0; j < OUT; ++j)
-        for (uint32_t k = 0; k < HID; ++k)
-          w2[j * HID + k] = bf16_ref::add(w2[j * HID + k], bf16_ref::mul(g2s[b][j], hs[b][k]));
-      for (uint32_t j = 0; j < HID; ++j)
-        for (uint32_t k = 0; k < IN; ++k)
-          w1[j * IN + k] = bf16_ref::add(w1[j * IN + k], bf16_ref::mul(g1s[b][j], x[k]));
-      for (uint32_t j = 0; j < OUT; ++j) b2[j] = bf16_ref::add(b2[j], g2s[b][j]);
-      for (uint32_t j = 0; j < HID; ++j) b1[j] = bf16_ref::add(b1[j], g1s[b][j]);
-    }
+    const auto first = size_t(it) * B, last = first + B;
+    bf16_ref::sgd_iteration(ref, {xs.begin() + first, xs.begin() + last}, {ts.begin() + first, ts.begin() + last}, lr);
   }
   const auto pw1 = get16(W1OUT, HID * IN), pw2 = get16(W2OUT, OUT * HID);
   uint64_t diff1 = 0, changed = 0;
   for (size_t i = 0; i < w1.size(); ++i) {
-    diff1 += pw1[i] != w1[i];
-    changed += w1[i] != w1_0[i];
+    diff1 += pw1[i] != ref.w1[i];
+    changed += ref.w1[i] != w1[i];
   }
   EXPECT_EQ(diff1, 0u);
   EXPECT_GT(changed, w1.size() / 10);  // training moved the weights
-  EXPECT_EQ(pw2, w2);
-  EXPECT_EQ(get16(B1, HID), b1);
-  EXPECT_EQ(get16(B2, OUT), b2);
+  EXPECT_EQ(pw2, ref.w2);
+  EXPECT_EQ(get16(B1, HID), ref.b1);
+  EXPECT_EQ(get16(B2, OUT), ref.b2);
 }
 
 TEST(FpPimTechnology, TheSectionIsStrictAndSourced) {

@@ -30,20 +30,6 @@ const char* kLabels = "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte
 
 static_assert(sizeof(fp_train_boot) == 128, "the boot block has one layout on the host and on RV32");
 
-uint16_t ref_tree(std::vector<uint16_t> t) {
-  size_t n = t.size();
-  while (n > 1) {
-    size_t p = 1;
-    while (p < n) p *= 2;
-    const size_t h = p / 2;
-    for (size_t i = 0; i + h < n; ++i) t[i] = bf16_ref::add(t[i], t[i + h]);
-    n = h;
-  }
-  return t[0];
-}
-
-bool relu_pos(uint16_t v) { return bf16_ref::to_double(v) > 0 || (!(v & 0x8000) && (v >> 7) == 0xff); }
-
 struct trained {
   std::vector<uint16_t> w1, w2, b;  // b: b1 then b2
   std::string console;
@@ -107,52 +93,25 @@ trained run_platform(const inputs& in, const std::string& elf) {
   return out;
 }
 
-// The reference: plain loops in the order docs/fp-pim.md states.
+// The reference (tests/core/bf16_reference.h): plain loops in the order docs/fp-pim.md states,
+// on the inputs as the firmware reads them (pixels / 255 in bf16, one-hot targets).
 trained reference(const inputs& in) {
-  trained r;
-  std::vector<uint16_t> w1 = in.w1, w2 = in.w2, b1(HID, 0), b2(OUT, 0);
+  bf16_ref::mlp m{IN, HID, OUT, in.w1, std::vector<uint16_t>(HID, 0), in.w2, std::vector<uint16_t>(OUT, 0)};
   for (uint32_t it = 0; it < COUNT / BATCH; ++it) {
-    std::vector<std::vector<uint16_t>> xs(BATCH), hs(BATCH), g1s(BATCH), g2s(BATCH);
+    std::vector<std::vector<uint16_t>> xs(BATCH), ts(BATCH);
     for (uint32_t b = 0; b < BATCH; ++b) {
       const uint32_t i = it * BATCH + b;
-      auto& x = xs[b];
-      for (uint32_t k = 0; k < IN; ++k) x.push_back(bf16_ref::from_double(float(in.pixels[size_t(i) * IN + k]) / 255.0f));
-      std::vector<uint16_t> hp(HID), h(HID), e(OUT);
-      for (uint32_t j = 0; j < HID; ++j) {
-        std::vector<uint16_t> t(IN);
-        for (uint32_t k = 0; k < IN; ++k) t[k] = bf16_ref::mul(w1[j * IN + k], x[k]);
-        hp[j] = bf16_ref::add(ref_tree(t), b1[j]);
-        h[j] = relu_pos(hp[j]) ? hp[j] : 0;
-      }
-      for (uint32_t j = 0; j < OUT; ++j) {
-        std::vector<uint16_t> t(HID);
-        for (uint32_t k = 0; k < HID; ++k) t[k] = bf16_ref::mul(w2[j * HID + k], h[k]);
-        const uint16_t o = bf16_ref::add(ref_tree(t), b2[j]);
-        e[j] = bf16_ref::add(o, j == in.labels[i] ? 0xbf80 : 0x8000);
-        g2s[b].push_back(bf16_ref::mul(e[j], in.lr));
-      }
-      for (uint32_t k = 0; k < HID; ++k) {
-        std::vector<uint16_t> t(OUT);
-        for (uint32_t j = 0; j < OUT; ++j) t[j] = bf16_ref::mul(w2[j * HID + k], e[j]);
-        g1s[b].push_back(bf16_ref::mul(relu_pos(hp[k]) ? ref_tree(t) : 0, in.lr));
-      }
-      hs[b] = h;
+      for (uint32_t k = 0; k < IN; ++k) xs[b].push_back(bf16_ref::from_double(float(in.pixels[size_t(i) * IN + k]) / 255.0f));
+      ts[b].assign(OUT, 0);
+      ts[b][in.labels[i]] = 0x3f80;  // 1.0
     }
-    for (uint32_t b = 0; b < BATCH; ++b) {
-      for (uint32_t j = 0; j < OUT; ++j)
-        for (uint32_t k = 0; k < HID; ++k)
-          w2[j * HID + k] = bf16_ref::add(w2[j * HID + k], bf16_ref::mul(g2s[b][j], hs[b][k]));
-      for (uint32_t j = 0; j < HID; ++j)
-        for (uint32_t k = 0; k < IN; ++k)
-          w1[j * IN + k] = bf16_ref::add(w1[j * IN + k], bf16_ref::mul(g1s[b][j], xs[b][k]));
-      for (uint32_t j = 0; j < OUT; ++j) b2[j] = bf16_ref::add(b2[j], g2s[b][j]);
-      for (uint32_t j = 0; j < HID; ++j) b1[j] = bf16_ref::add(b1[j], g1s[b][j]);
-    }
+    bf16_ref::sgd_iteration(m, xs, ts, in.lr);
   }
-  r.w1 = w1;
-  r.w2 = w2;
-  r.b = b1;
-  r.b.insert(r.b.end(), b2.begin(), b2.end());
+  trained r;
+  r.w1 = m.w1;
+  r.w2 = m.w2;
+  r.b = m.b1;
+  r.b.insert(r.b.end(), m.b2.begin(), m.b2.end());
   return r;
 }
 
