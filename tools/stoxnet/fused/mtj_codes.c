@@ -9,9 +9,10 @@
 #include "mtj_codes_internal.h"
 
 /* SLEEF's 1-ulp expf, the one torch's vectorised unary loops call (libsleef3, a dependency of
- * Debian's python3-torch; its -dev package with the header is not needed for two prototypes). */
-extern __m256 Sleef_expf8_u10(__m256 x);
-extern __m512 Sleef_expf16_u10(__m512 x);
+ * Debian's python3-torch; its -dev package with the header is not needed for two prototypes).
+ * Declared with the instruction sets their vector arguments need (clang insists). */
+extern __attribute__((target("avx2,fma"))) __m256 Sleef_expf8_u10(__m256 x);
+extern __attribute__((target("avx512f"))) __m512 Sleef_expf16_u10(__m512 x);
 
 static void exp_libm(const float* x, float* e, int64_t L, int64_t base, int64_t body) {
   (void)base;

@@ -17,14 +17,15 @@ int KERNEL_NAME(const struct stoxnet_mtj_args* A, stoxnet_exp_fn exp_fn) {
   /* torch's vectorised loop covers [0, body) with SLEEF, the rest with expf */
   const int64_t group = A->exp_kind == STOXNET_EXP_LIBM ? 1 : 2 * (int64_t)A->exp_kind;
   const int64_t body = n - n % group;
-  float* buf = (float*)malloc((size_t)L * 5 * sizeof(float));
+  const size_t row = L > 0 ? (size_t)L : 1; /* malloc(0) may return NULL */
+  float* buf = (float*)malloc(row * 5 * sizeof(float));
   if (!buf) return 2;
   float* restrict arg = buf;          /* -(a z + b) */
   float* restrict e = buf + L;        /* exp(-(a z + b)) */
   float* restrict pb = buf + 2 * L;   /* p */
   int32_t* restrict thr = (int32_t*)(buf + 3 * L);
   float* restrict dv = buf + 4 * L;   /* the drive (normalised here when alpha is given) */
-  int32_t* restrict cnt = (int32_t*)malloc((size_t)L * sizeof(int32_t));
+  int32_t* restrict cnt = (int32_t*)malloc(row * sizeof(int32_t));
   if (!cnt) { free(buf); return 2; }
   const float a = A->a, b = A->b;
   for (int64_t o = 0; o < outer; ++o) {
