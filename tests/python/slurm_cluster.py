@@ -2,11 +2,22 @@
 (Debian's munge and slurm-wlm) started in the foreground with their configuration, key, sockets,
 state and logs in one temporary directory and ports of their own; stopped (by their process ids)
 at the end. proctrack/linuxproc and task/none: no cgroups needed. Finished jobs are written by
-jobcomp/filetxt, which shows what went through the scheduler without an accounting database."""
+jobcomp/filetxt, which shows what went through the scheduler without an accounting database.
+
+The daemons' directory is a short one under /tmp, not the test's own: slurmd makes a Unix socket
+per job step in its spool directory (<spool>/<node>_<job>.<step>), and a socket path has at most
+107 characters. Past that the step cannot start, the job is requeued and held, and a workflow
+waiting for it hangs (CI's build directory under a longer path did exactly that). At the end the
+logs are copied to the directory the test gave, for a failure to be read there."""
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
+
+# sun_path holds 108 bytes with the terminating NUL.
+SOCKET_PATH_MAX = 107
 
 
 def _free_port():
@@ -16,10 +27,17 @@ def _free_port():
 
 
 class Cluster:
-    def __init__(self, root):
-        self.root = str(root)
+    def __init__(self, logs):
+        self.logs = str(logs)
+        self.root = tempfile.mkdtemp(prefix="stoxvp-slurm-", dir="/tmp")
         self.procs = []
         self.host = socket.gethostname()
+        # The longest step socket: a job id of ten digits, the batch step's id (2^32 - 5).
+        longest = os.path.join(self.root, "spool", f"{self.host}_{'9' * 10}.4294967291")
+        if len(longest) > SOCKET_PATH_MAX:
+            shutil.rmtree(self.root)
+            raise RuntimeError(f"slurmd's step sockets would be {len(longest)} characters long "
+                               f"(at most {SOCKET_PATH_MAX}): {longest}")
         self.conf = os.path.join(self.root, "slurm.conf")
         self.jobcomp = os.path.join(self.root, "jobcomp.txt")
         self.env = dict(os.environ, SLURM_CONF=self.conf)
@@ -36,7 +54,6 @@ class Cluster:
 
     def start(self):
         r = self.root
-        os.chmod(r, 0o700)
         for d in ("munge", "state", "spool"):
             os.makedirs(os.path.join(r, d), mode=0o700, exist_ok=True)
         key = os.path.join(r, "munge", "munge.key")
@@ -111,3 +128,20 @@ PartitionName=debug Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
                     p.kill()
                     p.wait()
         self.procs = []
+        if os.path.isdir(self.root):
+            os.makedirs(self.logs, exist_ok=True)
+            for name in os.listdir(self.root):
+                if name.endswith((".log", ".out", ".txt", ".conf")):
+                    shutil.copy(os.path.join(self.root, name), self.logs)
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def diagnose(self):
+        """What the scheduler says about the jobs and the node, and slurmd's errors: for a test
+        that gives up waiting."""
+        out = []
+        for cmd in (["squeue", "-h", "-o", "%i %T %r"], ["sinfo", "-h", "-o", "%N %T %E"]):
+            s = subprocess.run(cmd, capture_output=True, text=True, env=self.env)
+            out.append("$ " + " ".join(cmd) + "\n" + s.stdout + s.stderr)
+        errors = [l for l in self.log("slurmd.log").splitlines() if "error" in l and "pmix" not in l]
+        out.append("slurmd errors:\n" + "\n".join(errors[-20:]))
+        return "\n".join(out)
