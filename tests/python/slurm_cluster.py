@@ -1,7 +1,9 @@
 """A real one-node Slurm cluster on this machine, for the tests: munged, slurmctld and slurmd
 (Debian's munge and slurm-wlm) started in the foreground with their configuration, key, sockets,
 state and logs in one temporary directory and ports of their own; stopped (by their process ids)
-at the end. proctrack/linuxproc and task/none: no cgroups needed. Finished jobs are written by
+at the end, and by the kernel if the test process dies first (a test killed by CTest's timeout
+runs no teardown; daemons in sessions of their own would outlive it). proctrack/linuxproc and
+task/none: no cgroups needed. Finished jobs are written by
 jobcomp/filetxt, which shows what went through the scheduler without an accounting database.
 
 The daemons' directory is a short one under /tmp, not the test's own: slurmd makes a Unix socket
@@ -9,8 +11,10 @@ per job step in its spool directory (<spool>/<node>_<job>.<step>), and a socket 
 107 characters. Past that the step cannot start, the job is requeued and held, and a workflow
 waiting for it hangs (CI's build directory under a longer path did exactly that). At the end the
 logs are copied to the directory the test gave, for a failure to be read there."""
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -18,6 +22,11 @@ import time
 
 # sun_path holds 108 bytes with the terminating NUL.
 SOCKET_PATH_MAX = 107
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port():
@@ -44,7 +53,8 @@ class Cluster:
 
     def _spawn(self, name, cmd):
         log = open(os.path.join(self.root, name + ".out"), "w")
-        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True)
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, start_new_session=True,
+                             preexec_fn=_die_with_parent)
         self.procs.append((name, p))
         return p
 

@@ -3,6 +3,7 @@ shipped profile): every point is a batch job the scheduler ran, and the table eq
 run's."""
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -38,17 +39,21 @@ def test_tiny_sweep_through_slurm(cluster, tmp_path):
                        capture_output=True, text=True, cwd=SRC)
     assert p.returncode == 0, p.stderr
     # Four points take seconds; a job the node cannot start is requeued and held, and Snakemake
-    # would wait for it forever: give up after a while and say what the scheduler says.
+    # would wait for it forever: give up after a while and say what the scheduler says. The run has
+    # a process group of its own, so that giving up stops Snakemake too, not only the runner.
+    p = subprocess.Popen([sys.executable, "-m", "stoxvp.sweep", "run", TINY, "--out", str(remote),
+                          "--profile", str(profile)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, cwd=SRC, env=cluster.env, start_new_session=True)
     try:
-        p = subprocess.run([sys.executable, "-m", "stoxvp.sweep", "run", TINY, "--out", str(remote),
-                            "--profile", str(profile)],
-                           capture_output=True, text=True, cwd=SRC, env=cluster.env, timeout=300)
+        _, err = p.communicate(timeout=300)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         log = remote / "snakemake.log"
         pytest.fail("the sweep through Slurm did not finish in 300 s\n" + cluster.diagnose() +
                     "\nsnakemake.log:\n" + (open(log).read()[-3000:] if log.exists() else "(none)"))
     log = open(remote / "snakemake.log").read()
-    assert p.returncode == 0, p.stderr + log[-4000:] + cluster.log("slurmctld.log")[-3000:]
+    assert p.returncode == 0, err + log[-4000:] + cluster.log("slurmctld.log")[-3000:]
     # Snakemake submitted every point as a batch job, and the scheduler ran each one.
     submitted = set(re.findall(r"Job \d+ has been submitted with SLURM jobid (\d+)", log))
     assert len(submitted) == 4, log[-4000:]
