@@ -30,14 +30,16 @@ stage ideal --converter ideal --w-slice 1 --init models/resnet20_float.pt --epoc
   --out models/resnet20_ideal.sxvm
 # MTJ T = 4: half an epoch from the float model, then the small CNN's recipe (docs/training.md):
 # distillation from the float model, frozen batch norms, T drawn per batch from 4 and 8, the
-# gradient through the sampling noise; one epoch at a one-cycle peak of 1e-3, four more, then two
-# at a peak of 5e-4.
+# gradient through the sampling noise; one epoch at a one-cycle peak of 1e-3, four more, two at a
+# peak of 5e-4, then six at 1e-3 (the long high-rate schedule is what closed the gap to float, as
+# for the small CNN; docs/training.md).
 M="--converter mtj --w-slice 1 --samples 4"
 K="--teacher models/resnet20_float.pt --bn-frozen --train-samples 4,8 --noise-grad --test-limit 2000"
 stage mtj_start $M --init models/resnet20_float.pt --epochs 0.5 --lr 2e-3 --out $S/resnet20_mtj_start.sxvm
 stage mtj_kd $M $K --init $S/resnet20_mtj_start.pt --epochs 1 --lr 1e-3 --seed 2 --out $S/resnet20_mtj_kd.sxvm
 stage mtj_4ep $M $K --init $S/resnet20_mtj_kd.pt --epochs 4 --lr 1e-3 --seed 5 --out $S/resnet20_mtj_4ep.sxvm
-stage mtj $M $K --init $S/resnet20_mtj_4ep.pt --epochs 2 --lr 5e-4 --seed 6 --out models/resnet20_mtj.sxvm
+stage mtj_5e4 $M $K --init $S/resnet20_mtj_4ep.pt --epochs 2 --lr 5e-4 --seed 6 --out $S/resnet20_mtj_5e4.sxvm
+stage mtj_final $M $K --init $S/resnet20_mtj_5e4.pt --epochs 6 --lr 1e-3 --seed 10 --out models/resnet20_mtj.sxvm
 stage mtj_inhom --converter mtj --w-slice 1 --samples 1,2,4 --init models/resnet20_mtj.pt --teacher models/resnet20_float.pt \
   --bn-frozen --noise-grad --test-limit 2000 --epochs 0.2 --lr 5e-4 --out models/resnet20_mtj_inhom.sxvm
 rm -rf "$STAGES"
