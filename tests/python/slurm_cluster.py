@@ -3,8 +3,8 @@
 state and logs in one temporary directory and ports of their own; stopped (by their process ids)
 at the end, and by the kernel if the test process dies first (a test killed by CTest's timeout
 runs no teardown; daemons in sessions of their own would outlive it). proctrack/linuxproc and
-task/none: no cgroups needed. Finished jobs are written by
-jobcomp/filetxt, which shows what went through the scheduler without an accounting database.
+task/none: no cgroups needed. Finished jobs are written by jobcomp/filetxt, which shows what went
+through the scheduler without an accounting database.
 
 The daemons' directory is a short one under /tmp, not the test's own: slurmd makes a Unix socket
 per job step in its spool directory (<spool>/<node>_<job>.<step>), and a socket path has at most
